@@ -1,0 +1,5 @@
+export { createDb, type Db } from "./client.js";
+export { migrate, readMigrations, MigrationError, type MigrateResult, type MigrationFile } from "./migrate.js";
+export { startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded.js";
+export { repoRoot, migrationsDir, schemaPath } from "./paths.js";
+export * from "./generated/client.js";
