@@ -101,7 +101,7 @@ export async function cropResize(img: Gray, rect: Rect | null, scale: number): P
   if (width !== region.width || height !== region.height) {
     pipeline = pipeline.resize(width, height, { fit: "fill", kernel: scale >= 1 ? "cubic" : "lanczos3" });
   }
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 1) throw new Error(`expected 1 channel, got ${info.channels}`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }

@@ -1,0 +1,134 @@
+/**
+ * Decoding accuracy and speed on the dev set (`../shared/testdata/capture-codes`): our pipeline
+ * beside plain single-pass jsQR on the same images.
+ *
+ *   pnpm eval:code [--verbose] [--json]
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { decodeQrImage, plainJsQr } from "../src/decode/index.js";
+import { isCaptureCodeError } from "../src/errors.js";
+import { captureCodesDir, percentile, readManifest } from "./dataset.js";
+
+export interface DecoderSummary {
+  name: string;
+  correct: number;
+  wrong: number;
+  failed: number;
+  total: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface EvalRow {
+  file: string;
+  kind: string;
+  expected: string | null;
+  ours: { text: string | null; ms: number; strategy?: string; error?: string };
+  plain: { text: string | null; ms: number };
+}
+
+type Outcome = "correct" | "wrong" | "failed";
+export function outcome(expected: string | null, got: string | null): Outcome {
+  if (got === null) return expected === null ? "correct" : "failed";
+  return got === expected ? "correct" : "wrong";
+}
+
+function summarise(name: string, rows: Array<{ expected: string | null; text: string | null; ms: number }>): DecoderSummary {
+  const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
+  const count = (o: Outcome): number => rows.filter((r) => outcome(r.expected, r.text) === o).length;
+  return {
+    name,
+    correct: count("correct"),
+    wrong: count("wrong"),
+    failed: count("failed"),
+    total: rows.length,
+    medianMs: percentile(ms, 0.5),
+    p95Ms: percentile(ms, 0.95),
+    maxMs: ms[ms.length - 1] ?? NaN,
+  };
+}
+
+/** Run both decoders over the dev set (one warm-up decode first, not counted). */
+export async function evaluate(opts: { dir?: string; plain?: boolean } = {}): Promise<{ rows: EvalRow[]; ours: DecoderSummary; plain?: DecoderSummary }> {
+  const dir = opts.dir ?? captureCodesDir();
+  const manifest = await readManifest(dir);
+  const withPlain = opts.plain ?? true;
+  const first = manifest[0];
+  if (first) {
+    const warm = await readFile(path.join(dir, first.file));
+    await decodeQrImage(warm).catch(() => undefined);
+    if (withPlain) await plainJsQr(warm);
+  }
+  const rows: EvalRow[] = [];
+  for (const m of manifest) {
+    const bytes = await readFile(path.join(dir, m.file));
+    let t = performance.now();
+    let ours: EvalRow["ours"];
+    try {
+      const r = await decodeQrImage(bytes);
+      ours = { text: r.text, ms: performance.now() - t, strategy: r.strategy };
+    } catch (e) {
+      if (!isCaptureCodeError(e)) throw e;
+      ours = { text: null, ms: performance.now() - t, error: e.code };
+    }
+    let plain: EvalRow["plain"] = { text: null, ms: NaN };
+    if (withPlain) {
+      t = performance.now();
+      const text = await plainJsQr(bytes);
+      plain = { text, ms: performance.now() - t };
+    }
+    rows.push({ file: m.file, kind: m.kind, expected: m.text, ours, plain });
+  }
+  return {
+    rows,
+    ours: summarise("ours", rows.map((r) => ({ expected: r.expected, ...r.ours }))),
+    ...(withPlain ? { plain: summarise("plain jsQR", rows.map((r) => ({ expected: r.expected, ...r.plain }))) } : {}),
+  };
+}
+
+export function formatSummary(s: DecoderSummary): string {
+  const pct = ((100 * s.correct) / s.total).toFixed(1);
+  return `${s.name.padEnd(11)} correct ${String(s.correct).padStart(3)}/${s.total} (${pct}%)  wrong ${s.wrong}  failed ${s.failed}  median ${s.medianMs.toFixed(0)} ms  p95 ${s.p95Ms.toFixed(0)} ms  max ${s.maxMs.toFixed(0)} ms`;
+}
+
+async function main(): Promise<void> {
+  const verbose = process.argv.includes("--verbose");
+  const json = process.argv.includes("--json");
+  const { rows, ours, plain } = await evaluate();
+  if (json) {
+    console.log(JSON.stringify({ ours, plain, rows: rows.map((r) => ({ ...r, expected: undefined, ok: outcome(r.expected, r.ours.text) })) }, null, 2));
+    return;
+  }
+  if (verbose) {
+    for (const r of rows) {
+      const o = outcome(r.expected, r.ours.text);
+      const p = outcome(r.expected, r.plain.text);
+      console.log(
+        `${r.file.padEnd(30)} ours ${o.padEnd(7)} ${r.ours.ms.toFixed(0).padStart(5)} ms ${(r.ours.strategy ?? r.ours.error ?? "").padEnd(26)} plain ${p.padEnd(7)} ${r.plain.ms.toFixed(0).padStart(5)} ms`,
+      );
+    }
+  }
+  const kinds = [...new Set(rows.map((r) => r.kind))];
+  console.log(
+    "per kind (ours / plain correct): " +
+      kinds
+        .map((k) => {
+          const ks = rows.filter((r) => r.kind === k);
+          const c = (f: (r: EvalRow) => string | null) => ks.filter((r) => outcome(r.expected, f(r)) === "correct").length;
+          return `${k} ${c((r) => r.ours.text)}/${c((r) => r.plain.text)} of ${ks.length}`;
+        })
+        .join(", "),
+  );
+  console.log(formatSummary(ours));
+  if (plain) console.log(formatSummary(plain));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
