@@ -3,3 +3,4 @@ export { migrate, readMigrations, MigrationError, type MigrateResult, type Migra
 export { startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded.js";
 export { repoRoot, migrationsDir, schemaPath } from "./paths.js";
 export * from "./generated/client.js";
+export { resolveDatabase, assertReachable, redactUrl, defaultDataDir, DatabaseUnreachableError, type ResolvedDatabase } from "./resolve.js";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inject, afterAll } from "vitest";
 import { createDb, type Db } from "@gradphoto/db";
+import "./provided.js";
 
 /** URL of the run's migrated database (see global-setup.ts). */
 export function testDatabaseUrl(): string {

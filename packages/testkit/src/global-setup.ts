@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import "./provided.js";
 import { migrate, startEmbeddedDatabase, type EmbeddedDatabase } from "@gradphoto/db";
 
 // One freshly migrated database for the whole run: DATABASE_URL when set (CI creates and drops it),
@@ -19,9 +20,3 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    databaseKind: "pglite" | "postgres";
-  }
-}

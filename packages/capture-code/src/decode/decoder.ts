@@ -1,4 +1,4 @@
-import jsQR, { type QRCode } from "jsqr";
+import { jsQR, type QRCode } from "./jsqr.js";
 import { CaptureCodeError } from "../errors.js";
 import { binarize, binarizeForModule } from "./binarize.js";
 import { findFinderCandidates, symbolRegions, type SymbolRegion } from "./finder.js";
@@ -134,21 +134,7 @@ async function runStrategies(
   const st = stats(base);
   const dark = st.mean < 100;
 
-  // 1. The working image as is, in the likelier polarity first (dark themes show light modules).
-  if (dark) attempt("base-inverted", invert(base));
-  attempt("base", base);
-  if (!dark) attempt("base-inverted", invert(base));
-
-  // 2. Local thresholding with a window of about a tenth of the image: low contrast, glare, shading.
-  const minSide = Math.min(base.width, base.height);
-  const block = Math.max(4, Math.round(minSide / 120));
-  const bin = binarize(base, { block, radius: Math.max(2, Math.round(minSide / 10 / block)), minRange: 10 });
-  attempt("base-threshold", bin);
-  attempt("base-threshold-inverted", invert(bin));
-
-  // 3. Crops around finder-pattern triples found in the thresholded image, resampled to ~5 px per
-  //    module and normalised on their own contrast. Small codes in large images are cut from a
-  //    higher-resolution decode.
+  // High-resolution image, decoded lazily: only small codes in large pictures need it.
   let detail: Gray | null = null;
   let detailScale = 1;
   const loadDetail = async (): Promise<Gray | null> => {
@@ -160,70 +146,103 @@ async function runStrategies(
     }
     return detail;
   };
-  const tryRegions = async (regions: SymbolRegion[], src: Gray, srcScale: number, tag: string): Promise<void> => {
-    for (const region of regions) {
-      let from = src;
-      let fromScale = srcScale;
-      // Module under ~3 px at this scale: cut the crop from the high-resolution image instead.
-      if (region.module < 3) {
-        const d = await loadDetail();
-        if (d) {
-          from = d;
-          fromScale = detailScale;
-        }
+
+  /** Cut a region out (from the detailed image when modules are small), resample to ~5 px per module. */
+  const cropRegion = async (region: SymbolRegion, src: Gray, srcScale: number): Promise<{ crop: Gray; module: number } | null> => {
+    let from = src;
+    let fromScale = srcScale;
+    if (region.module < 3) {
+      const d = await loadDetail();
+      if (d) {
+        from = d;
+        fromScale = detailScale;
       }
-      const k = fromScale / srcScale;
-      const rect = {
-        left: region.rect.left * k,
-        top: region.rect.top * k,
-        width: region.rect.width * k,
-        height: region.rect.height * k,
-      };
-      const moduleHere = region.module * k;
-      const scale = Math.max(0.2, Math.min(4, 5 / moduleHere));
-      const r = clampRect(rect, from.width, from.height);
-      if (!r) continue;
-      let crop = await cropResize(from, r, scale);
-      if (region.inverted) crop = invert(crop);
-      const cs = stats(crop, 0.02, 0.98);
-      const norm = stretch(crop, cs.low, cs.high);
-      attempt(`${tag}-crop`, norm);
-      attempt(`${tag}-crop-threshold`, binarizeForModule(norm, moduleHere * scale, 10));
     }
+    const k = fromScale / srcScale;
+    const rect = clampRect(
+      { left: region.rect.left * k, top: region.rect.top * k, width: region.rect.width * k, height: region.rect.height * k },
+      from.width,
+      from.height,
+    );
+    if (!rect) return null;
+    const moduleHere = region.module * k;
+    const scale = Math.max(0.2, Math.min(4, 5 / moduleHere));
+    let crop = await cropResize(from, rect, scale);
+    if (region.inverted) crop = invert(crop);
+    const cs = stats(crop, 0.02, 0.98);
+    return { crop: stretch(crop, cs.low, cs.high), module: moduleHere * scale };
   };
-  const cands = findFinderCandidates(bin);
-  const regions = symbolRegions(cands, bin.width, bin.height, 3);
-  await tryRegions(regions, base, baseScale, "base");
 
-  // 4. Global contrast stretch of the working image (flat low-contrast cards).
-  if (st.high - st.low < 200) attempt("base-stretch", stretch(base, st.low, st.high));
+  // 1. Fast path: local threshold of the working image (window ~1/10 of the image), finder-pattern
+  //    triples, and a small crop around the best one, normalised on its own contrast.
+  const minSide = Math.min(base.width, base.height);
+  const block = Math.max(4, Math.round(minSide / 120));
+  const bin = binarize(base, { block, radius: Math.max(2, Math.round(minSide / 10 / block)), minRange: 10 });
+  const regions = symbolRegions(findFinderCandidates(bin), bin.width, bin.height, 3);
+  const crops: Array<{ crop: Gray; module: number }> = [];
+  for (const region of regions.slice(0, 2)) {
+    const c = await cropRegion(region, base, baseScale);
+    if (!c) continue;
+    crops.push(c);
+    attempt("crop", c.crop);
+  }
 
-  // 5. High resolution: finder search on the detailed image (codes too small for the working image).
+  // 2. The whole working image, likelier polarity first (dark themes show light modules).
+  if (dark) attempt("base-inverted", invert(base));
+  attempt("base", base);
+  if (!dark) attempt("base-inverted", invert(base));
+
+  // 3. High resolution: finder search on the detailed image, for codes too small to be found in
+  //    the working image (a thumbnail in a chat screenshot, a phone photographed from afar).
   const d = await loadDetail();
   if (d) {
     const dMin = Math.min(d.width, d.height);
     const dBlock = Math.max(4, Math.round(dMin / 200));
     const dBin = binarize(d, { block: dBlock, radius: Math.max(2, Math.round(dMin / 16 / dBlock)), minRange: 10 });
-    const dRegions = symbolRegions(findFinderCandidates(dBin, { rowStep: 1 }), d.width, d.height, 3).filter(
-      (r) => !regions.some((b) => Math.abs(b.rect.left * (detailScale / baseScale) - r.rect.left) < r.rect.width * 0.2),
+    const k = detailScale / baseScale;
+    const dRegions = symbolRegions(findFinderCandidates(dBin), d.width, d.height, 3).filter(
+      (r) => !regions.some((b) => Math.abs(b.rect.left * k - r.rect.left) + Math.abs(b.rect.top * k - r.rect.top) < r.rect.width * 0.2),
     );
-    await tryRegions(dRegions, d, detailScale, "detail");
-    if (d.width * d.height <= 4_500_000) attempt("detail", d);
+    for (const region of dRegions) {
+      const c = await cropRegion(region, d, detailScale);
+      if (!c) continue;
+      crops.push(c);
+      attempt("detail-crop", c.crop);
+    }
   }
+
+  // 4. Crops again, thresholded for their module size (blur, glare, moiré), and the third region;
+  //    then our thresholded working image as a whole (jsQR's own locator on our binarisation).
+  for (const c of crops) attempt("crop-threshold", binarizeForModule(c.crop, c.module, 10));
+  for (const region of regions.slice(2)) {
+    const c = await cropRegion(region, base, baseScale);
+    if (!c) continue;
+    crops.push(c);
+    attempt("crop", c.crop);
+    attempt("crop-threshold", binarizeForModule(c.crop, c.module, 10));
+  }
+  attempt("base-threshold", bin);
+  attempt("base-threshold-inverted", invert(bin));
+
+  // 5. Global contrast stretch of the working image (flat low-contrast cards), and the detailed
+  //    image as a whole when it is of moderate size.
+  if (st.high - st.low < 200) attempt("base-stretch", stretch(base, st.low, st.high));
+  if (d && d.width * d.height <= 4_500_000) attempt("detail", d);
 
   // 6. Small images: upscale so modules get enough pixels for the locator.
   if (Math.max(base.width, base.height) < 900) {
     const up = await cropResize(base, null, 2);
-    attempt("upscale", up);
-    attempt("upscale-inverted", invert(up));
+    attempt("upscale", dark ? invert(up) : up);
   }
 
-  // 7. Rotations: the locator's horizontal/vertical scans are weakest near 45°.
-  for (const deg of [45, -22.5, 22.5]) {
-    const rot = await rotate(base, deg, Math.round(st.high));
-    attempt(`rotate${deg}`, rot);
-    if (dark) attempt(`rotate${deg}-inverted`, invert(rot));
+  // 7. Rotations: the locator's horizontal/vertical scans are weakest near 45°. Crops are cheap to
+  //    rotate; the whole working image is tried once, last.
+  for (const c of crops) {
+    const rot = await rotate(c.crop, 45, 255);
+    attempt("crop-rotate45", rot);
   }
+  const rot = await rotate(base, 45, Math.round(dark ? st.low : st.high));
+  attempt("rotate45", dark ? invert(rot) : rot);
 }
 
 /** Plain single-pass jsQR on the full-resolution image, as a baseline (no EXIF, no retries). */

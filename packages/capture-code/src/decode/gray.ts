@@ -8,19 +8,27 @@ export interface Gray {
 }
 
 /** Expand grey to the RGBA layout jsQR expects (it reads r, g and b only). */
-export function toRgba(img: Gray, out?: Uint8ClampedArray): Uint8ClampedArray {
+export function toRgba(img: Gray): Uint8ClampedArray {
   const n = img.width * img.height;
-  const rgba = out && out.length === n * 4 ? out : new Uint8ClampedArray(n * 4);
+  const rgba = new Uint8ClampedArray(n * 4);
   const src = img.data;
-  for (let i = 0, j = 0; i < n; i++, j += 4) {
-    const v = src[i]!;
-    rgba[j] = v;
-    rgba[j + 1] = v;
-    rgba[j + 2] = v;
-    rgba[j + 3] = 255;
+  if (LITTLE_ENDIAN) {
+    // One 32-bit store per pixel: 0xAABBGGRR.
+    const px = new Uint32Array(rgba.buffer, rgba.byteOffset, n);
+    for (let i = 0; i < n; i++) px[i] = 0xff000000 | (src[i]! * 0x010101);
+  } else {
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      const v = src[i]!;
+      rgba[j] = v;
+      rgba[j + 1] = v;
+      rgba[j + 2] = v;
+      rgba[j + 3] = 255;
+    }
   }
   return rgba;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export function invert(img: Gray): Gray {
   const src = img.data;

@@ -1,0 +1,3 @@
+import { fatal, main } from "./server.js";
+
+main().catch(fatal);

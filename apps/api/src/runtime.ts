@@ -1,0 +1,36 @@
+import { createDb, migrate, resolveDatabase, type Db, type ResolvedDatabase } from "@gradphoto/db";
+import { JobQueue } from "@gradphoto/jobs";
+import { createStorage, type ObjectStorage } from "@gradphoto/storage";
+import type { AppConfig } from "@gradphoto/config";
+import type { AppDeps } from "./context.js";
+import { registerWorkers } from "./workers.js";
+
+export interface Runtime {
+  deps: AppDeps;
+  database: ResolvedDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects everything a process needs: the database (embedded PGlite when DATABASE_URL is unset),
+ * migrations, object storage and the job queue; workers start here unless RUN_WORKERS=false.
+ */
+export async function createRuntime(config: AppConfig, opts: { migrate?: boolean; workers?: boolean; log?: (m: string) => void } = {}): Promise<Runtime> {
+  const database = await resolveDatabase({ databaseUrl: config.env.DATABASE_URL, dataDir: config.dataDir });
+  if (opts.migrate ?? true) await migrate(database.url, { log: opts.log });
+  const db: Db = createDb(database.url, { poolMax: database.kind === "embedded" ? 4 : 10 });
+  const storage: ObjectStorage = createStorage(config.storage);
+  const jobs = new JobQueue({ connectionString: database.url, poolMax: database.kind === "embedded" ? 2 : 4, log: (m, e) => opts.log?.(`${m}: ${String(e)}`) });
+  await jobs.start();
+  const deps: AppDeps = { config, db, storage, jobs };
+  if (opts.workers ?? config.env.RUN_WORKERS) await registerWorkers(deps);
+  return {
+    deps,
+    database,
+    async close() {
+      await jobs.stop({ graceful: true, timeoutMs: 20_000 }).catch(() => undefined);
+      await db.$disconnect().catch(() => undefined);
+      await database.close();
+    },
+  };
+}

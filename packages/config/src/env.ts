@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { StorageConfig } from "@gradphoto/storage";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const DEV_SECRET = "gradphoto-development-secret-do-not-use-in-production";
+
+/** Every setting the API and worker read from the environment. One schema: validation, types and docs. */
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: z.string().url().optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+    DATA_DIR: z.string().optional(),
+    STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+    S3_BUCKET: z.string().optional(),
+    S3_REGION: z.string().default("us-east-1"),
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_FORCE_PATH_STYLE: bool.optional(),
+    S3_PREFIX: z.string().optional(),
+    SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    CORS_ORIGINS: z.string().default("http://127.0.0.1:5173,http://localhost:5173,http://127.0.0.1:10086,http://localhost:10086"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    GRADUATE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+    STAFF_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+    STAFF_MAX_FAILED_LOGINS: z.coerce.number().int().min(1).default(5),
+    STAFF_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    RUN_WORKERS: bool.default(true),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    TRUST_PROXY: bool.default(false),
+    MODEL_DIR: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.STORAGE_DRIVER === "s3") {
+      for (const k of ["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
+        if (!env[k]) ctx.addIssue({ code: "custom", path: [k], message: "is required when STORAGE_DRIVER=s3" });
+      }
+    }
+    if (env.NODE_ENV === "production" && !env.SIGNING_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["SIGNING_SECRET"], message: "is required in production" });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface AppConfig {
+  env: Env;
+  publicBaseUrl: string;
+  signingSecret: string;
+  corsOrigins: string[];
+  storage: StorageConfig;
+  dataDir?: string;
+}
+
+/** Thrown for bad settings; its message is one line meant for the operator. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, dataDir: string = source.DATA_DIR ?? ".data"): AppConfig {
+  // Empty strings mean "unset" (a common shell/compose habit).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const parts = parsed.error.issues.map((i) => {
+      const key = i.path.join(".");
+      const got = typeof cleaned[key] === "string" ? ` (got "${String(cleaned[key]).slice(0, 40)}")` : "";
+      return `${key} ${i.message}${got}`;
+    });
+    throw new ConfigError(`invalid configuration: ${parts.join("; ")}`);
+  }
+  const env = parsed.data;
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}`).replace(/\/$/, "");
+  const signingSecret = env.SIGNING_SECRET ?? DEV_SECRET;
+  const storage: StorageConfig =
+    env.STORAGE_DRIVER === "s3"
+      ? {
+          driver: "s3",
+          bucket: env.S3_BUCKET!,
+          region: env.S3_REGION,
+          endpoint: env.S3_ENDPOINT,
+          accessKeyId: env.S3_ACCESS_KEY_ID!,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          prefix: env.S3_PREFIX,
+        }
+      : { driver: "local", root: `${env.DATA_DIR ?? dataDir}/objects`, publicBaseUrl: `${publicBaseUrl}/files`, signingSecret };
+  return {
+    env,
+    publicBaseUrl,
+    signingSecret,
+    corsOrigins: env.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    storage,
+    dataDir: env.DATA_DIR,
+  };
+}

@@ -1,0 +1,1 @@
+export { EnvSchema, ConfigError, loadConfig, type Env, type AppConfig } from "./env.js";

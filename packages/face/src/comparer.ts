@@ -1,0 +1,132 @@
+import { modelDir as defaultModelDir, type DetectedFace, type RgbImage } from "@gradphoto/vision";
+import { loadCalibration, parseCalibration, PASS_THRESHOLD, scoreFromSimilarity, type Calibration } from "./calibration.js";
+import {
+  loadModelConfig,
+  PipelineOptionsSchema,
+  resolveModelConfig,
+  type FaceModelConfig,
+  type FaceModelConfigInput,
+  type PipelineOptions,
+  type PipelineOptionsInput,
+} from "./config.js";
+import { cosine, createEmbedder, type Embedder } from "./embedder.js";
+import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
+import { alignedCrop, analyseFace, conditionFor, NO_CONDITION, type FaceAnalysis } from "./pipeline.js";
+
+export type ImageInput = Buffer | Uint8Array | RgbImage;
+
+export interface FaceComparerOptions {
+  /** model config: a JSON file path, or an inline config (default: models/faceplugin-mfn-512.json) */
+  model?: string | FaceModelConfigInput;
+  /** calibration override: a file path or a parsed calibration (default: the one the config names) */
+  calibration?: string | Calibration;
+  pipeline?: PipelineOptionsInput;
+  /** where the ONNX files are (default MODEL_DIR or ../shared/models) */
+  modelDir?: string;
+}
+
+/** Result of one comparison. `score` is null whenever `error` is set: there is no fake 0. */
+export interface CompareResult {
+  /** calibrated 0–100 (one decimal), null when the comparison could not be made */
+  score: number | null;
+  /** score ≥ threshold */
+  passed: boolean;
+  threshold: number;
+  modelId: string;
+  calibrationVersion: string;
+  /** raw cosine similarity of the two embeddings */
+  similarity?: number;
+  error?: FaceErrorInfo;
+  /** set when the reference had several faces and the largest was used */
+  referenceNote?: string;
+}
+
+export interface EmbedResult {
+  embedding: Float32Array;
+  face: DetectedFace;
+  faceCount: number;
+  modelId: string;
+}
+
+export interface FaceComparer {
+  readonly modelId: string;
+  readonly calibrationVersion: string;
+  readonly threshold: number;
+  readonly config: FaceModelConfig;
+  readonly calibration: Calibration;
+  readonly pipeline: PipelineOptions;
+  /** graduation photo vs admission (reference) photo */
+  compare(photo: ImageInput, reference: ImageInput): Promise<CompareResult>;
+  /** embedding of the largest face, without any conditioning (throws FaceError) */
+  embed(image: ImageInput, role?: ImageRole): Promise<EmbedResult>;
+  /** calibrated score for a raw cosine similarity */
+  score(similarity: number): number;
+  /** lower-level steps, for evaluation tools */
+  analyse(image: ImageInput, role: ImageRole): Promise<FaceAnalysis>;
+  similarity(photo: FaceAnalysis, reference: FaceAnalysis): Promise<number>;
+}
+
+/** Loads model (sha256-checked) and calibration once; the comparer is then reusable and cheap. */
+export async function createFaceComparer(opts: FaceComparerOptions = {}): Promise<FaceComparer> {
+  const { config, calibrationPath } =
+    opts.model === undefined ? loadModelConfig() : typeof opts.model === "string" ? loadModelConfig(opts.model) : resolveModelConfig(opts.model);
+  const pipeline = PipelineOptionsSchema.parse(opts.pipeline ?? {});
+  const embedder: Embedder = await createEmbedder(config, opts.modelDir ?? defaultModelDir());
+  const expect = { modelId: config.id, modelSha256: embedder.modelSha256 };
+  let calibration: Calibration;
+  if (opts.calibration === undefined || typeof opts.calibration === "string") {
+    calibration = loadCalibration(opts.calibration ?? calibrationPath, expect);
+  } else {
+    try {
+      calibration = parseCalibration(opts.calibration);
+    } catch (err) {
+      throw new FaceError("CALIBRATION_INVALID", undefined, `人脸比对校准无效：${(err as Error).message}`);
+    }
+    if (calibration.modelId !== expect.modelId || calibration.modelSha256 !== expect.modelSha256) {
+      throw new FaceError("CALIBRATION_INVALID", undefined, `校准属于模型 ${calibration.modelId}，与当前模型 ${config.id} 不匹配`);
+    }
+  }
+  const size = config.input.size;
+  const base = { threshold: PASS_THRESHOLD, modelId: config.id, calibrationVersion: calibration.version };
+
+  async function similarity(p: FaceAnalysis, r: FaceAnalysis): Promise<number> {
+    const ep = await embedder.embedCrop(await alignedCrop(p, size, conditionFor(p, r, pipeline)));
+    const er = await embedder.embedCrop(await alignedCrop(r, size, conditionFor(r, p, pipeline)));
+    return cosine(ep, er);
+  }
+
+  const comparer: FaceComparer = {
+    modelId: config.id,
+    calibrationVersion: calibration.version,
+    threshold: PASS_THRESHOLD,
+    config,
+    calibration,
+    pipeline,
+    analyse: (image, role) => analyseFace(image, role, pipeline),
+    similarity,
+    score: (s) => scoreFromSimilarity(calibration, s),
+
+    async compare(photo, reference) {
+      let p: FaceAnalysis, r: FaceAnalysis;
+      try {
+        p = await analyseFace(photo, "photo", pipeline);
+        r = await analyseFace(reference, "reference", pipeline);
+      } catch (err) {
+        if (err instanceof FaceError) return { ...base, score: null, passed: false, error: err.toInfo() };
+        throw err;
+      }
+      const sim = await similarity(p, r);
+      const score = scoreFromSimilarity(calibration, sim);
+      const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD, similarity: sim };
+      if (r.faceCount > 1) result.referenceNote = `录取照片中检测到 ${r.faceCount} 张人脸，已使用面积最大的一张进行比对`;
+      return result;
+    },
+
+    async embed(image, role = "photo") {
+      const a = await analyseFace(image, role, { ...pipeline, multipleFaceRatio: role === "photo" ? pipeline.multipleFaceRatio : 1 });
+      const embedding = await embedder.embedCrop(await alignedCrop(a, size, NO_CONDITION));
+      return { embedding, face: a.face, faceCount: a.faceCount, modelId: config.id };
+    },
+  };
+  return comparer;
+}

@@ -1,0 +1,112 @@
+import type { Point } from "@gradphoto/vision";
+import type { FaceLandmarks } from "./landmarks.js";
+import { clamp, type Rect } from "./pixels.js";
+import type { PhotoSpec } from "./spec.js";
+
+/** What the crop is computed from (working-image pixels). */
+export interface HeadGeometry {
+  /** cheek-to-cheek width */
+  faceWidth: number;
+  /** horizontal centre of the face (midpoint of the cheek points) */
+  centreX: number;
+  /** eye line (mean of the two eye centres) */
+  eyeY: number;
+  /** top of the hair */
+  headTopY: number;
+  chinY: number;
+}
+
+/** The chosen crop and the layout it should produce in the output. */
+export interface CropPlan {
+  /** crop rectangle in working pixels (3:4; may extend beyond the image, padded with background) */
+  rect: Rect;
+  /** output pixels per working pixel */
+  scale: number;
+  /** predicted output geometry (px in the width×height output) */
+  headTop: number;
+  eyeLine: number;
+  faceWidth: number;
+  centreOffset: number;
+  /** working pixels of the crop below the image bottom (the body would be cut there) */
+  missingBottom: number;
+  /** true when every predicted value is inside the spec ranges */
+  feasible: boolean;
+}
+
+export function headGeometry(lm: FaceLandmarks, headTopY: number): HeadGeometry {
+  const p = lm.points;
+  return { faceWidth: lm.faceWidth, centreX: (p[0]!.x + p[16]!.x) / 2, eyeY: lm.eyeCentre.y, headTopY, chinY: p[8]!.y };
+}
+
+/** Before segmentation: hair top estimated from the face (eye-to-crown ≈ 0.95 face width). */
+export function estimateHeadTop(lm: FaceLandmarks): number {
+  return lm.eyeCentre.y - 0.95 * lm.faceWidth;
+}
+
+/**
+ * Step 6: the crop. Searches the output scale and the vertical position so that the hair top, eye
+ * line and face width land inside the spec ranges (with a safety margin), the face is centred, and
+ * as little of the crop as possible falls below the bottom of the photo (the body must reach the
+ * bottom edge: the chest crop). Never rotates or mirrors.
+ */
+export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: PhotoSpec): CropPlan {
+  const o = spec.output;
+  const W = o.width, H = o.height;
+  const k = H / 640; // ranges are given for 640-px-high output; scale them for other sizes
+  const margin = 6 * k;
+  const [tLo, tHi] = [o.headTop[0] * k + margin, o.headTop[1] * k - margin];
+  const [eLo, eHi] = [o.eyeLine[0] * k + margin, o.eyeLine[1] * k - margin];
+  const [fLo, fHi] = [o.faceWidth[0] * k + margin, o.faceWidth[1] * k - margin];
+  const D = Math.max(1, g.eyeY - g.headTopY);
+  const F = Math.max(1, g.faceWidth);
+  // preferred layout: eye line 60 % of the way from the hair top range to the eye range, face ~215 px
+  const prefTop = (tLo + tHi) / 2 - 8 * k;
+  const prefFace = 215 * k;
+
+  let best: { cost: number; s: number; top: number } | null = null;
+  const sMin = Math.min(fLo / F, (eLo - tHi) / D);
+  const sMax = Math.max(fHi / F, (eHi - tLo) / D);
+  for (let i = 0; i <= 40; i++) {
+    const s = sMin + ((sMax - sMin) * i) / 40;
+    const fw = s * F;
+    for (let j = 0; j <= 24; j++) {
+      const top = tLo - 4 * k + ((tHi - tLo + 8 * k) * j) / 24;
+      const eye = top + s * D;
+      // out-of-range penalties (px outside the margin-shrunk ranges)
+      const out = Math.max(0, fLo - fw, fw - fHi) + Math.max(0, tLo - top, top - tHi) + Math.max(0, eLo - eye, eye - eHi);
+      const cropTop = g.eyeY - eye / s; // working px
+      const cropBottom = cropTop + H / s;
+      const missing = Math.max(0, cropBottom - imgH) * s; // output px with no photo below the body
+      const cost = 1000 * out + 4 * missing + Math.abs(fw - prefFace) * 0.5 + Math.abs(top - prefTop);
+      if (!best || cost < best.cost) best = { cost, s, top };
+    }
+  }
+  const s = best!.s;
+  const eyeLine = best!.top + s * D;
+  const rect = { x: g.centreX - W / 2 / s, y: g.eyeY - eyeLine / s, w: W / s, h: H / s };
+  const faceWidth = s * F;
+  const missingBottom = Math.max(0, rect.y + rect.h - imgH);
+  const inRange = (v: number, r: readonly [number, number]) => v >= r[0] * k && v <= r[1] * k;
+  return {
+    rect,
+    scale: s,
+    headTop: best!.top,
+    eyeLine,
+    faceWidth,
+    centreOffset: 0,
+    missingBottom,
+    feasible: inRange(best!.top, o.headTop) && inRange(eyeLine, o.eyeLine) && inRange(faceWidth, o.faceWidth),
+  };
+}
+
+/** The region segmented around the graduate: the crop with a margin, clipped to the image. */
+export function segmentRegion(plan: CropPlan, imgW: number, imgH: number): Rect {
+  const m = 0.08;
+  const x0 = clamp(plan.rect.x - m * plan.rect.w, 0, imgW);
+  const y0 = clamp(plan.rect.y - m * plan.rect.h, 0, imgH);
+  const x1 = clamp(plan.rect.x + plan.rect.w * (1 + m), 0, imgW);
+  const y1 = clamp(plan.rect.y + plan.rect.h * (1 + m), 0, imgH);
+  return { x: x0, y: y0, w: Math.max(1, x1 - x0), h: Math.max(1, y1 - y0) };
+}
+
+export type { Point };

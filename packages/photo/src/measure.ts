@@ -1,0 +1,346 @@
+import type { Point, RgbImage } from "@gradphoto/vision";
+import { dist, forEachInPolygon, lerp, rectPolygon, type Polygon } from "./geometry.js";
+import type { FaceLandmarks } from "./landmarks.js";
+import { median, quantile, rgbToLab, sampleRect, toGray, type FloatImage, type Rect } from "./pixels.js";
+import { mapAt, type Segmentation } from "./segment.js";
+import { fftPeakScore } from "./periodic.js";
+
+/** Pixel measurements behind the heuristic checks (all scale-free unless stated). */
+export interface Measurements {
+  /** mean CIELAB chroma over the person region, and the share of pixels with C* > 10 */
+  chroma: number;
+  colourShare: number;
+  /** median luma (0–255) of the face skin */
+  faceLuma: number;
+  /** |left − right| / max of cheek luma */
+  lightAsymmetry: number;
+  /** share of face-skin pixels that are blown-out highlights */
+  highlightShare: number;
+  /** contrast-normalised high-frequency energy of the inner face at a fixed face scale */
+  sharpness: number;
+  /** strongest isolated spectral peak ÷ local background (halftone, screen moiré) */
+  periodic: number;
+  /** teeth-like pixels inside the outer lip contour, share */
+  teethShare: number;
+  /** eye-region luma ÷ cheek luma (lowest of both eyes) and lens chroma shift */
+  eyeLumaRatio: number;
+  eyeChromaShift: number;
+  /** hair probability over brows and eyes (highest of both sides) */
+  browHair: number;
+  eyeHair: number;
+  /** hair share of each ear zone (highest of both) and skin share (lowest) */
+  earHair: number;
+  earSkin: number;
+  /** above the brows, the person share that is neither hair nor skin (hats, caps) */
+  hatShare: number;
+  /** skin outside face and neck in a ring around the face, share of the ring */
+  foreignSkin: number;
+  /** hair top relative to the eye line, in face widths; and its distance to the image top */
+  headTopY: number;
+  headTopMargin: number;
+  /** smallest margin of face/head to the left, right and bottom image edges, in face widths */
+  sideMargin: number;
+  bottomMargin: number;
+  /** shoulder line angle in degrees (null when the shoulders are not in the picture) */
+  shoulderTilt: number | null;
+  /** median Lab of the clothes (null when no clothes were found) */
+  clothesLab: [number, number, number] | null;
+}
+
+const STEP_TARGET = 90; // sample faces on a grid so that ~90 samples span the face width
+
+export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation): Measurements {
+  const p = lm.points;
+  const F = Math.max(1, lm.faceWidth);
+  const W = img.width, H = img.height;
+  const step = Math.max(1, Math.floor(F / STEP_TARGET));
+  const d = img.data;
+  const luma = (x: number, y: number) => {
+    const i = (y * W + x) * 3;
+    return 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+  };
+  const lab = (x: number, y: number) => {
+    const i = (y * W + x) * 3;
+    return rgbToLab(d[i]!, d[i + 1]!, d[i + 2]!);
+  };
+  const collect = (poly: Polygon, f: (x: number, y: number) => number, stepOverride?: number) => {
+    const v: number[] = [];
+    forEachInPolygon(poly, W, H, stepOverride ?? step, (x, y) => v.push(f(x, y)));
+    return v;
+  };
+
+  // --- face regions from landmarks ---
+  const leftCheek: Polygon = [p[1]!, p[2]!, p[3]!, p[4]!, lerp(p[48]!, p[4]!, 0.2), lerp(p[31]!, p[2]!, 0.15), lerp(p[41]!, p[2]!, 0.25), lerp(p[36]!, p[1]!, 0.4)];
+  const rightCheek: Polygon = [p[15]!, p[14]!, p[13]!, p[12]!, lerp(p[54]!, p[12]!, 0.2), lerp(p[35]!, p[14]!, 0.15), lerp(p[46]!, p[14]!, 0.25), lerp(p[45]!, p[15]!, 0.4)];
+  const browTop = Math.min(...p.slice(17, 27).map((q) => q.y));
+  const forehead: Polygon = rectPolygon(p[19]!.x, browTop - 0.22 * F, p[24]!.x - p[19]!.x, 0.17 * F);
+  const nose: Polygon = [p[27]!, lerp(p[31]!, p[39]!, 0.1), p[31]!, p[33]!, p[35]!, lerp(p[35]!, p[42]!, 0.1)];
+  const faceSkin = [leftCheek, rightCheek, nose];
+
+  const lCheek = collect(leftCheek, luma);
+  const rCheek = collect(rightCheek, luma);
+  const lMed = median(lCheek), rMed = median(rCheek);
+  const skinLuma = [...lCheek, ...rCheek, ...collect(nose, luma)];
+  const faceLuma = median(skinLuma);
+  const lightAsymmetry = Math.abs(lMed - rMed) / Math.max(1, lMed, rMed);
+
+  // highlights: near-clipped, colourless pixels on cheeks, nose and forehead
+  let hi = 0, tot = 0;
+  for (const poly of [...faceSkin, forehead]) {
+    forEachInPolygon(poly, W, H, step, (x, y) => {
+      tot++;
+      const i = (y * W + x) * 3;
+      const mx = Math.max(d[i]!, d[i + 1]!, d[i + 2]!), mn = Math.min(d[i]!, d[i + 1]!, d[i + 2]!);
+      if (mx >= 248 || (mx >= 235 && mx - mn < 18)) hi++;
+    });
+  }
+  const highlightShare = tot ? hi / tot : 0;
+
+  // colour: chroma over the face box and the segmented person
+  const chromaVals: number[] = [];
+  const r = seg.rect;
+  const cstep = Math.max(1, Math.floor(Math.max(r.w, r.h) / 160));
+  for (let y = Math.floor(r.y); y < Math.min(H, r.y + r.h); y += cstep) {
+    for (let x = Math.floor(r.x); x < Math.min(W, r.x + r.w); x += cstep) {
+      if (mapAt(seg, seg.person, x, y) < 0.5) continue;
+      const [, a, b] = lab(x, y);
+      chromaVals.push(Math.hypot(a, b));
+    }
+  }
+  const chroma = chromaVals.length ? chromaVals.reduce((s, v) => s + v, 0) / chromaVals.length : 0;
+  const colourShare = chromaVals.length ? chromaVals.filter((c) => c > 10).length / chromaVals.length : 0;
+
+  // teeth: bright, low-chroma pixels inside the outer lip contour, relative to the cheeks
+  const outerLip: Polygon = p.slice(48, 60);
+  const innerLip: Polygon = p.slice(60, 68);
+  const cheekLab = [...collect(leftCheek, (x, y) => lab(x, y)[0]), ...collect(rightCheek, (x, y) => lab(x, y)[0])];
+  const cheekL = median(cheekLab);
+  const lipStep = Math.max(1, Math.floor(dist(p[48]!, p[54]!) / 40));
+  const lipPixels = collect(outerLip, (x, y) => {
+    const [L, a, b] = lab(x, y);
+    return L > cheekL + 2 && Math.hypot(a, b) < 22 && a < 14 ? 1 : 0;
+  }, lipStep);
+  const innerPixels = collect(innerLip, (x, y) => {
+    const [L, a, b] = lab(x, y);
+    return L > cheekL - 6 && Math.hypot(a, b) < 22 && a < 14 ? 1 : 0;
+  }, lipStep);
+  const teethShare = Math.max(
+    lipPixels.length ? lipPixels.reduce((s, v) => s + v, 0) / lipPixels.length : 0,
+    innerPixels.length >= 4 ? innerPixels.reduce((s, v) => s + v, 0) / innerPixels.length : 0,
+  );
+
+  // tinted glasses: the lens area around each eye against the cheek below it
+  const eyeBox = (e: Point[], brow: Point[]): Polygon => {
+    const x0 = Math.min(...e.map((q) => q.x)) - 0.04 * F, x1 = Math.max(...e.map((q) => q.x)) + 0.04 * F;
+    const yTop = Math.max(...brow.map((q) => q.y)) + 0.01 * F;
+    const yBot = Math.max(...e.map((q) => q.y)) + 0.07 * F;
+    return rectPolygon(x0, yTop, x1 - x0, Math.max(2, yBot - yTop));
+  };
+  const lensL = eyeBox(p.slice(36, 42), p.slice(17, 22));
+  const lensR = eyeBox(p.slice(42, 48), p.slice(22, 27));
+  const lensLumaL = median(collect(lensL, luma)), lensLumaR = median(collect(lensR, luma));
+  const eyeLumaRatio = Math.min(lensLumaL / Math.max(1, lMed), lensLumaR / Math.max(1, rMed));
+  const meanAB = (poly: Polygon): [number, number] => {
+    let sa = 0, sb = 0, n = 0;
+    forEachInPolygon(poly, W, H, step, (x, y) => {
+      const [, a, b] = lab(x, y);
+      sa += a; sb += b; n++;
+    });
+    return [sa / Math.max(1, n), sb / Math.max(1, n)];
+  };
+  const skinAB = meanAB(leftCheek);
+  const skinAB2 = meanAB(rightCheek);
+  const lensAB = meanAB(lensL), lensAB2 = meanAB(lensR);
+  const eyeChromaShift = Math.max(Math.hypot(lensAB[0] - skinAB[0], lensAB[1] - skinAB[1]), Math.hypot(lensAB2[0] - skinAB2[0], lensAB2[1] - skinAB2[1]));
+
+  // --- segmentation-based ---
+  const hasParse = !!(seg.hair && seg.skin && seg.clothes);
+  const mean01 = (poly: Polygon, map: FloatImage | undefined) => {
+    if (!map) return 0;
+    const v = collect(poly, (x, y) => mapAt(seg, map, x, y));
+    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0;
+  };
+  const browBand = (b: Point[]): Polygon => [
+    ...b.map((q) => ({ x: q.x, y: q.y - 0.05 * F })),
+    ...[...b].reverse().map((q) => ({ x: q.x, y: q.y + 0.03 * F })),
+  ];
+  const browHair = Math.max(mean01(browBand(p.slice(17, 22)), seg.hair), mean01(browBand(p.slice(22, 27)), seg.hair));
+  const eyeHair = Math.max(mean01(p.slice(36, 42), seg.hair), mean01(p.slice(42, 48), seg.hair));
+
+  const earZone = (side: -1 | 1): Polygon => {
+    const a = side < 0 ? p[0]! : p[16]!;
+    const b = side < 0 ? p[2]! : p[14]!;
+    const x0 = side < 0 ? a.x - 0.16 * F : a.x - 0.02 * F;
+    return rectPolygon(x0, a.y - 0.06 * F, 0.18 * F, b.y - a.y + 0.08 * F);
+  };
+  const earL = earZone(-1), earR = earZone(1);
+  const earHair = hasParse ? Math.max(mean01(earL, seg.hair), mean01(earR, seg.hair)) : 0;
+  const earSkin = hasParse ? Math.min(mean01(earL, seg.skin), mean01(earR, seg.skin)) : 1;
+
+  // hat: above the brows up to the hair top, person pixels that are neither hair nor skin
+  const headTop = findHeadTop(seg, p, F, H);
+  let hatN = 0, hatOther = 0;
+  if (hasParse) {
+    const x0 = p[17]!.x, x1 = p[26]!.x;
+    const y1 = browTop - 0.04 * F;
+    const y0 = headTop.y;
+    const hstep = Math.max(1, Math.floor((x1 - x0) / 40));
+    for (let y = Math.max(0, Math.floor(y0)); y < y1; y += hstep) {
+      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, x1); x += hstep) {
+        if (mapAt(seg, seg.person, x, y) < 0.5) continue;
+        hatN++;
+        if (mapAt(seg, seg.hair!, x, y) < 0.4 && mapAt(seg, seg.skin!, x, y) < 0.4) hatOther++;
+      }
+    }
+  }
+  const hatShare = hatN ? hatOther / hatN : 0;
+
+  // hands / objects: skin in a ring around the face, outside the face, ears and the neck column
+  let ringN = 0, ringSkin = 0;
+  if (hasParse) {
+    const cx = (p[0]!.x + p[16]!.x) / 2;
+    const cy = (browTop + p[8]!.y) / 2;
+    const ax = 0.5 * F, ay = (p[8]!.y - browTop) / 2 + 0.12 * F;
+    const rstep = Math.max(1, Math.floor(F / 50));
+    for (let y = Math.floor(cy - 1.5 * ay); y < cy + 1.5 * ay; y += rstep) {
+      if (y < 0 || y >= H) continue;
+      for (let x = Math.floor(cx - 1.7 * ax); x < cx + 1.7 * ax; x += rstep) {
+        if (x < 0 || x >= W) continue;
+        const e = ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2;
+        if (e < 1.05 ** 2 || e > 1.6 ** 2) continue;
+        if (y > p[8]!.y - 0.1 * F && Math.abs(x - cx) < 0.38 * F) continue; // neck
+        if (y > cy - 0.1 * ay && y < p[3]!.y && Math.abs(x - cx) > 0.45 * F && Math.abs(x - cx) < 0.68 * F) continue; // ears
+        ringN++;
+        if (mapAt(seg, seg.skin!, x, y) > 0.5 && mapAt(seg, seg.person, x, y) > 0.3) ringSkin++;
+      }
+    }
+  }
+  const foreignSkin = ringN ? ringSkin / ringN : 0;
+
+  // margins of the head to the picture edges, in face widths
+  const sideMargin = Math.min(p[0]!.x - 0.08 * F, W - 1 - p[16]!.x - 0.08 * F) / F;
+  const bottomMargin = (H - 1 - p[8]!.y) / F;
+
+  const shoulderTilt = measureShoulders(seg, p, F);
+  const clothesLab = hasParse ? measureClothes(img, seg, p, F) : null;
+
+  return {
+    chroma,
+    colourShare,
+    faceLuma,
+    lightAsymmetry,
+    highlightShare,
+    sharpness: measureSharpness(img, p, F),
+    periodic: fftPeakScore(img, lm),
+    teethShare,
+    eyeLumaRatio,
+    eyeChromaShift,
+    browHair,
+    eyeHair,
+    earHair,
+    earSkin,
+    hatShare,
+    foreignSkin,
+    headTopY: (lm.eyeCentre.y - headTop.y) / F,
+    headTopMargin: headTop.touchesTop ? 0 : headTop.y / F,
+    sideMargin,
+    bottomMargin,
+    shoulderTilt,
+    clothesLab,
+  };
+}
+
+/** Hair top from the person mask over the central head columns (10th percentile of per-column tops). */
+export function findHeadTop(seg: Segmentation, p: Point[], F: number, imgH: number): { y: number; touchesTop: boolean } {
+  const m = seg.person;
+  const x0 = p[0]!.x + 0.15 * F, x1 = p[16]!.x - 0.15 * F;
+  const u0 = Math.floor(((x0 - seg.rect.x) / seg.rect.w) * m.width), u1 = Math.ceil(((x1 - seg.rect.x) / seg.rect.w) * m.width);
+  const eyeV = Math.floor(((Math.min(p[37]!.y, p[44]!.y) - seg.rect.y) / seg.rect.h) * m.height);
+  const tops: number[] = [];
+  let touching = 0, cols = 0;
+  for (let u = Math.max(0, u0); u <= Math.min(m.width - 1, u1); u++) {
+    cols++;
+    let top = -1;
+    for (let v = 0; v < Math.min(m.height, Math.max(1, eyeV)); v++) {
+      if (m.data[v * m.width + u]! >= 0.5) {
+        top = v;
+        break;
+      }
+    }
+    if (top < 0) continue;
+    if (top === 0) touching++;
+    tops.push(top);
+  }
+  const cell = seg.rect.h / m.height;
+  const vTop = tops.length ? quantile(tops, 0.1) : eyeV;
+  const y = seg.rect.y + vTop * cell;
+  // cut at the top when the region starts at the image top and the hair touches it over the head
+  const touchesTop = seg.rect.y <= 0.5 && cols > 0 && touching / cols > 0.3;
+  void imgH;
+  return { y, touchesTop };
+}
+
+/** Shoulder line: top of the person mask left and right of the neck, mirrored around the face centre. */
+function measureShoulders(seg: Segmentation, p: Point[], F: number): number | null {
+  const m = seg.person;
+  const cx = (p[0]!.x + p[16]!.x) / 2;
+  const chin = p[8]!.y;
+  const sample = (x: number): number | null => {
+    const u = Math.floor(((x - seg.rect.x) / seg.rect.w) * m.width);
+    if (u < 0 || u >= m.width) return null;
+    const v0 = Math.max(0, Math.floor(((chin + 0.1 * F - seg.rect.y) / seg.rect.h) * m.height));
+    for (let v = v0; v < m.height; v++) if (m.data[v * m.width + u]! >= 0.5) return v === v0 ? null : seg.rect.y + (v / m.height) * seg.rect.h;
+    return null;
+  };
+  const diffs: number[] = [];
+  for (const k of [0.95, 1.05, 1.15, 1.25]) {
+    const yl = sample(cx - k * F), yr = sample(cx + k * F);
+    if (yl === null || yr === null) continue;
+    diffs.push((Math.atan2(yr - yl, 2 * k * F) * 180) / Math.PI);
+  }
+  return diffs.length >= 2 ? median(diffs) : null;
+}
+
+/** Median Lab of pixels the parser calls clothes, inside the person, below the chin. */
+function measureClothes(img: RgbImage, seg: Segmentation, p: Point[], F: number): [number, number, number] | null {
+  const W = img.width, H = img.height;
+  const y0 = p[8]!.y + 0.35 * F;
+  const cx = (p[0]!.x + p[16]!.x) / 2;
+  const Ls: number[] = [], As: number[] = [], Bs: number[] = [];
+  const step = Math.max(1, Math.floor(F / 40));
+  for (let y = Math.floor(y0); y < Math.min(H, seg.rect.y + seg.rect.h, p[8]!.y + 2.2 * F); y += step) {
+    for (let x = Math.floor(cx - 1.6 * F); x < cx + 1.6 * F; x += step) {
+      if (x < 0 || x >= W) continue;
+      if (mapAt(seg, seg.person, x, y) < 0.6 || mapAt(seg, seg.clothes!, x, y) < 0.5 || mapAt(seg, seg.skin!, x, y) > 0.5) continue;
+      const i = (y * W + x) * 3;
+      const [L, a, b] = rgbToLab(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!);
+      Ls.push(L); As.push(a); Bs.push(b);
+    }
+  }
+  if (Ls.length < 30) return null;
+  return [median(Ls), median(As), median(Bs)];
+}
+
+/** Laplacian energy of the inner face resampled so the face is 100 px wide, ÷ its luma spread. */
+function measureSharpness(img: RgbImage, p: Point[], F: number): number {
+  const x0 = p[36]!.x - 0.05 * F, x1 = p[45]!.x + 0.05 * F;
+  const y0 = Math.min(p[19]!.y, p[24]!.y), y1 = p[57]!.y;
+  const k = Math.min(1, 100 / F); // only downscale
+  const w = Math.max(8, Math.round((x1 - x0) * k)), h = Math.max(8, Math.round((y1 - y0) * k));
+  const rect: Rect = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  const g = toGray(sampleRect(img, rect, w, h));
+  let lap = 0, n = 0;
+  const vals: number[] = [];
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v = 4 * g.data[i]! - g.data[i - 1]! - g.data[i + 1]! - g.data[i - w]! - g.data[i + w]!;
+      lap += Math.abs(v);
+      n++;
+      vals.push(g.data[i]!);
+    }
+  }
+  const spread = Math.max(8, quantile(vals, 0.9) - quantile(vals, 0.1));
+  return (100 * (lap / Math.max(1, n))) / spread;
+}
+

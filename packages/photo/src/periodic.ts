@@ -1,0 +1,107 @@
+import type { RgbImage } from "@gradphoto/vision";
+import type { FaceLandmarks } from "./landmarks.js";
+
+const N = 128;
+
+/** In-place radix-2 FFT of (re, im), length a power of two. */
+function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    const wr = Math.cos(ang), wi = Math.sin(ang);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1, ci = 0;
+      for (let j = 0; j < len / 2; j++) {
+        const a = i + j, b = a + len / 2;
+        const tr = re[b]! * cr - im[b]! * ci, ti = re[b]! * ci + im[b]! * cr;
+        re[b] = re[a]! - tr; im[b] = im[a]! - ti;
+        re[a] = re[a]! + tr; im[a] = im[a]! + ti;
+        const ncr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = ncr;
+      }
+    }
+  }
+}
+
+/**
+ * Re-photographed prints and screens carry a periodic pattern (halftone dots, pixel grid moiré) that
+ * natural skin does not: an isolated peak in the spectrum of the face at native resolution. The score
+ * is the strongest peak (mid/high frequencies, away from the axes and the JPEG 8-px block harmonics)
+ * divided by the median magnitude of its ring.
+ */
+export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
+  const p = lm.points;
+  const cx = Math.round((p[0]!.x + p[16]!.x) / 2), cy = Math.round(p[29]!.y);
+  const half = N / 2;
+  const x0 = Math.max(0, Math.min(img.width - N, cx - half)), y0 = Math.max(0, Math.min(img.height - N, cy - half));
+  if (img.width < N || img.height < N) return 0;
+  const re = new Float64Array(N * N), im = new Float64Array(N * N);
+  let mean = 0;
+  for (let y = 0; y < N; y++) {
+    for (let x = 0; x < N; x++) {
+      const i = ((y0 + y) * img.width + x0 + x) * 3;
+      const v = 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!;
+      re[y * N + x] = v;
+      mean += v;
+    }
+  }
+  mean /= N * N;
+  // remove the mean and apply a Hann window
+  for (let y = 0; y < N; y++) {
+    const wy = 0.5 - 0.5 * Math.cos((2 * Math.PI * y) / (N - 1));
+    for (let x = 0; x < N; x++) re[y * N + x] = (re[y * N + x]! - mean) * wy * (0.5 - 0.5 * Math.cos((2 * Math.PI * x) / (N - 1)));
+  }
+  const row = new Float64Array(N), rowI = new Float64Array(N);
+  for (let y = 0; y < N; y++) {
+    row.set(re.subarray(y * N, (y + 1) * N)); rowI.fill(0);
+    fft(row, rowI);
+    re.set(row, y * N); im.set(rowI, y * N);
+  }
+  const col = new Float64Array(N), colI = new Float64Array(N);
+  for (let x = 0; x < N; x++) {
+    for (let y = 0; y < N; y++) { col[y] = re[y * N + x]!; colI[y] = im[y * N + x]!; }
+    fft(col, colI);
+    for (let y = 0; y < N; y++) { re[y * N + x] = col[y]!; im[y * N + x] = colI[y]!; }
+  }
+  const mag = new Float64Array(N * N);
+  for (let i = 0; i < N * N; i++) mag[i] = Math.log1p(Math.hypot(re[i]!, im[i]!));
+  // ring medians
+  const rings = new Map<number, number[]>();
+  const fr = (k: number) => (k < N / 2 ? k : k - N);
+  for (let v = 0; v < N; v++) for (let u = 0; u < N; u++) {
+    const r = Math.round(Math.hypot(fr(u), fr(v)));
+    if (r < 8 || r > N / 2) continue;
+    let a = rings.get(r);
+    if (!a) rings.set(r, (a = []));
+    a.push(mag[v * N + u]!);
+  }
+  const ringMed = new Map<number, number>();
+  const ringSpread = new Map<number, number>();
+  for (const [r, a] of rings) {
+    a.sort((x, y) => x - y);
+    ringMed.set(r, a[a.length >> 1]!);
+    ringSpread.set(r, Math.max(0.05, a[Math.floor(a.length * 0.9)]! - a[a.length >> 1]!));
+  }
+  let best = 0;
+  const blk = N / 8;
+  for (let v = 0; v < N; v++) for (let u = 0; u < N / 2 + 1; u++) {
+    const fu = fr(u), fv = fr(v);
+    const r = Math.round(Math.hypot(fu, fv));
+    if (r < 8 || r > N / 2) continue;
+    if (Math.abs(fu) <= 2 || Math.abs(fv) <= 2) continue; // axes: edges of the picture, straight lines
+    if (fu % blk === 0 || fv % blk === 0) continue; // JPEG block grid
+    const z = (mag[v * N + u]! - ringMed.get(r)!) / ringSpread.get(r)!;
+    if (z > best) best = z;
+  }
+  return best;
+}

@@ -1,0 +1,215 @@
+import type { RgbImage } from "@gradphoto/vision";
+
+/** Axis-aligned rectangle in pixel coordinates (floats allowed). */
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A single-channel float image. */
+export interface FloatImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * Resamples `rect` of `img` to outW×outH. Downscaling averages the source footprint (area filter),
+ * upscaling is bilinear; samples outside the image repeat the edge pixel.
+ */
+export function sampleRect(img: RgbImage, rect: Rect, outW: number, outH: number): RgbImage {
+  const out = new Uint8Array(outW * outH * 3);
+  const sx = rect.w / outW;
+  const sy = rect.h / outH;
+  const { width: W, height: H, data } = img;
+  if (sx > 1.25 || sy > 1.25) {
+    // area average over an integer footprint
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = rect.y + oy * sy;
+      const ya = Math.floor(y0);
+      const yb = Math.max(ya + 1, Math.floor(y0 + sy));
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = rect.x + ox * sx;
+        const xa = Math.floor(x0);
+        const xb = Math.max(xa + 1, Math.floor(x0 + sx));
+        let r = 0, g = 0, b = 0, n = 0;
+        for (let y = ya; y < yb; y++) {
+          const cy = y < 0 ? 0 : y >= H ? H - 1 : y;
+          const row = cy * W;
+          for (let x = xa; x < xb; x++) {
+            const cx = x < 0 ? 0 : x >= W ? W - 1 : x;
+            const i = (row + cx) * 3;
+            r += data[i]!; g += data[i + 1]!; b += data[i + 2]!; n++;
+          }
+        }
+        const o = (oy * outW + ox) * 3;
+        out[o] = (r / n + 0.5) | 0; out[o + 1] = (g / n + 0.5) | 0; out[o + 2] = (b / n + 0.5) | 0;
+      }
+    }
+    return { data: out, width: outW, height: outH };
+  }
+  for (let oy = 0; oy < outH; oy++) {
+    const fy = rect.y + (oy + 0.5) * sy - 0.5;
+    let y0 = Math.floor(fy);
+    const ty = fy - y0;
+    let y1 = y0 + 1;
+    y0 = y0 < 0 ? 0 : y0 >= H ? H - 1 : y0;
+    y1 = y1 < 0 ? 0 : y1 >= H ? H - 1 : y1;
+    for (let ox = 0; ox < outW; ox++) {
+      const fx = rect.x + (ox + 0.5) * sx - 0.5;
+      let x0 = Math.floor(fx);
+      const tx = fx - x0;
+      let x1 = x0 + 1;
+      x0 = x0 < 0 ? 0 : x0 >= W ? W - 1 : x0;
+      x1 = x1 < 0 ? 0 : x1 >= W ? W - 1 : x1;
+      const i00 = (y0 * W + x0) * 3, i01 = (y0 * W + x1) * 3, i10 = (y1 * W + x0) * 3, i11 = (y1 * W + x1) * 3;
+      const o = (oy * outW + ox) * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = (data[i00 + c]! * (1 - tx) + data[i01 + c]! * tx) * (1 - ty) + (data[i10 + c]! * (1 - tx) + data[i11 + c]! * tx) * ty;
+        out[o + c] = (v + 0.5) | 0;
+      }
+    }
+  }
+  return { data: out, width: outW, height: outH };
+}
+
+/** Bilinear resampling of a float map (e.g. a model's probability map) to outW×outH covering `rect` of it. */
+export function sampleFloat(map: FloatImage, rect: Rect, outW: number, outH: number): FloatImage {
+  const out = new Float32Array(outW * outH);
+  const { width: W, height: H, data } = map;
+  const sx = rect.w / outW, sy = rect.h / outH;
+  for (let oy = 0; oy < outH; oy++) {
+    const fy = rect.y + (oy + 0.5) * sy - 0.5;
+    let y0 = Math.floor(fy);
+    const ty = fy - y0;
+    let y1 = y0 + 1;
+    y0 = y0 < 0 ? 0 : y0 >= H ? H - 1 : y0;
+    y1 = y1 < 0 ? 0 : y1 >= H ? H - 1 : y1;
+    for (let ox = 0; ox < outW; ox++) {
+      const fx = rect.x + (ox + 0.5) * sx - 0.5;
+      let x0 = Math.floor(fx);
+      const tx = fx - x0;
+      let x1 = x0 + 1;
+      x0 = x0 < 0 ? 0 : x0 >= W ? W - 1 : x0;
+      x1 = x1 < 0 ? 0 : x1 >= W ? W - 1 : x1;
+      out[oy * outW + ox] = (data[y0 * W + x0]! * (1 - tx) + data[y0 * W + x1]! * tx) * (1 - ty) + (data[y1 * W + x0]! * (1 - tx) + data[y1 * W + x1]! * tx) * ty;
+    }
+  }
+  return { data: out, width: outW, height: outH };
+}
+
+/** Rec. 601 luma, 0–255 floats. */
+export function toGray(img: RgbImage): FloatImage {
+  const n = img.width * img.height;
+  const out = new Float32Array(n);
+  const d = img.data;
+  for (let i = 0; i < n; i++) out[i] = 0.299 * d[i * 3]! + 0.587 * d[i * 3 + 1]! + 0.114 * d[i * 3 + 2]!;
+  return { data: out, width: img.width, height: img.height };
+}
+
+/** Mean over a (2r+1)² window, edges handled by shrinking the window (O(1) per pixel, separable). */
+export function boxFilter(src: Float32Array, width: number, height: number, r: number): Float32Array {
+  const tmp = new Float32Array(width * height);
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let acc = 0;
+    for (let x = 0; x <= Math.min(r, width - 1); x++) acc += src[row + x]!;
+    for (let x = 0; x < width; x++) {
+      const lo = x - r, hi = x + r;
+      tmp[row + x] = acc / (Math.min(hi, width - 1) - Math.max(lo, 0) + 1);
+      if (hi + 1 < width) acc += src[row + hi + 1]!;
+      if (lo >= 0) acc -= src[row + lo]!;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    let acc = 0;
+    for (let y = 0; y <= Math.min(r, height - 1); y++) acc += tmp[y * width + x]!;
+    for (let y = 0; y < height; y++) {
+      const lo = y - r, hi = y + r;
+      out[y * width + x] = acc / (Math.min(hi, height - 1) - Math.max(lo, 0) + 1);
+      if (hi + 1 < height) acc += tmp[(hi + 1) * width + x]!;
+      if (lo >= 0) acc -= tmp[lo * width + x]!;
+    }
+  }
+  return out;
+}
+
+// ---- colour ----
+
+const SRGB_TO_LINEAR = new Float32Array(256).map((_, i) => {
+  const c = i / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+});
+
+/** sRGB (0–255) → CIELAB (D65). */
+export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
+  const R = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(r)))]!;
+  const G = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(g)))]!;
+  const B = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(b)))]!;
+  const x = (0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047;
+  const y = 0.2126729 * R + 0.7151522 * G + 0.072175 * B;
+  const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const fx = f(x), fy = f(y), fz = f(z);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+/** CIEDE2000 colour difference. */
+export function deltaE2000(l1: readonly number[], l2: readonly number[]): number {
+  const [L1, a1, b1] = l1 as [number, number, number];
+  const [L2, a2, b2] = l2 as [number, number, number];
+  const rad = Math.PI / 180;
+  const C1 = Math.hypot(a1, b1), C2 = Math.hypot(a2, b2);
+  const Cb = (C1 + C2) / 2;
+  const G = 0.5 * (1 - Math.sqrt(Cb ** 7 / (Cb ** 7 + 25 ** 7)));
+  const a1p = (1 + G) * a1, a2p = (1 + G) * a2;
+  const C1p = Math.hypot(a1p, b1), C2p = Math.hypot(a2p, b2);
+  const h = (a: number, b: number) => {
+    if (a === 0 && b === 0) return 0;
+    const t = Math.atan2(b, a) / rad;
+    return t < 0 ? t + 360 : t;
+  };
+  const h1p = h(a1p, b1), h2p = h(a2p, b2);
+  const dLp = L2 - L1, dCp = C2p - C1p;
+  let dhp = 0;
+  if (C1p * C2p !== 0) {
+    dhp = h2p - h1p;
+    if (dhp > 180) dhp -= 360;
+    else if (dhp < -180) dhp += 360;
+  }
+  const dHp = 2 * Math.sqrt(C1p * C2p) * Math.sin((dhp * rad) / 2);
+  const Lbp = (L1 + L2) / 2, Cbp = (C1p + C2p) / 2;
+  let hbp = h1p + h2p;
+  if (C1p * C2p !== 0) {
+    if (Math.abs(h1p - h2p) > 180) hbp = h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
+    else hbp = (h1p + h2p) / 2;
+  }
+  const T = 1 - 0.17 * Math.cos((hbp - 30) * rad) + 0.24 * Math.cos(2 * hbp * rad) + 0.32 * Math.cos((3 * hbp + 6) * rad) - 0.2 * Math.cos((4 * hbp - 63) * rad);
+  const dTheta = 30 * Math.exp(-(((hbp - 275) / 25) ** 2));
+  const Rc = 2 * Math.sqrt(Cbp ** 7 / (Cbp ** 7 + 25 ** 7));
+  const Sl = 1 + (0.015 * (Lbp - 50) ** 2) / Math.sqrt(20 + (Lbp - 50) ** 2);
+  const Sc = 1 + 0.045 * Cbp;
+  const Sh = 1 + 0.015 * Cbp * T;
+  const Rt = -Math.sin(2 * dTheta * rad) * Rc;
+  return Math.sqrt((dLp / Sl) ** 2 + (dCp / Sc) ** 2 + (dHp / Sh) ** 2 + Rt * (dCp / Sc) * (dHp / Sh));
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+export const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
