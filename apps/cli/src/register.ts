@@ -1,0 +1,2 @@
+// Commands implemented by the domain packages are wired here as they land.
+export {};

@@ -1,0 +1,87 @@
+// Starts the whole system for development: API (3000), admin console (5173), mini-program H5 (10086).
+// The admin and H5 servers serve their built apps when present, else a placeholder page.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const API_PORT = Number(process.env.PORT ?? 3000);
+const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 5173);
+const H5_PORT = Number(process.env.H5_PORT ?? 10086);
+
+const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".json": "application/json", ".jpg": "image/jpeg", ".woff2": "font/woff2" };
+
+function placeholder(title: string): string {
+  return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
+<body style="font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;display:grid;place-items:center;min-height:90vh;color:#1f2d3d">
+<div style="text-align:center"><h1 style="font-weight:600">${title}</h1><p>该页面尚未构建。API 文档：<a href="http://127.0.0.1:${API_PORT}/docs">http://127.0.0.1:${API_PORT}/docs</a></p></div></body></html>`;
+}
+
+/** Static server with SPA fallback to index.html. */
+function serveStatic(dir: string, port: number, title: string): http.Server {
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent((req.url ?? "/").split("?")[0]!);
+    let file = path.join(dir, path.normalize(urlPath).replace(/^(\.\.[/\\])+/, ""));
+    if (!file.startsWith(dir)) file = dir;
+    if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(dir, "index.html");
+    if (!existsSync(file)) {
+      res.writeHead(200, { "content-type": TYPES[".html"] });
+      res.end(placeholder(title));
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  server.listen(port, "127.0.0.1");
+  return server;
+}
+
+const children: ChildProcess[] = [];
+const api = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], { cwd: root, stdio: "inherit", env: process.env });
+children.push(api);
+const servers = [
+  serveStatic(path.join(root, "apps/admin/dist"), ADMIN_PORT, "gradphoto 管理后台"),
+  serveStatic(path.join(root, "apps/miniprogram/dist/h5"), H5_PORT, "毕业照片采集（H5）"),
+];
+
+async function waitForApi(): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${API_PORT}/readyz`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("API did not become ready in 120 s");
+}
+
+waitForApi().then(
+  () => {
+    process.stderr.write(`
+gradphoto is running:
+  API          http://127.0.0.1:${API_PORT}        (docs: http://127.0.0.1:${API_PORT}/docs, readiness: /readyz)
+  Admin        http://127.0.0.1:${ADMIN_PORT}
+  H5 (mini-program in a browser)  http://127.0.0.1:${H5_PORT}
+Press Ctrl-C to stop.
+`);
+  },
+  (e: Error) => {
+    process.stderr.write(`gradphoto: ${e.message}\n`);
+    shutdown(1);
+  },
+);
+
+function shutdown(code = 0): void {
+  for (const s of servers) s.close();
+  for (const c of children) c.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+api.on("exit", (code) => {
+  if (code) process.stderr.write(`API exited with code ${code}\n`);
+  shutdown(code ?? 0);
+});
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
