@@ -8,6 +8,16 @@ import { authPlugin } from "./plugins/auth.js";
 import { healthRoutes } from "./routes/health.js";
 import { staffAuthRoutes } from "./routes/staff-auth.js";
 import { fileRoutes } from "./routes/files.js";
+import multipart from "@fastify/multipart";
+import { wxLoginRoutes } from "./routes/wx-login.js";
+import { graduateBasicsRoutes } from "./routes/graduate-basics.js";
+import { captureCodeRoutes } from "./routes/capture-code.js";
+import { paymentRoutes } from "./routes/payment.js";
+import { payNotifyRoutes } from "./routes/pay-notify.js";
+import { photoRoutes, MAX_UPLOAD_BYTES } from "./routes/photos.js";
+import { comparisonRoutes } from "./routes/comparison.js";
+import { subscriptionRoutes } from "./routes/subscriptions.js";
+import { staffJourneyRoutes } from "./routes/staff-journey.js";
 
 export interface RouteRecord {
   method: string;
@@ -65,5 +75,16 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(healthRoutes);
   await app.register(staffAuthRoutes);
   await app.register(fileRoutes);
+  // Uploads are size-limited while streaming, before any decoding.
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 1024 } });
+  await app.register(wxLoginRoutes);
+  await app.register(graduateBasicsRoutes);
+  await app.register(captureCodeRoutes);
+  await app.register(paymentRoutes);
+  await app.register(payNotifyRoutes);
+  await app.register(photoRoutes);
+  await app.register(comparisonRoutes);
+  await app.register(subscriptionRoutes);
+  await app.register(staffJourneyRoutes);
   return app;
 }

@@ -2,6 +2,7 @@ import type { Db } from "@gradphoto/db";
 import type { JobQueue } from "@gradphoto/jobs";
 import type { ObjectStorage } from "@gradphoto/storage";
 import type { AppConfig } from "@gradphoto/config";
+import type { MiniProgramClient, WechatPayClient } from "@gradphoto/wechat";
 
 /** What route handlers may use; built once per process (server.ts) or per test. */
 export interface AppDeps {
@@ -9,6 +10,8 @@ export interface AppDeps {
   db: Db;
   storage: ObjectStorage;
   jobs?: JobQueue;
+  /** WeChat clients; absent when not configured (login and payment then answer 503). */
+  wechat: { mini?: MiniProgramClient; pay?: WechatPayClient };
 }
 
 /** Who may call a route. Every route declares one (a test fails for a route without it). */

@@ -3,6 +3,7 @@ import { JobQueue } from "@gradphoto/jobs";
 import { createStorage, type ObjectStorage } from "@gradphoto/storage";
 import type { AppConfig } from "@gradphoto/config";
 import type { AppDeps } from "./context.js";
+import { MiniProgramClient, WechatPayClient, miniProgramOptionsFromEnv, wechatPayOptionsFromEnv } from "@gradphoto/wechat";
 import { registerWorkers } from "./workers.js";
 
 export interface Runtime {
@@ -22,7 +23,10 @@ export async function createRuntime(config: AppConfig, opts: { migrate?: boolean
   const storage: ObjectStorage = createStorage(config.storage);
   const jobs = new JobQueue({ connectionString: database.url, poolMax: database.kind === "embedded" ? 2 : 4, log: (m, e) => opts.log?.(`${m}: ${String(e)}`) });
   await jobs.start();
-  const deps: AppDeps = { config, db, storage, jobs };
+  const mini = miniProgramOptionsFromEnv();
+  const payOpts = wechatPayOptionsFromEnv();
+  const wechat = { mini: mini ? new MiniProgramClient(mini) : undefined, pay: payOpts ? new WechatPayClient(payOpts) : undefined };
+  const deps: AppDeps = { config, db, storage, jobs, wechat };
   if (opts.workers ?? config.env.RUN_WORKERS) await registerWorkers(deps);
   return {
     deps,

@@ -39,7 +39,7 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ schoolId: st
         opensAt: new Date(now.getTime() - 24 * 3600_000),
         closesAt: new Date(now.getTime() + 60 * 24 * 3600_000),
         feeFen: 2000,
-        photoSpec: { background: "#64C5FF", minKb: 20, maxKb: 40 },
+        photoSpec: { output: { background: "blue", minKb: 20, maxKb: 40 } },
         customerServicePhone: "400-000-0000",
         customerServiceHours: "工作日 9:00-17:30",
         registrarContact: "学籍管理科 010-00000000（行政楼201）",

@@ -23,7 +23,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "silent", PORT: "0", ...env });
   const db = testDb();
   const storage = new LocalStorage({ root: path.join(dataDir, "objects"), publicBaseUrl: "http://127.0.0.1/files", signingSecret: config.signingSecret });
-  const deps: AppDeps = { config, db, storage };
+  const deps: AppDeps = { config, db, storage, wechat: {} };
   const app = await buildApp(deps, { logger: false });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();

@@ -1,5 +1,6 @@
 /** Stable error codes of the capture-code package; `message` is Chinese and shown to users. */
 export const ERROR_MESSAGES = {
+  FILE_NOT_READABLE: "无法读取该文件。",
   INVALID_IMAGE: "无法读取该图片，请上传 JPG 或 PNG 格式的采集码图片。",
   IMAGE_TOO_LARGE: "图片过大，请上传不超过 20 MB、5000 万像素的采集码图片。",
   IMAGE_TOO_SMALL: "图片尺寸过小，无法识别采集码，请上传保存的采集码原图。",

@@ -1,3 +1,7 @@
 export * from "./errors.js";
 export * from "./health.js";
 export * from "./staff.js";
+export * from "./journey.js";
+export * from "./photos.js";
+export * from "./capture-code.js";
+export * from "./payment.js";

@@ -11,7 +11,7 @@ import {
 } from "./config.js";
 import { cosine, createEmbedder, type Embedder } from "./embedder.js";
 import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
-import { alignedCrop, analyseFace, conditionFor, NO_CONDITION, type FaceAnalysis } from "./pipeline.js";
+import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
 
 export type ImageInput = Buffer | Uint8Array | RgbImage;
 
@@ -66,16 +66,51 @@ export interface FaceComparer {
   similarity(photo: FaceAnalysis, reference: FaceAnalysis): Promise<number>;
 }
 
-/** Loads model (sha256-checked) and calibration once; the comparer is then reusable and cheap. */
-export async function createFaceComparer(opts: FaceComparerOptions = {}): Promise<FaceComparer> {
+/** Model + pipeline without a calibration: raw cosine similarities (used by the comparer and by eval). */
+export interface FaceMatcher {
+  readonly config: FaceModelConfig;
+  readonly modelSha256: string;
+  readonly pipeline: PipelineOptions;
+  /** absolute path of the calibration file the config names */
+  readonly calibrationPath: string;
+  analyse(image: ImageInput, role: ImageRole): Promise<FaceAnalysis>;
+  /** embedding of an analysed face under a condition */
+  embedAnalysis(a: FaceAnalysis, cond?: EmbedCondition): Promise<Float32Array>;
+  /** cosine of photo and reference, each brought to the other's condition */
+  similarity(photo: FaceAnalysis, reference: FaceAnalysis): Promise<number>;
+}
+
+export async function createFaceMatcher(opts: Omit<FaceComparerOptions, "calibration"> = {}): Promise<FaceMatcher> {
   const { config, calibrationPath } =
     opts.model === undefined ? loadModelConfig() : typeof opts.model === "string" ? loadModelConfig(opts.model) : resolveModelConfig(opts.model);
   const pipeline = PipelineOptionsSchema.parse(opts.pipeline ?? {});
   const embedder: Embedder = await createEmbedder(config, opts.modelDir ?? defaultModelDir());
-  const expect = { modelId: config.id, modelSha256: embedder.modelSha256 };
+  const size = config.input.size;
+  const embedAnalysis = async (a: FaceAnalysis, cond: EmbedCondition = NO_CONDITION): Promise<Float32Array> =>
+    embedder.embedCrops(await alignedCrops(a, size, cond, config.cropScales));
+  return {
+    config,
+    modelSha256: embedder.modelSha256,
+    pipeline,
+    calibrationPath,
+    analyse: (image, role) => analyseFace(image, role, pipeline),
+    embedAnalysis,
+    async similarity(p, r) {
+      const ep = await embedAnalysis(p, conditionFor(p, r, pipeline));
+      const er = await embedAnalysis(r, conditionFor(r, p, pipeline));
+      return cosine(ep, er);
+    },
+  };
+}
+
+/** Loads model (sha256-checked) and calibration once; the comparer is then reusable and cheap. */
+export async function createFaceComparer(opts: FaceComparerOptions = {}): Promise<FaceComparer> {
+  const matcher = await createFaceMatcher(opts);
+  const { config, pipeline } = matcher;
+  const expect = { modelId: config.id, modelSha256: matcher.modelSha256 };
   let calibration: Calibration;
   if (opts.calibration === undefined || typeof opts.calibration === "string") {
-    calibration = loadCalibration(opts.calibration ?? calibrationPath, expect);
+    calibration = loadCalibration(opts.calibration ?? matcher.calibrationPath, expect);
   } else {
     try {
       calibration = parseCalibration(opts.calibration);
@@ -86,36 +121,29 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
       throw new FaceError("CALIBRATION_INVALID", undefined, `校准属于模型 ${calibration.modelId}，与当前模型 ${config.id} 不匹配`);
     }
   }
-  const size = config.input.size;
   const base = { threshold: PASS_THRESHOLD, modelId: config.id, calibrationVersion: calibration.version };
 
-  async function similarity(p: FaceAnalysis, r: FaceAnalysis): Promise<number> {
-    const ep = await embedder.embedCrop(await alignedCrop(p, size, conditionFor(p, r, pipeline)));
-    const er = await embedder.embedCrop(await alignedCrop(r, size, conditionFor(r, p, pipeline)));
-    return cosine(ep, er);
-  }
-
-  const comparer: FaceComparer = {
+  return {
     modelId: config.id,
     calibrationVersion: calibration.version,
     threshold: PASS_THRESHOLD,
     config,
     calibration,
     pipeline,
-    analyse: (image, role) => analyseFace(image, role, pipeline),
-    similarity,
+    analyse: matcher.analyse,
+    similarity: matcher.similarity,
     score: (s) => scoreFromSimilarity(calibration, s),
 
     async compare(photo, reference) {
       let p: FaceAnalysis, r: FaceAnalysis;
       try {
-        p = await analyseFace(photo, "photo", pipeline);
-        r = await analyseFace(reference, "reference", pipeline);
+        p = await matcher.analyse(photo, "photo");
+        r = await matcher.analyse(reference, "reference");
       } catch (err) {
         if (err instanceof FaceError) return { ...base, score: null, passed: false, error: err.toInfo() };
         throw err;
       }
-      const sim = await similarity(p, r);
+      const sim = await matcher.similarity(p, r);
       const score = scoreFromSimilarity(calibration, sim);
       const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD, similarity: sim };
       if (r.faceCount > 1) result.referenceNote = `录取照片中检测到 ${r.faceCount} 张人脸，已使用面积最大的一张进行比对`;
@@ -124,9 +152,8 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
 
     async embed(image, role = "photo") {
       const a = await analyseFace(image, role, { ...pipeline, multipleFaceRatio: role === "photo" ? pipeline.multipleFaceRatio : 1 });
-      const embedding = await embedder.embedCrop(await alignedCrop(a, size, NO_CONDITION));
+      const embedding = await matcher.embedAnalysis(a);
       return { embedding, face: a.face, faceCount: a.faceCount, modelId: config.id };
     },
   };
-  return comparer;
 }

@@ -36,6 +36,11 @@ export const FaceModelConfigSchema = z.object({
   output: z.object({ name: z.string().default("output"), dim: z.number().int().positive() }).strict(),
   /** average the embedding with that of the horizontally flipped crop */
   flipAverage: z.boolean().default(true),
+  /**
+   * template scales embedded and averaged (test-time augmentation); 1 = the ArcFace template,
+   * < 1 shows more of the head. The calibration is only valid for the procedure it was made with.
+   */
+  cropScales: z.array(z.number().min(0.5).max(1.5)).min(1).default([1]),
   /** calibration JSON, relative to the config file (or to packages/face for inline configs) */
   calibration: z.string(),
 });

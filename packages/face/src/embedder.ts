@@ -12,6 +12,8 @@ export interface Embedder {
   readonly modelSha256: string;
   /** embedding of an aligned `input.size`² crop, flip-averaged when configured, L2-normalised */
   embedCrop(crop: RgbImage): Promise<Float32Array>;
+  /** mean of the crops' un-normalised (flip-summed) embeddings, L2-normalised */
+  embedCrops(crops: readonly RgbImage[]): Promise<Float32Array>;
 }
 
 /** sha256 the config's model must have (from the vision manifest or the config itself). */
@@ -86,17 +88,28 @@ export async function createEmbedder(config: FaceModelConfig, dir = modelDir()):
     return data;
   }
 
+  async function accumulate(acc: Float32Array, crop: RgbImage): Promise<void> {
+    if (crop.width !== size || crop.height !== size) throw new Error(`crop must be ${size}×${size}, got ${crop.width}×${crop.height}`);
+    const e = await run(tensor(crop, false));
+    for (let i = 0; i < dim; i++) acc[i]! += e[i]!;
+    if (config.flipAverage) {
+      const f = await run(tensor(crop, true));
+      for (let i = 0; i < dim; i++) acc[i]! += f[i]!;
+    }
+  }
+
   return {
     config,
     modelSha256,
     async embedCrop(crop) {
-      if (crop.width !== size || crop.height !== size) throw new Error(`crop must be ${size}×${size}, got ${crop.width}×${crop.height}`);
-      const e = Float32Array.from(await run(tensor(crop, false)));
-      if (config.flipAverage) {
-        const f = await run(tensor(crop, true));
-        for (let i = 0; i < dim; i++) e[i]! += f[i]!;
-      }
-      return l2normalize(e);
+      const acc = new Float32Array(dim);
+      await accumulate(acc, crop);
+      return l2normalize(acc);
+    },
+    async embedCrops(crops) {
+      const acc = new Float32Array(dim);
+      for (const c of crops) await accumulate(acc, c);
+      return l2normalize(acc);
     },
   };
 }

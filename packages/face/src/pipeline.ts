@@ -1,7 +1,7 @@
 import { alignFace, ARCFACE_TEMPLATE, cropRgb, decodeRgb, detectFaces, type DetectedFace, type RgbImage } from "@gradphoto/vision";
 import type { PipelineOptions } from "./config.js";
 import { FaceError, type ImageRole } from "./errors.js";
-import { estimateJpegQuality, meanChroma, resampleRgb, toGrayRgb } from "./image-ops.js";
+import { meanChroma, resampleRgb, toGrayRgb } from "./image-ops.js";
 
 /** Eye distance of the 112×112 ArcFace template. */
 export const TEMPLATE_EYE_DISTANCE = Math.hypot(ARCFACE_TEMPLATE[1]!.x - ARCFACE_TEMPLATE[0]!.x, ARCFACE_TEMPLATE[1]!.y - ARCFACE_TEMPLATE[0]!.y);
@@ -18,8 +18,6 @@ export interface FaceAnalysis {
   /** distance between the eye landmarks, source pixels */
   eyeDistance: number;
   grayscale: boolean;
-  /** IJG quality estimated from the JPEG's quantisation table, when the input was a JPEG */
-  jpegQuality?: number;
 }
 
 /** How a face is rendered before embedding, to match the other image of the pair. */
@@ -27,22 +25,18 @@ export interface EmbedCondition {
   grayscale: boolean;
   /** downsample the face so its eye distance is this many pixels (only ever shrinks) */
   eyeDistance?: number;
-  /** JPEG round trip at this quality after downsampling */
-  jpegQuality?: number;
 }
 
 export const NO_CONDITION: EmbedCondition = { grayscale: false };
 
 /** Decodes a buffer (INVALID_IMAGE on failure) or passes an RgbImage through. */
-export async function toRgb(input: Buffer | Uint8Array | RgbImage, role: ImageRole): Promise<{ image: RgbImage; jpegQuality?: number }> {
+export async function toRgb(input: Buffer | Uint8Array | RgbImage, role: ImageRole): Promise<RgbImage> {
   if (isRgbImage(input)) {
     if (input.data.length !== input.width * input.height * 3 || input.width < 1 || input.height < 1) throw new FaceError("INVALID_IMAGE", role);
-    return { image: input };
+    return input;
   }
   try {
-    const image = await decodeRgb(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-    const q = estimateJpegQuality(input);
-    return q === undefined ? { image } : { image, jpegQuality: q };
+    return await decodeRgb(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   } catch {
     throw new FaceError("INVALID_IMAGE", role);
   }
@@ -71,7 +65,7 @@ export async function findFaces(img: RgbImage, opts: PipelineOptions): Promise<D
  * how many were found.
  */
 export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: ImageRole, opts: PipelineOptions): Promise<FaceAnalysis> {
-  const { image, jpegQuality } = await toRgb(input, role);
+  const image = await toRgb(input, role);
   const faces = await findFaces(image, opts);
   const face = faces[0];
   if (!face) throw new FaceError("NO_FACE", role);
@@ -81,69 +75,60 @@ export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: I
   const eyeDistance = eyeDistanceOf(face);
   if (eyeDistance < opts.minEyeDistance) throw new FaceError("FACE_TOO_SMALL", role);
   const grayscale = meanChroma(image, face.box) < GRAYSCALE_CHROMA;
-  const a: FaceAnalysis = { image, face, faceCount: faces.length, eyeDistance, grayscale };
-  if (jpegQuality !== undefined) a.jpegQuality = jpegQuality;
-  return a;
+  return { image, face, faceCount: faces.length, eyeDistance, grayscale };
 }
 
 /**
  * The condition `self` is embedded under so that it resembles `other`: grayscale when either is
- * grayscale; downsampled to the other's eye distance when the other face is low-resolution; JPEG
- * round trip at the other's quality when that is heavily compressed.
+ * grayscale; downsampled to the other's eye distance when the other face is low-resolution.
  */
 export function conditionFor(self: FaceAnalysis, other: FaceAnalysis, opts: PipelineOptions): EmbedCondition {
   if (!opts.matchReferenceCondition) return NO_CONDITION;
   const c: EmbedCondition = { grayscale: self.grayscale || other.grayscale };
   if (other.eyeDistance < opts.lowResEyeDistance && other.eyeDistance < self.eyeDistance * 0.9) {
     c.eyeDistance = other.eyeDistance;
-    if (other.jpegQuality !== undefined && other.jpegQuality < 70 && (self.jpegQuality ?? 100) > other.jpegQuality + 10) c.jpegQuality = other.jpegQuality;
   }
   return c;
 }
 
-/** Eye distance (source pixels) above which the face is shrunk with libvips before the bilinear warp. */
-const PRESHRINK_FACTOR = 1.5;
+/** Faces larger than this many template eye distances are shrunk with libvips before the bilinear warp. */
+export const PRESHRINK_FACTOR = 1.5;
+
+/** The ArcFace template scaled by `k` about its landmark centroid (k < 1 shows more context). */
+export function scaledTemplate(k: number, size = 112): Array<{ x: number; y: number }> {
+  const cx = ARCFACE_TEMPLATE.reduce((s, p) => s + p.x, 0) / 5, cy = ARCFACE_TEMPLATE.reduce((s, p) => s + p.y, 0) / 5;
+  const f = size / 112;
+  return ARCFACE_TEMPLATE.map((p) => ({ x: (cx + (p.x - cx) * k) * f, y: (cy + (p.y - cy) * k) * f }));
+}
 
 /**
- * Aligned `size`² crop of the face under a condition: the face region is resampled (antialiased)
- * to the target eye distance, optionally JPEG round-tripped, warped onto the ArcFace template with
- * a similarity transform and optionally turned grayscale.
+ * Aligned `size`² crops of the face under a condition, one per template scale. The face region
+ * is first resampled by libvips (antialiased) so its eye distance is at most `PRESHRINK_FACTOR`
+ * template eye distances, or the condition's eye distance when that is lower; each crop is then
+ * warped onto the (scaled) ArcFace template with a similarity transform (no shear), bilinear, and
+ * turned grayscale when the condition says so.
  */
-export async function alignedCrop(
-  a: FaceAnalysis,
-  size: number,
-  cond: EmbedCondition = NO_CONDITION,
-  preshrink = PRESHRINK_FACTOR,
-  upscaleSmall = true,
-): Promise<RgbImage> {
+export async function alignedCrops(a: FaceAnalysis, size: number, cond: EmbedCondition = NO_CONDITION, scales: readonly number[] = [1]): Promise<RgbImage[]> {
   const tIod = (TEMPLATE_EYE_DISTANCE * size) / 112;
-  let target = Math.min(a.eyeDistance, preshrink * tIod);
+  let target = Math.min(a.eyeDistance, PRESHRINK_FACTOR * tIod);
   if (cond.eyeDistance !== undefined) target = Math.min(target, cond.eyeDistance);
   let img = a.image;
   let lms = a.face.landmarks.map((p) => ({ x: p.x, y: p.y }));
-  const shrink = target < a.eyeDistance * 0.98;
-  const upscale = upscaleSmall && target < tIod * 0.9;
-  if (shrink || upscale || cond.jpegQuality !== undefined) {
+  if (target < a.eyeDistance * 0.98) {
     // Region around the face big enough for the template's margins.
     const cx = lms.reduce((s, p) => s + p.x, 0) / 5, cy = lms.reduce((s, p) => s + p.y, 0) / 5;
     const half = Math.max(3 * a.eyeDistance, a.face.box.width, a.face.box.height);
     const x0 = Math.max(0, Math.floor(cx - half)), y0 = Math.max(0, Math.floor(cy - half));
     const x1 = Math.min(img.width, Math.ceil(cx + half)), y1 = Math.min(img.height, Math.ceil(cy + half));
     const region = cropRgb(img, x0, y0, x1 - x0, y1 - y0);
-    img = region;
-    if (shrink || cond.jpegQuality !== undefined) {
-      const k = target / a.eyeDistance;
-      img = await resampleRgb(img, Math.max(1, Math.round(region.width * k)), Math.max(1, Math.round(region.height * k)), cond.jpegQuality);
-    }
-    if (upscale) {
-      // Low-resolution face: interpolate it up with Lanczos before the (bilinear) warp.
-      const k = tIod / target;
-      img = await resampleRgb(img, Math.round(img.width * k), Math.round(img.height * k));
-    }
+    const k = target / a.eyeDistance;
+    img = await resampleRgb(region, Math.max(1, Math.round(region.width * k)), Math.max(1, Math.round(region.height * k)));
     const kx = img.width / region.width, ky = img.height / region.height;
     // pixel-centre convention of libvips resampling
     lms = lms.map((p) => ({ x: (p.x - x0 + 0.5) * kx - 0.5, y: (p.y - y0 + 0.5) * ky - 0.5 }));
   }
-  const out = alignFace(img, lms, size);
-  return cond.grayscale ? toGrayRgb(out) : out;
+  return scales.map((k) => {
+    const out = alignFace(img, lms, size, scaledTemplate(k, 112));
+    return cond.grayscale ? toGrayRgb(out) : out;
+  });
 }

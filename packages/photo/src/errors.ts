@@ -6,6 +6,7 @@ export const PHOTO_ERROR_CODES = [
   "NO_FACE",
   "MULTIPLE_FACES",
   "CANNOT_STANDARDIZE",
+  "FILE_NOT_FOUND",
   "MODEL_UNAVAILABLE",
   "INTERNAL",
 ] as const;

@@ -1,5 +1,5 @@
 import type { Point, RgbImage } from "@gradphoto/vision";
-import { dist, forEachInPolygon, lerp, rectPolygon, type Polygon } from "./geometry.js";
+import { dist, forEachInPolygon, lerp, pointInPolygon, rectPolygon, type Polygon } from "./geometry.js";
 import type { FaceLandmarks } from "./landmarks.js";
 import { median, quantile, rgbToLab, sampleRect, toGray, type FloatImage, type Rect } from "./pixels.js";
 import { mapAt, type Segmentation } from "./segment.js";
@@ -14,6 +14,10 @@ export interface Measurements {
   faceLuma: number;
   /** |left − right| / max of cheek luma */
   lightAsymmetry: number;
+  /** 10th ÷ 90th percentile of face-skin luma (1 = flat light, low = deep shadows on the face) */
+  lightSpread: number;
+  /** median luma of the segmented region (scene brightness around the graduate) */
+  sceneLuma: number;
   /** share of face-skin pixels that are blown-out highlights */
   highlightShare: number;
   /** contrast-normalised high-frequency energy of the inner face at a fixed face scale */
@@ -33,10 +37,12 @@ export interface Measurements {
   earSkin: number;
   /** above the brows, the person share that is neither hair nor skin (hats, caps) */
   hatShare: number;
-  /** skin outside face and neck in a ring around the face, share of the ring */
+  /** skin near the face that is not face, ears, neck or chest, in face widths² (hands) */
   foreignSkin: number;
   /** hair top relative to the eye line, in face widths; and its distance to the image top */
   headTopY: number;
+  /** hair top in working pixels */
+  headTopAbs: number;
   headTopMargin: number;
   /** smallest margin of face/head to the left, right and bottom image edges, in face widths */
   sideMargin: number;
@@ -83,6 +89,9 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   const skinLuma = [...lCheek, ...rCheek, ...collect(nose, luma)];
   const faceLuma = median(skinLuma);
   const lightAsymmetry = Math.abs(lMed - rMed) / Math.max(1, lMed, rMed);
+  const foreheadLuma = collect(forehead, luma);
+  const spreadVals = [...skinLuma, ...foreheadLuma];
+  const lightSpread = quantile(spreadVals, 0.1) / Math.max(1, quantile(spreadVals, 0.9));
 
   // highlights: near-clipped, colourless pixels on cheeks, nose and forehead
   let hi = 0, tot = 0;
@@ -107,6 +116,9 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
       chromaVals.push(Math.hypot(a, b));
     }
   }
+  const sceneVals: number[] = [];
+  for (let y = Math.floor(r.y); y < Math.min(H, r.y + r.h); y += cstep) for (let x = Math.floor(r.x); x < Math.min(W, r.x + r.w); x += cstep) sceneVals.push(luma(x, y));
+  const sceneLuma = median(sceneVals);
   const chroma = chromaVals.length ? chromaVals.reduce((s, v) => s + v, 0) / chromaVals.length : 0;
   const colourShare = chromaVals.length ? chromaVals.filter((c) => c > 10).length / chromaVals.length : 0;
 
@@ -195,27 +207,31 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   }
   const hatShare = hatN ? hatOther / hatN : 0;
 
-  // hands / objects: skin in a ring around the face, outside the face, ears and the neck column
-  let ringN = 0, ringSkin = 0;
+  // hands / objects: skin near the face that is not face, ears, neck or chest (face widths²)
+  let foreign = 0;
   if (hasParse) {
     const cx = (p[0]!.x + p[16]!.x) / 2;
-    const cy = (browTop + p[8]!.y) / 2;
-    const ax = 0.5 * F, ay = (p[8]!.y - browTop) / 2 + 0.12 * F;
-    const rstep = Math.max(1, Math.floor(F / 50));
-    for (let y = Math.floor(cy - 1.5 * ay); y < cy + 1.5 * ay; y += rstep) {
+    const chin = p[8]!.y;
+    const faceCentre = { x: cx, y: (browTop + chin) / 2 };
+    const grow = (q: Point, k: number) => ({ x: faceCentre.x + (q.x - faceCentre.x) * k, y: faceCentre.y + (q.y - faceCentre.y) * k });
+    const faceOval: Polygon = [...p.slice(0, 17).map((q) => grow(q, 1.1)), grow({ x: p[26]!.x, y: browTop - 0.7 * F }, 1.1), grow({ x: p[17]!.x, y: browTop - 0.7 * F }, 1.1)];
+    const rstep = Math.max(1, Math.floor(F / 60));
+    let n = 0;
+    for (let y = Math.floor(browTop - 0.8 * F); y < chin + 0.7 * F; y += rstep) {
       if (y < 0 || y >= H) continue;
-      for (let x = Math.floor(cx - 1.7 * ax); x < cx + 1.7 * ax; x += rstep) {
+      for (let x = Math.floor(cx - 1.4 * F); x < cx + 1.4 * F; x += rstep) {
         if (x < 0 || x >= W) continue;
-        const e = ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2;
-        if (e < 1.05 ** 2 || e > 1.6 ** 2) continue;
-        if (y > p[8]!.y - 0.1 * F && Math.abs(x - cx) < 0.38 * F) continue; // neck
-        if (y > cy - 0.1 * ay && y < p[3]!.y && Math.abs(x - cx) > 0.45 * F && Math.abs(x - cx) < 0.68 * F) continue; // ears
-        ringN++;
-        if (mapAt(seg, seg.skin!, x, y) > 0.5 && mapAt(seg, seg.person, x, y) > 0.3) ringSkin++;
+        if (mapAt(seg, seg.skin!, x, y) < 0.5 || mapAt(seg, seg.person, x, y) < 0.3) continue;
+        const dx = Math.abs(x - cx);
+        if (y > chin - 0.15 * F && dx < 0.36 * F + Math.max(0, y - (chin + 0.2 * F)) * 1.6) continue; // neck, chest, shoulders
+        if (y > p[0]!.y - 0.25 * F && y < p[4]!.y && dx < 0.75 * F) continue; // ears
+        if (pointInPolygon(x, y, faceOval)) continue;
+        n++;
       }
     }
+    foreign = (n * rstep * rstep) / (F * F);
   }
-  const foreignSkin = ringN ? ringSkin / ringN : 0;
+  const foreignSkin = foreign;
 
   // margins of the head to the picture edges, in face widths
   const sideMargin = Math.min(p[0]!.x - 0.08 * F, W - 1 - p[16]!.x - 0.08 * F) / F;
@@ -229,6 +245,8 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
     colourShare,
     faceLuma,
     lightAsymmetry,
+    lightSpread,
+    sceneLuma,
     highlightShare,
     sharpness: measureSharpness(img, p, F),
     periodic: fftPeakScore(img, lm),
@@ -242,6 +260,7 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
     hatShare,
     foreignSkin,
     headTopY: (lm.eyeCentre.y - headTop.y) / F,
+    headTopAbs: headTop.y,
     headTopMargin: headTop.touchesTop ? 0 : headTop.y / F,
     sideMargin,
     bottomMargin,
@@ -250,19 +269,27 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   };
 }
 
-/** Hair top from the person mask over the central head columns (10th percentile of per-column tops). */
+/**
+ * Hair top over the central head columns (10th percentile of per-column tops), from the person map
+ * and, when present, the finer hair map (max of both).
+ */
 export function findHeadTop(seg: Segmentation, p: Point[], F: number, imgH: number): { y: number; touchesTop: boolean } {
-  const m = seg.person;
+  const fine = seg.hair ?? seg.person;
   const x0 = p[0]!.x + 0.15 * F, x1 = p[16]!.x - 0.15 * F;
-  const u0 = Math.floor(((x0 - seg.rect.x) / seg.rect.w) * m.width), u1 = Math.ceil(((x1 - seg.rect.x) / seg.rect.w) * m.width);
-  const eyeV = Math.floor(((Math.min(p[37]!.y, p[44]!.y) - seg.rect.y) / seg.rect.h) * m.height);
+  const u0 = Math.floor(((x0 - seg.rect.x) / seg.rect.w) * fine.width), u1 = Math.ceil(((x1 - seg.rect.x) / seg.rect.w) * fine.width);
+  const eyeV = Math.floor(((Math.min(p[37]!.y, p[44]!.y) - seg.rect.y) / seg.rect.h) * fine.height);
+  const pm = seg.person;
   const tops: number[] = [];
   let touching = 0, cols = 0;
-  for (let u = Math.max(0, u0); u <= Math.min(m.width - 1, u1); u++) {
+  for (let u = Math.max(0, u0); u <= Math.min(fine.width - 1, u1); u++) {
     cols++;
+    const pu = Math.min(pm.width - 1, Math.floor((u / fine.width) * pm.width));
     let top = -1;
-    for (let v = 0; v < Math.min(m.height, Math.max(1, eyeV)); v++) {
-      if (m.data[v * m.width + u]! >= 0.5) {
+    for (let v = 0; v < Math.min(fine.height, Math.max(1, eyeV)); v++) {
+      const pv = Math.min(pm.height - 1, Math.floor((v / fine.height) * pm.height));
+      const person = pm.data[pv * pm.width + pu]!;
+      const hair = seg.hair ? seg.hair.data[v * fine.width + u]! : 0;
+      if (person >= 0.5 || (hair >= 0.5 && person >= 0.05)) {
         top = v;
         break;
       }
@@ -271,7 +298,7 @@ export function findHeadTop(seg: Segmentation, p: Point[], F: number, imgH: numb
     if (top === 0) touching++;
     tops.push(top);
   }
-  const cell = seg.rect.h / m.height;
+  const cell = seg.rect.h / fine.height;
   const vTop = tops.length ? quantile(tops, 0.1) : eyeV;
   const y = seg.rect.y + vTop * cell;
   // cut at the top when the region starts at the image top and the hair touches it over the head

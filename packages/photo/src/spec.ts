@@ -29,7 +29,8 @@ export const CHECK_IDS = [
   "album_input",
   "single_face",
   "face_resolution",
-  "whole_head",
+  "face_in_frame",
+  "hair_in_frame",
   "frontal",
   "eyes_level",
   "eyes_open",
@@ -48,6 +49,9 @@ export const CHECK_IDS = [
   "not_rephotographed",
   "shoulders_level",
   "clothes_contrast",
+  "chest_in_frame",
+  "output_geometry",
+  "output_file_size",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -59,7 +63,8 @@ const DEFAULT_SEVERITY: Record<CheckId, Severity> = {
   album_input: "error",
   single_face: "error",
   face_resolution: "error",
-  whole_head: "error",
+  face_in_frame: "error",
+  hair_in_frame: "error",
   frontal: "error",
   eyes_level: "error",
   eyes_open: "error",
@@ -69,7 +74,7 @@ const DEFAULT_SEVERITY: Record<CheckId, Severity> = {
   no_hat: "error",
   face_unoccluded: "error",
   mouth_closed: "error",
-  natural_expression: "error",
+  natural_expression: "warning",
   even_lighting: "error",
   exposure: "error",
   no_highlights: "error",
@@ -78,6 +83,9 @@ const DEFAULT_SEVERITY: Record<CheckId, Severity> = {
   not_rephotographed: "error",
   shoulders_level: "error",
   clothes_contrast: "error",
+  chest_in_frame: "error",
+  output_geometry: "error",
+  output_file_size: "error",
 };
 
 /**
@@ -89,47 +97,57 @@ export const ThresholdsSchema = z.object({
   faceScore: z.number().default(0.7),
   /** YuNet score for any other face in the picture (small background faces included). */
   otherFaceScore: z.number().default(0.75),
-  /** other faces smaller than this share of the main face's width are ignored (print patterns, reflections). */
+  /** other faces narrower than this share of the main face are ignored (prints on clothes, reflections). */
   otherFaceMinRelWidth: z.number().default(0.15),
   /** cheek-to-cheek face width in source pixels. */
   minFaceWidthPx: z.number().default(160),
-  /** |yaw| and |pitch| in degrees (combined model + landmark geometry). */
-  maxYawDeg: z.number().default(12),
-  maxPitchDeg: z.number().default(20),
+  /** head-to-edge margins in face widths: the face (cheeks, chin) and the hair top must be inside. */
+  minFaceMargin: z.number().default(-0.15),
+  minHairMargin: z.number().default(0.02),
+  /** |yaw| (mean of the pose model and the landmark geometry) and pitch range (pose model) in degrees. */
+  maxYawDeg: z.number().default(22),
+  pitchDeg: range(-35, 22),
   /** eye line angle (head roll) in degrees. */
-  maxRollDeg: z.number().default(6),
-  /** eye-state model probability that an eye is open, lowest of both eyes. */
+  maxRollDeg: z.number().default(7),
+  /** an eye is closed when the eye-state model gives it less than this and its aspect ratio is low too. */
   minEyeOpenProb: z.number().default(0.5),
-  /** eye aspect ratio below which an eye counts as closed even if the model says open. */
-  minEyeAspect: z.number().default(0.12),
-  /** share of the eyebrow/eye band covered by hair (skin/hair/clothes model). */
-  maxEyeHairCover: z.number().default(0.35),
-  /** share of each ear zone that is hair rather than skin. */
-  maxEarHairCover: z.number().default(0.7),
-  /** eye-region luminance relative to the cheeks (tinted lenses darken it). */
-  minEyeLuminanceRatio: z.number().default(0.45),
-  /** share of the region above the brows that is person but neither hair nor skin. */
-  maxHatShare: z.number().default(0.45),
-  /** share of the face-surrounding ring that is skin outside face and neck (hands). */
-  maxForeignSkin: z.number().default(0.12),
-  /** inner-lip opening ÷ mouth width. */
-  maxMouthOpen: z.number().default(0.12),
-  /** expression model: highest probability of a non-neutral, non-happy expression. */
-  maxStrongExpression: z.number().default(0.85),
-  /** |left − right| mean face luminance ÷ mean. */
-  maxLightAsymmetry: z.number().default(0.3),
-  /** mean face luminance (0–255) range. */
-  faceLuminance: range(60, 235),
+  maxClosedEyeAspect: z.number().default(0.28),
+  /** hair probability over the eyes / over the eyebrows. */
+  maxEyeHair: z.number().default(0.2),
+  maxBrowHair: z.number().default(0.5),
+  /** hair probability over the ear zones beside the cheeks (warning only by default). */
+  maxEarHair: z.number().default(0.9),
+  /** tinted lenses: eye-area luma ÷ cheek luma below minEyeLumaRatio, or a colour shift above maxLensChromaShift with the area darker than maxTintLumaRatio. */
+  minEyeLumaRatio: z.number().default(0.25),
+  maxLensChromaShift: z.number().default(18),
+  maxTintLumaRatio: z.number().default(0.85),
+  /** share of the head above the brows that is person but neither hair nor skin. */
+  maxHatShare: z.number().default(0.5),
+  /** skin outside the face, ears and neck near the face, in face widths² (hands). */
+  maxForeignSkin: z.number().default(0.18),
+  /** inner-lip opening ÷ mouth width; a wide smile (mouth ≥ wideMouth face widths) is held to smileMouthOpen. */
+  maxMouthOpen: z.number().default(0.11),
+  smileMouthOpen: z.number().default(0.07),
+  wideMouth: z.number().default(0.43),
+  /** expression model: highest probability of a strong expression (angry, disgust, fearful, sad, surprised). */
+  maxStrongExpression: z.number().default(0.9),
+  /** |left − right| cheek luma ÷ max. */
+  maxLightAsymmetry: z.number().default(0.7),
+  /** low-key / dim side light: face luma below darkFaceLuma together with a cheek asymmetry above dimAsymmetry. */
+  darkFaceLuma: z.number().default(95),
+  dimAsymmetry: z.number().default(0.25),
+  /** median face luma (0–255) must lie in this range. */
+  faceLuma: range(50, 235),
   /** share of face pixels that are blown-out highlights. */
-  maxHighlightShare: z.number().default(0.04),
-  /** mean chroma (CIELAB C*) of the person, below which the photo counts as grayscale. */
-  minChroma: z.number().default(4),
-  /** face sharpness score (high-frequency energy at a fixed face scale). */
-  minSharpness: z.number().default(6),
+  maxHighlightShare: z.number().default(0.4),
+  /** mean CIELAB chroma of the person below which the photo counts as black and white. */
+  minChroma: z.number().default(2),
+  /** face sharpness score (contrast-normalised Laplacian energy with the face at 100 px). */
+  minSharpness: z.number().default(5),
   /** periodic-pattern score (halftone dots, screen moiré) of a re-photographed print or screen. */
-  maxPeriodicScore: z.number().default(8),
+  maxPeriodicScore: z.number().default(6),
   /** shoulder line angle in degrees. */
-  maxShoulderTiltDeg: z.number().default(8),
+  maxShoulderTiltDeg: z.number().default(10),
   /** CIEDE2000 between the clothes and the target background colour. */
   minClothesDeltaE: z.number().default(12),
 });

@@ -1,2 +1,3 @@
 export { testDb, testDatabaseUrl, uniqueSuffix } from "./db.js";
 export { sharedDir, modelDir, testdataDir } from "./shared.js";
+export * from "./fake-wechat/index.js";

@@ -6,7 +6,7 @@ import { clampRect, cropResize, invert, rotate, stats, stretch, toRgba, type Gra
 import { DEFAULT_LIMITS, loadGray, probeImage, type ImageInfo, type ImageLimits } from "./load.js";
 
 export interface DecodeQrOptions {
-  /** Stop trying further strategies after this many milliseconds (default 2000). */
+  /** Stop trying further strategies after this many milliseconds (default 3000). */
   timeBudgetMs?: number;
   limits?: Partial<ImageLimits>;
   /** Pixel count of the first, reduced working image (default 1.2 MP). */
@@ -82,7 +82,7 @@ class Found extends Error {
 /** Decode the QR code in an image with a multi-strategy pipeline; throws CaptureCodeError. */
 export async function decodeQrImage(input: Uint8Array, opts: DecodeQrOptions = {}): Promise<QrDecodeResult> {
   const limits: ImageLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const budget = new Budget(opts.timeBudgetMs ?? 2000);
+  const budget = new Budget(opts.timeBudgetMs ?? 3000);
   const info = await probeImage(input, limits);
   let attempts = 0;
 

@@ -107,7 +107,7 @@ export async function cropResize(img: Gray, rect: Rect | null, scale: number): P
   let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } });
   if (rect) pipeline = pipeline.extract(region);
   if (width !== region.width || height !== region.height) {
-    pipeline = pipeline.resize(width, height, { fit: "fill", kernel: scale >= 1 ? "cubic" : "lanczos3" });
+    pipeline = pipeline.resize(width, height, { fit: "fill", kernel: scale >= 1 ? "cubic" : "linear" });
   }
   const { data, info } = await pipeline.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 1) throw new Error(`expected 1 channel, got ${info.channels}`);

@@ -71,7 +71,7 @@ export async function loadGray(bytes: Uint8Array, info: ImageInfo, scale: number
   const height = Math.max(1, Math.round(info.height * scale));
   let pipeline = sharpOf(bytes, limits).rotate().flatten({ background: "#ffffff" });
   if (width !== info.width || height !== info.height) {
-    pipeline = pipeline.resize(width, height, { fit: "fill", kernel: scale < 1 ? "lanczos3" : "cubic" });
+    pipeline = pipeline.resize(width, height, { fit: "fill", kernel: scale < 1 ? "linear" : "cubic" });
   }
   let out: { data: Buffer; info: sharp.OutputInfo };
   try {

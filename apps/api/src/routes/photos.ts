@@ -1,0 +1,185 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { standardisationQuota, shanghaiDay } from "@gradphoto/domain";
+import {
+  AdmissionPhotoSchema,
+  ApiErrorSchema,
+  PhotoUploadResponseSchema,
+  PhotoViewSchema,
+  StandardizeResponseSchema,
+  SubmitRequestSchema,
+  SubmissionViewSchema,
+} from "@gradphoto/contracts";
+import { AppError, commonError, notFound } from "../lib/errors.js";
+import { ownSubmission } from "../lib/ownership.js";
+import { graduateOf } from "../plugins/auth.js";
+import { applyEvent, lockSubmission } from "../services/transitions.js";
+import { submissionView } from "../services/submission-view.js";
+import { campaignSpec, photoView, runStandardize, storeAndCheck } from "../services/photo-service.js";
+
+const Params = z.object({ id: z.string().uuid() });
+const PhotoParams = z.object({ id: z.string().uuid(), photoId: z.string().uuid() });
+const bearer = [{ bearer: [] }];
+const PHOTO_STATES = ["PAID", "PHOTO_CHECKED", "STANDARDIZED", "COMPARE_BLOCKED"];
+export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
+
+const perGraduate = { keyGenerator: (req: { headers: { authorization?: string }; ip: string }) => req.headers.authorization ?? req.ip };
+
+/** 拍照 → 质量检测 → 标准化 (quota) → 确认提交. Retakes before submitting are free and unlimited. */
+export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, storage } = app.deps;
+
+  app.post(
+    "/api/submissions/:id/photos",
+    {
+      config: { auth: "graduate", rateLimit: { max: 30, timeWindow: "1 minute", ...perGraduate } },
+      schema: {
+        tags: ["graduate"],
+        summary: "Upload a photo (multipart field `photo`); returns the quality-check report",
+        consumes: ["multipart/form-data"],
+        security: bearer,
+        params: Params,
+        querystring: z.object({ source: z.enum(["CAMERA", "ALBUM"]).default("CAMERA") }),
+        response: { 200: PhotoUploadResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema },
+      },
+    },
+    async (req) => {
+      const s = await ownSubmission(db, req, req.params.id);
+      assertConsentCurrent(s);
+      if (!PHOTO_STATES.includes(s.state)) throw new AppError(409, "PHOTO_NOT_ALLOWED_NOW", "当前步骤不能上传照片", { state: s.state });
+      if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", "请以表单方式上传照片（字段 photo）");
+      const file = await req.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+      if (!file) throw new AppError(400, "VALIDATION_FAILED", "没有收到照片，请重新选择");
+      const bytes = await file.toBuffer().catch((e: { code?: string }) => {
+        if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
+        throw e;
+      });
+      if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
+      const { photoId, report } = await storeAndCheck(db, storage, { submissionId: s.id, source: req.query.source, bytes, spec: campaignSpec(s.campaign.photoSpec) });
+      if (report.compliant) {
+        await db.$transaction((tx) =>
+          applyEvent(tx, s.id, { type: "PHOTO_ACCEPTED" }, { type: "GRADUATE", id: graduateOf(req).wechatUserId, ip: req.ip }, { currentPhotoId: photoId }),
+        );
+      }
+      const photo = await db.photo.findUniqueOrThrow({ where: { id: photoId } });
+      return { photo: await photoView(storage, photo), submission: await submissionView(db, s.id) };
+    },
+  );
+
+  app.get(
+    "/api/submissions/:id/photos/:photoId",
+    { config: { auth: "graduate" }, schema: { tags: ["graduate"], summary: "One of the graduate's photos", security: bearer, params: PhotoParams, response: { 200: PhotoViewSchema, 404: ApiErrorSchema } } },
+    async (req) => {
+      const s = await ownSubmission(db, req, req.params.id);
+      const p = await db.photo.findFirst({ where: { id: req.params.photoId, submissionId: s.id } });
+      if (!p) throw notFound();
+      return photoView(storage, p);
+    },
+  );
+
+  app.post(
+    "/api/submissions/:id/photos/:photoId/standardize",
+    {
+      config: { auth: "graduate", rateLimit: { max: 20, timeWindow: "1 minute", ...perGraduate } },
+      schema: {
+        tags: ["graduate"],
+        summary: "裁剪换背景: at most 3 a day, then a 24-hour cool-down",
+        security: bearer,
+        params: PhotoParams,
+        response: { 200: StandardizeResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema },
+      },
+    },
+    async (req) => {
+      const s = await ownSubmission(db, req, req.params.id);
+      assertConsentCurrent(s);
+      const actor = { type: "GRADUATE" as const, id: graduateOf(req).wechatUserId, ip: req.ip };
+      // Reserve a quota slot under the submission's row lock: parallel calls at the limit cannot all pass.
+      const attemptId = await db.$transaction(async (tx) => {
+        await lockSubmission(tx, s.id);
+        const cur = await tx.submission.findUniqueOrThrow({ where: { id: s.id } });
+        if (cur.state !== "PHOTO_CHECKED" && cur.state !== "STANDARDIZED") throw new AppError(409, "STANDARDIZE_NOT_ALLOWED_NOW", "请先上传通过检测的照片", { state: cur.state });
+        if (cur.currentPhotoId !== req.params.photoId) throw new AppError(409, "NOT_CURRENT_PHOTO", "只能对最新一张通过检测的照片进行标准化");
+        const now = new Date();
+        const recent = await tx.standardisationAttempt.findMany({ where: { submissionId: s.id, createdAt: { gte: new Date(now.getTime() - 3 * 24 * 3600_000) } }, select: { createdAt: true } });
+        const quota = standardisationQuota(recent.map((a) => a.createdAt), now);
+        if (!quota.allowed) {
+          const at = quota.nextAllowedAt!;
+          throw new AppError(429, "STANDARDIZE_QUOTA_EXCEEDED", `今日标准化次数已用完，请于${fmt(at)}后再试`, { nextAllowedAt: at.toISOString() });
+        }
+        const a = await tx.standardisationAttempt.create({ data: { submissionId: s.id, photoId: req.params.photoId, day: new Date(`${shanghaiDay(now)}T00:00:00Z`), createdAt: now } });
+        return a.id;
+      });
+      const spec = campaignSpec(s.campaign.photoSpec);
+      const { result, keys } = await runStandardize(storage, s.id, req.params.photoId, spec).catch(async (e: unknown) => {
+        await db.standardisationAttempt.delete({ where: { id: attemptId } }); // a crash is not the graduate's run
+        throw e;
+      });
+      if (!result.image) {
+        // Could not produce a photo: give the run back and show the reasons.
+        await db.standardisationAttempt.delete({ where: { id: attemptId } });
+        await db.photo.update({ where: { id: req.params.photoId }, data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error } as object, compliant: false } });
+      } else {
+        await db.$transaction(async (tx) => {
+          await tx.photo.update({
+            where: { id: req.params.photoId },
+            data: { standardizedKey: keys.standard, printKey: keys.print, checkReport: { compliant: result.report.compliant, checks: result.report.checks, output: result.report.output } as object, compliant: result.report.compliant },
+          });
+          await applyEvent(tx, s.id, { type: "STANDARDIZED" }, actor);
+        });
+      }
+      const view = await submissionView(db, s.id);
+      const photo = await db.photo.findUniqueOrThrow({ where: { id: req.params.photoId } });
+      const o = result.report.output;
+      return {
+        photo: await photoView(storage, photo),
+        quota: view.quota,
+        output: o ? { width: o.width, height: o.height, bytes: o.bytes, quality: o.quality, sizeOk: o.sizeOk, sizeNote: o.sizeNote } : null,
+        submission: view,
+      };
+    },
+  );
+
+  app.post(
+    "/api/submissions/:id/submit",
+    {
+      config: { auth: "graduate" },
+      schema: { tags: ["graduate"], summary: "确认提交 the standardised photo", security: bearer, params: Params, body: SubmitRequestSchema, response: { 200: SubmissionViewSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
+    },
+    async (req) => {
+      const s = await ownSubmission(db, req, req.params.id);
+      assertConsentCurrent(s);
+      const p = await db.photo.findFirst({ where: { id: req.body.photoId, submissionId: s.id } });
+      if (!p) throw notFound();
+      if (!p.standardizedKey || s.currentPhotoId !== p.id) throw new AppError(409, "PHOTO_NOT_STANDARDIZED", "请先对最新照片进行标准化后再提交");
+      await db.$transaction((tx) =>
+        applyEvent(tx, s.id, { type: "SUBMITTED" }, { type: "GRADUATE", id: graduateOf(req).wechatUserId, ip: req.ip }, { submittedPhotoId: p.id, submittedAt: new Date() }),
+      );
+      return submissionView(db, s.id);
+    },
+  );
+
+  app.get(
+    "/api/submissions/:id/admission-photo",
+    { config: { auth: "graduate" }, schema: { tags: ["graduate"], summary: "The roster's 录取照片 for confirmation", security: bearer, params: Params, response: { 200: AdmissionPhotoSchema, 404: ApiErrorSchema } } },
+    async (req) => {
+      const s = await ownSubmission(db, req, req.params.id);
+      const r = s.rosterEntryId ? await db.rosterEntry.findUnique({ where: { id: s.rosterEntryId } }) : null;
+      if (!r) throw notFound();
+      const present = r.admissionPhotoStatus === "PRESENT" && r.admissionPhotoKey;
+      return {
+        status: present ? ("PRESENT" as const) : r.admissionPhotoStatus === "DISPUTED" ? ("DISPUTED" as const) : ("MISSING" as const),
+        url: present ? await storage.signedUrl(r.admissionPhotoKey!, { expiresInSeconds: 600 }) : null,
+        registrarContact: s.campaign.registrarContact,
+      };
+    },
+  );
+};
+
+/** A new 温馨提示 version must be accepted before any further step. */
+export function assertConsentCurrent(s: { consentVersion: number | null; campaign: { consentVersion: number } }): void {
+  if (s.consentVersion !== s.campaign.consentVersion) throw new AppError(409, "CONSENT_REQUIRED", "温馨提示已更新，请重新阅读并同意后继续");
+}
+
+function fmt(d: Date): string {
+  return d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}

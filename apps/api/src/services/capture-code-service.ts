@@ -1,0 +1,38 @@
+import { CaptureCodeError, ProviderRegistry, decodeQrImage, devDemoKey, isCaptureCodeError, type CaptureCodeFields } from "@gradphoto/capture-code";
+import { AppError } from "../lib/errors.js";
+
+const registry = new ProviderRegistry({
+  // The demo provider verifies with the campaign's configured public keys, or the development key.
+  demoPublicKeys: { dev: devDemoKey().publicKey },
+  forbidDevKey: process.env.NODE_ENV === "production",
+});
+
+/** QR text from an uploaded image (the robust multi-strategy decoder). */
+export async function textFromImage(bytes: Buffer): Promise<string> {
+  try {
+    const r = await decodeQrImage(bytes);
+    return r.text;
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** Turns the raw text into fields with the campaign's provider (demo or http). */
+export async function decodeFields(raw: string, provider: string, providerConfig: unknown, schoolCode: string): Promise<CaptureCodeFields> {
+  try {
+    return await registry.get(provider, providerConfig).decode(raw, { schoolCode });
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+export function toAppError(e: unknown): AppError {
+  if (isCaptureCodeError(e)) {
+    const status = e.code === "PROVIDER_UNAVAILABLE" ? 503 : e.code === "IMAGE_TOO_LARGE" ? 413 : e.code === "PROVIDER_CONFIG_INVALID" || e.code === "PROVIDER_BAD_RESPONSE" ? 502 : 422;
+    return new AppError(status, e.code, e.message);
+  }
+  if (e instanceof AppError) return e;
+  throw e;
+}
+
+export { CaptureCodeError };

@@ -1,0 +1,79 @@
+import type { AppDeps } from "../context.js";
+import { AppError } from "../lib/errors.js";
+import { applyEvent, type Actor } from "./transitions.js";
+import { faceComparer } from "./face-service.js";
+import { isQualifying } from "./photo-service.js";
+import { enqueueReviewNotification } from "../jobs/notify.js";
+
+export interface ComparisonOutcome {
+  score: number | null;
+  threshold: number;
+  passed: boolean;
+  qualifying: boolean;
+  qualifyingFailures: number;
+  message: string;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * Compares the submitted standardised photo with the roster's admission photo, records the result
+ * (score, threshold, model id, calibration version) and moves the submission on.
+ */
+export async function compareSubmission(deps: AppDeps, submissionId: string, actor: Actor): Promise<ComparisonOutcome> {
+  const { db, storage } = deps;
+  const s = await db.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { rosterEntry: true, campaign: true } });
+  const photo = s.submittedPhotoId ? await db.photo.findUnique({ where: { id: s.submittedPhotoId } }) : null;
+  const ref = s.rosterEntry;
+  if (!photo?.standardizedKey || !ref?.admissionPhotoKey) throw new AppError(409, "NOTHING_TO_COMPARE", "缺少提交的照片或录取照片，无法比对");
+  const comparer = await faceComparer();
+  const [probe, reference] = await Promise.all([storage.get(photo.standardizedKey), storage.get(ref.admissionPhotoKey)]);
+  const r = await comparer.compare(probe, reference);
+  const qualifying = r.score !== null && isQualifying(photo.checkReport);
+  await db.$transaction(async (tx) => {
+    await tx.comparison.create({
+      data: {
+        submissionId,
+        photoId: photo.id,
+        referenceKey: ref.admissionPhotoKey!,
+        score: r.score,
+        threshold: r.threshold,
+        passed: r.passed,
+        qualifying: qualifying && !r.passed,
+        modelId: r.modelId,
+        calibrationVersion: r.calibrationVersion,
+        errorCode: r.error?.code ?? null,
+      },
+    });
+    if (r.error?.image === "reference") {
+      // The admission photo itself is unusable: that is for the 学籍部门, not a failure of the graduate.
+      await tx.rosterEntry.update({ where: { id: ref.id }, data: { admissionPhotoStatus: "DISPUTED", disputeNote: `系统比对失败：${r.error.message}`, disputedAt: new Date() } });
+      await applyEvent(tx, submissionId, { type: "ADMISSION_DISPUTED" }, { type: "SYSTEM" });
+    } else if (r.passed) {
+      const automatic = s.campaign.reviewMode === "AUTOMATIC" && isQualifying(photo.checkReport);
+      const t = await applyEvent(tx, submissionId, { type: "COMPARISON_PASSED", automaticApproval: automatic }, actor, automatic ? { decidedAt: new Date() } : {});
+      if (t.to === "APPROVED") {
+        await tx.review.create({ data: { submissionId, photoId: photo.id, decision: "APPROVED", automatic: true, reason: null } });
+      }
+    } else {
+      await applyEvent(tx, submissionId, { type: "COMPARISON_FAILED", qualifying }, actor);
+    }
+  });
+  const after = await db.submission.findUniqueOrThrow({ where: { id: submissionId } });
+  if (after.state === "APPROVED") await enqueueReviewNotification(deps, submissionId);
+  const message = r.error
+    ? r.error.message
+    : r.passed
+      ? "比对通过"
+      : after.state === "NEEDS_MANUAL_PASS"
+        ? `比对未通过。已有${after.qualifyingFailures}张合格照片比对未通过，请联系客服处理：${s.campaign.customerServicePhone}（${s.campaign.customerServiceHours}）`
+        : "比对未通过，请更换其他照片上传比对";
+  return {
+    score: r.score,
+    threshold: r.threshold,
+    passed: r.passed,
+    qualifying: qualifying && !r.passed,
+    qualifyingFailures: after.qualifyingFailures,
+    message,
+    error: r.error ? { code: r.error.code, message: r.error.message } : null,
+  };
+}

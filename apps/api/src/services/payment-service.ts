@@ -1,0 +1,72 @@
+import { randomBytes } from "node:crypto";
+import type { Prisma } from "@gradphoto/db";
+import type { RefundResource, TransactionResource, Transaction } from "@gradphoto/wechat";
+import type { AppDeps } from "../context.js";
+import { audit } from "../lib/audit.js";
+import { applyEvent } from "./transitions.js";
+
+/** out_trade_no: 6–32 of [A-Za-z0-9]; time-sortable and unguessable. */
+export function newOutTradeNo(prefix = "GP"): string {
+  return `${prefix}${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString("hex").toUpperCase()}`;
+}
+
+type Paid = Pick<TransactionResource | Transaction, "out_trade_no" | "transaction_id" | "trade_state" | "amount" | "payer" | "success_time"> & { mchid?: string; appid?: string };
+
+export type PaymentOutcome = "recorded" | "duplicate" | "amount_mismatch" | "unknown_order" | "not_success";
+
+/**
+ * Records a successful payment exactly once (idempotent by transaction_id) and moves the submission
+ * to PAID in the same transaction. Checks merchant, app id, order and amount.
+ */
+export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutcome> {
+  if (t.trade_state !== "SUCCESS" || !t.transaction_id) return "not_success";
+  const pay = deps.wechat.pay;
+  if (pay && ((t.mchid && t.mchid !== pay.mchId) || (t.appid && t.appid !== pay.appId))) return "unknown_order";
+  return deps.db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "orders" WHERE out_trade_no = ${t.out_trade_no} FOR UPDATE`;
+    if (rows.length === 0) return "unknown_order";
+    const order = await tx.order.findUniqueOrThrow({ where: { id: rows[0]!.id }, include: { submission: { include: { campaign: true } } } });
+    if (await tx.payment.findUnique({ where: { transactionId: t.transaction_id! } })) return "duplicate";
+    const total = t.amount?.total ?? t.amount?.payer_total;
+    if (total !== order.amountFen) {
+      await audit(tx, { actorType: "SYSTEM", schoolId: order.submission.campaign.schoolId, action: "payment.amount_mismatch", targetType: "order", targetId: order.id, after: { expected: order.amountFen, got: total ?? null } });
+      return "amount_mismatch";
+    }
+    await tx.payment.create({
+      data: {
+        orderId: order.id,
+        transactionId: t.transaction_id!,
+        amountFen: total,
+        payerOpenid: t.payer?.openid ?? "",
+        tradeState: t.trade_state,
+        successTime: t.success_time ? new Date(t.success_time) : new Date(),
+        raw: t as unknown as Prisma.InputJsonValue,
+      },
+    });
+    await tx.order.update({ where: { id: order.id }, data: { status: "PAID", paidAt: t.success_time ? new Date(t.success_time) : new Date() } });
+    const state = order.submission.state;
+    if (state === "CODE_BOUND" || state === "REJECTED") {
+      await applyEvent(tx, order.submissionId, { type: "PAYMENT_CONFIRMED" }, { type: "SYSTEM" }, state === "REJECTED" ? { freeRetakesLeft: 0, currentPhotoId: null, submittedPhotoId: null } : {});
+    }
+    return "recorded";
+  });
+}
+
+/** Applies a refund result (notify or query) once; a full refund before submission reopens payment. */
+export async function recordRefund(deps: AppDeps, r: Pick<RefundResource, "out_refund_no" | "refund_id" | "refund_status" | "amount" | "success_time">): Promise<"recorded" | "duplicate" | "unknown_refund"> {
+  return deps.db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "refunds" WHERE out_refund_no = ${r.out_refund_no} FOR UPDATE`;
+    if (rows.length === 0) return "unknown_refund";
+    const refund = await tx.refund.findUniqueOrThrow({ where: { id: rows[0]!.id }, include: { order: { include: { refunds: true, submission: true } } } });
+    const status = r.refund_status === "SUCCESS" ? "SUCCESS" : r.refund_status === "CLOSED" ? "CLOSED" : r.refund_status === "ABNORMAL" ? "ABNORMAL" : "PROCESSING";
+    if (refund.status === status) return "duplicate";
+    await tx.refund.update({ where: { id: refund.id }, data: { status, refundId: r.refund_id ?? refund.refundId, succeededAt: status === "SUCCESS" ? (r.success_time ? new Date(r.success_time) : new Date()) : null } });
+    if (status === "SUCCESS") {
+      const refunded = refund.order.refunds.filter((x) => x.id === refund.id || x.status === "SUCCESS").reduce((n, x) => n + x.amountFen, 0);
+      const full = refunded >= refund.order.amountFen;
+      await tx.order.update({ where: { id: refund.orderId }, data: { status: full ? "REFUNDED" : "PARTIALLY_REFUNDED" } });
+      if (full) await applyEvent(tx, refund.order.submissionId, { type: "PAYMENT_REFUNDED" }, { type: "SYSTEM" });
+    }
+    return "recorded";
+  });
+}

@@ -1,0 +1,81 @@
+import { createHash, randomUUID } from "node:crypto";
+import { PhotoSpecSchema, check, standardize, type PhotoSpec, type CheckResult } from "@gradphoto/photo";
+import type { Db } from "@gradphoto/db";
+import type { ObjectStorage } from "@gradphoto/storage";
+import type { PhotoView } from "@gradphoto/contracts";
+
+/** The campaign's photo spec (stored as JSON) with every default filled in. */
+export function campaignSpec(json: unknown): PhotoSpec {
+  const parsed = PhotoSpecSchema.safeParse(json ?? {});
+  return parsed.success ? parsed.data : PhotoSpecSchema.parse({});
+}
+
+export const photoKeys = (submissionId: string, photoId: string) => ({
+  original: `photos/${submissionId}/${photoId}/original`,
+  standard: `photos/${submissionId}/${photoId}/standard.jpg`,
+  print: `photos/${submissionId}/${photoId}/print.jpg`,
+});
+
+export interface StoredCheck {
+  compliant: boolean;
+  checks: CheckResult[];
+  error?: { code: string; message: string };
+  source?: unknown;
+}
+
+/** Stores the original first (nothing is lost if checking fails), then records the check report. */
+export async function storeAndCheck(
+  db: Db,
+  storage: ObjectStorage,
+  input: { submissionId: string; source: "CAMERA" | "ALBUM"; bytes: Buffer; spec: PhotoSpec },
+): Promise<{ photoId: string; report: StoredCheck }> {
+  const photoId = randomUUID();
+  const keys = photoKeys(input.submissionId, photoId);
+  await storage.put(keys.original, input.bytes, { contentType: "application/octet-stream" });
+  await db.photo.create({
+    data: {
+      id: photoId,
+      submissionId: input.submissionId,
+      source: input.source,
+      originalKey: keys.original,
+      originalSha256: createHash("sha256").update(input.bytes).digest("hex"),
+      originalBytes: input.bytes.length,
+    },
+  });
+  const r = await check(input.bytes, input.spec, { origin: input.source === "ALBUM" ? "album" : "camera" });
+  const report: StoredCheck = { compliant: r.compliant && !r.error, checks: r.checks, error: r.error, source: r.source };
+  await db.photo.update({ where: { id: photoId }, data: { checkReport: report as object, compliant: report.compliant } });
+  return { photoId, report };
+}
+
+export async function runStandardize(storage: ObjectStorage, submissionId: string, photoId: string, spec: PhotoSpec) {
+  const keys = photoKeys(submissionId, photoId);
+  const original = await storage.get(keys.original);
+  const result = await standardize(original, spec, { origin: "camera" });
+  if (result.image && result.print) {
+    await storage.put(keys.standard, result.image, { contentType: "image/jpeg" });
+    await storage.put(keys.print, result.print, { contentType: "image/jpeg" });
+  }
+  return { result, keys };
+}
+
+/** A photo as the graduate sees it, with short-lived links. */
+export async function photoView(storage: ObjectStorage, p: { id: string; source: "CAMERA" | "ALBUM"; compliant: boolean | null; checkReport: unknown; originalKey: string; standardizedKey: string | null; createdAt: Date }): Promise<PhotoView> {
+  const report = (p.checkReport ?? { checks: [] }) as StoredCheck;
+  return {
+    id: p.id,
+    source: p.source,
+    compliant: p.compliant,
+    checks: (report.checks ?? []).map((c) => ({ id: c.id, passed: c.passed, severity: c.severity, message: c.message, value: c.value, threshold: c.threshold })),
+    error: report.error ? { code: report.error.code, message: report.error.message } : null,
+    originalUrl: await storage.signedUrl(p.originalKey, { expiresInSeconds: 900 }),
+    standardizedUrl: p.standardizedKey ? await storage.signedUrl(p.standardizedKey, { expiresInSeconds: 900 }) : null,
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+/** A photo counts toward the 3 failures only if it met every rule (no failed check at all). */
+export function isQualifying(checkReport: unknown): boolean {
+  const r = checkReport as StoredCheck | null;
+  return Boolean(r && r.compliant && !r.error && r.checks.every((c) => c.passed));
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { QuotaSchema, SubmissionViewSchema } from "./journey.js";
+
+export const PhotoCheckSchema = z
+  .object({
+    id: z.string(),
+    passed: z.boolean(),
+    severity: z.enum(["error", "warning"]),
+    message: z.string().describe("what to fix, in Chinese"),
+    value: z.unknown().optional(),
+    threshold: z.unknown().optional(),
+  })
+  .meta({ id: "PhotoCheck" });
+
+export const PhotoViewSchema = z
+  .object({
+    id: z.string().uuid(),
+    source: z.enum(["CAMERA", "ALBUM"]),
+    compliant: z.boolean().nullable(),
+    checks: z.array(PhotoCheckSchema),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    originalUrl: z.string().url(),
+    standardizedUrl: z.string().url().nullable(),
+    createdAt: z.string().datetime(),
+  })
+  .meta({ id: "Photo" });
+export type PhotoView = z.infer<typeof PhotoViewSchema>;
+
+export const PhotoUploadResponseSchema = z.object({ photo: PhotoViewSchema, submission: SubmissionViewSchema }).meta({ id: "PhotoUploadResponse" });
+
+export const StandardizeResponseSchema = z
+  .object({
+    photo: PhotoViewSchema,
+    quota: QuotaSchema,
+    output: z
+      .object({ width: z.number(), height: z.number(), bytes: z.number(), quality: z.number(), sizeOk: z.boolean(), sizeNote: z.string().optional() })
+      .nullable(),
+    submission: SubmissionViewSchema,
+  })
+  .meta({ id: "StandardizeResponse" });
+
+export const SubmitRequestSchema = z.object({ photoId: z.string().uuid() }).meta({ id: "SubmitRequest" });
+
+export const AdmissionPhotoSchema = z
+  .object({
+    status: z.enum(["MISSING", "PRESENT", "DISPUTED"]),
+    url: z.string().url().nullable(),
+    registrarContact: z.string(),
+  })
+  .meta({ id: "AdmissionPhoto" });
+
+export const DisputeRequestSchema = z.object({ note: z.string().trim().max(500).default("") }).meta({ id: "DisputeRequest" });
+
+export const ComparisonViewSchema = z
+  .object({
+    score: z.number().nullable(),
+    threshold: z.number(),
+    passed: z.boolean(),
+    qualifying: z.boolean().describe("counts toward the 3 failures that open the manual pass"),
+    qualifyingFailures: z.number().int(),
+    message: z.string(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: "Comparison" });
+
+export const CompareResponseSchema = z.object({ comparison: ComparisonViewSchema, submission: SubmissionViewSchema }).meta({ id: "CompareResponse" });

@@ -1,0 +1,346 @@
+/**
+ * `pnpm eval:face` — ROC evaluation of the face comparison on the dev set and calibration of the
+ * 0–100 score. Writes packages/face/calibration/<model>.json (read by the runtime).
+ *
+ *   tsx packages/face/scripts/eval.ts [--model <config.json>] [--out <calibration.json>] [--no-write]
+ *
+ * Sets (paths relative to ../shared/testdata/faces):
+ *  - dev: pairs.json (245 same / 245 different), a = graduation photo, b = reference;
+ *  - extended impostors: every different-identity pair of the 134 identity images (8,666 pairs),
+ *    used to measure false-accept rates below 1/245 and to fit the calibration;
+ *  - both again with degraded references (b downscaled to 150 px wide, grayscale, JPEG q40).
+ */
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, scoreFromSimilarity, type Calibration } from "../src/calibration.js";
+import { createFaceMatcher } from "../src/comparer.js";
+import { cosine } from "../src/embedder.js";
+import { FaceError, type FaceErrorCode, type ImageRole } from "../src/errors.js";
+import { buildKnots, fitImpostorTail, similarityAtFar, TAIL_FIT_RANGE } from "../src/fit.js";
+import { conditionFor, type EmbedCondition, type FaceAnalysis } from "../src/pipeline.js";
+import { DEGRADE, degradeReference, facesDir, loadIdentityFiles, loadPairs } from "./dataset.js";
+
+type Variant = "clean" | "degraded";
+type Outcome = number | FaceErrorCode; // cosine, or the error that stopped the comparison
+
+export interface SetFigures {
+  genuine: number;
+  impostors: number;
+  errors: { genuine: number; impostor: number; codes: Record<string, number> };
+  garAt80: number;
+  genuineAt80: number;
+  impostorsAt80: number;
+  eer: number;
+  garAtFar: Record<string, { similarity: number; score: number; gar: number }>;
+  histogram: { bins: string[]; genuine: number[]; impostor: number[] };
+}
+
+export interface EvalReport {
+  modelId: string;
+  modelSha256: string;
+  calibration: Calibration;
+  dev: Record<Variant, SetFigures>;
+  extended: Record<Variant, { impostors: number; errors: number; at80: number; farAt80: number; maxScore: number; top: Array<{ score: number; a: string; b: string }> }>;
+  extendedGenuineDegraded: { genuine: number; errors: number; garAt80: number };
+  roc: Record<Variant, Array<{ score: number; similarity: number; farExtended: number; garDev: number }>>;
+  bootstrap: { far1e4: { median: number; p05: number; p95: number }; scoreOfThatAt80: { p05: number; p95: number } };
+  seconds: number;
+}
+
+const FAR_LEVELS = [1e-2, 1e-3] as const;
+
+export async function runFaceEval(opts: { model?: string; out?: string; write?: boolean; log?: (s: string) => void } = {}): Promise<EvalReport> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const t0 = performance.now();
+  const dir = facesDir();
+  const matcher = await createFaceMatcher(opts.model ? { model: opts.model } : {});
+  const files = loadIdentityFiles(dir);
+  const index = new Map(files.map((f, i) => [f.path, i]));
+  log(`face eval: model ${matcher.config.id} (sha256 ${matcher.modelSha256.slice(0, 12)}), ${files.length} identity images, crop scales ${matcher.config.cropScales.join("/")}`);
+
+  // Analyse every image once per role and variant.
+  type Analysed = FaceAnalysis | FaceErrorCode;
+  const A: Record<Variant, Record<ImageRole, Analysed[]>> = { clean: { photo: [], reference: [] }, degraded: { photo: [], reference: [] } };
+  const tryAnalyse = async (buf: Buffer, role: ImageRole): Promise<Analysed> => {
+    try {
+      return await matcher.analyse(buf, role);
+    } catch (err) {
+      if (err instanceof FaceError) return err.code;
+      throw err;
+    }
+  };
+  for (const f of files) {
+    const buf = await readFile(path.join(dir, f.path));
+    A.clean.photo.push(await tryAnalyse(buf, "photo"));
+    A.clean.reference.push(await tryAnalyse(buf, "reference"));
+    A.degraded.reference.push(await tryAnalyse(await degradeReference(buf), "reference"));
+  }
+  const failed = (v: Variant, r: ImageRole) => A[v][r].filter((x) => typeof x === "string").length;
+  log(`analysis: clean photo errors ${failed("clean", "photo")}, clean reference errors ${failed("clean", "reference")}, degraded reference errors ${failed("degraded", "reference")}`);
+
+  const cache = new Map<string, Float32Array>();
+  const embed = async (i: number, v: Variant, a: FaceAnalysis, c: EmbedCondition): Promise<Float32Array> => {
+    const k = `${i}|${v}|${c.grayscale}|${c.eyeDistance ?? ""}`;
+    let e = cache.get(k);
+    if (!e) {
+      e = await matcher.embedAnalysis(a, c);
+      cache.set(k, e);
+    }
+    return e;
+  };
+  const outcome = async (p: number, r: number, v: Variant): Promise<Outcome> => {
+    const ap = A.clean.photo[p]!, ar = A[v].reference[r]!;
+    if (typeof ap === "string") return ap;
+    if (typeof ar === "string") return ar;
+    const ep = await embed(p, "clean", ap, conditionFor(ap, ar, matcher.pipeline));
+    const er = await embed(r, v, ar, conditionFor(ar, ap, matcher.pipeline));
+    return cosine(ep, er);
+  };
+
+  // Dev pairs.
+  const pairs = loadPairs(dir).map((p) => ({ a: index.get(p.a), b: index.get(p.b), same: p.same, pa: p.a, pb: p.b }));
+  for (const p of pairs) if (p.a === undefined || p.b === undefined) throw new Error(`pair ${p.pa} / ${p.pb} not in the manifest`);
+  const dev: Record<Variant, { g: Outcome[]; i: Outcome[] }> = { clean: { g: [], i: [] }, degraded: { g: [], i: [] } };
+  for (const v of ["clean", "degraded"] as const) {
+    for (const p of pairs) (p.same ? dev[v].g : dev[v].i).push(await outcome(p.a!, p.b!, v));
+  }
+  log(`dev pairs done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+
+  // Extended impostors: every different-identity pair once, alternating which side is the reference.
+  const extPairs: Array<[number, number]> = [];
+  const genOrdered: Array<[number, number]> = [];
+  for (let i = 0; i < files.length; i++) {
+    for (let j = 0; j < files.length; j++) {
+      if (i === j) continue;
+      if (files[i]!.identity === files[j]!.identity) genOrdered.push([i, j]);
+      else if (i < j) extPairs.push((i + j) % 2 ? [i, j] : [j, i]);
+    }
+  }
+  const ext: Record<Variant, Outcome[]> = { clean: [], degraded: [] };
+  for (const v of ["clean", "degraded"] as const) {
+    for (const [p, r] of extPairs) ext[v].push(await outcome(p, r, v));
+    log(`extended impostors (${v}): ${extPairs.length} pairs (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  const extGenDeg: Outcome[] = [];
+  for (const [p, r] of genOrdered) extGenDeg.push(await outcome(p, r, "degraded"));
+
+  // Calibration: tail fit on the pooled clean + degraded extended impostors.
+  const pooled: number[] = [];
+  const pooledIds: Array<[string, string]> = [];
+  for (const v of ["clean", "degraded"] as const) {
+    ext[v].forEach((o, k) => {
+      if (typeof o !== "number") return;
+      pooled.push(o);
+      pooledIds.push([files[extPairs[k]![0]]!.identity, files[extPairs[k]![1]]!.identity]);
+    });
+  }
+  const fit = fitImpostorTail(pooled);
+  const { anchors, knots } = buildKnots(pooled, fit);
+  const calibration = CalibrationSchema.parse({
+    schema: 1,
+    version: calibrationVersion(matcher.config.id, matcher.modelSha256, knots),
+    modelId: matcher.config.id,
+    modelSha256: matcher.modelSha256,
+    metric: "cosine",
+    threshold: PASS_THRESHOLD,
+    knots,
+    method:
+      `score = 40 + 10·log10(1/FAR) (60/70/80/90 ↔ FAR 1e-2/1e-3/1e-4/1e-5), median impostor → 20, FAR 1e-1 → 50, ` +
+      `linear between knots. FAR ≤ 1e-2 from a normal-quantile line fitted to the empirical impostor tail at ${TAIL_FIT_RANGE[0]}–${TAIL_FIT_RANGE[1]} ` +
+      `(${pooled.length} different-identity comparisons: ${extPairs.length} pairs, clean and with degraded references).`,
+    anchors,
+    createdAt: new Date().toISOString(),
+    evaluation: {},
+  });
+
+  // Identity bootstrap of the FAR 1e-4 similarity (how much the anchor moves with other people).
+  const ids = [...new Set(files.map((f) => f.identity))];
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const boot: number[] = [];
+  for (let b = 0; b < 200; b++) {
+    const m = new Map<string, number>();
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[Math.floor(rand() * ids.length)]!;
+      m.set(id, (m.get(id) ?? 0) + 1);
+    }
+    const w = pooledIds.map(([x, y]) => (m.get(x) ?? 0) * (m.get(y) ?? 0));
+    const vals = pooled.filter((_, k) => w[k]! > 0), ws = w.filter((x) => x > 0);
+    boot.push(similarityAtFar(fitImpostorTail(vals, ws), 1e-4));
+  }
+  boot.sort((x, y) => x - y);
+  const bq = (q: number) => boot[Math.min(boot.length - 1, Math.floor(q * boot.length))]!;
+
+  // Figures with the new calibration.
+  const score = (s: number) => scoreFromSimilarity(calibration, s);
+  const figures = (g: Outcome[], im: Outcome[], extIm: Outcome[]): SetFigures => {
+    const gs = g.filter((x): x is number => typeof x === "number"), is = im.filter((x): x is number => typeof x === "number");
+    const codes: Record<string, number> = {};
+    for (const x of [...g, ...im]) if (typeof x === "string") codes[x] = (codes[x] ?? 0) + 1;
+    const genuineAt80 = gs.filter((s) => score(s) >= PASS_THRESHOLD).length;
+    const extNum = extIm.filter((x): x is number => typeof x === "number").sort((x, y) => y - x);
+    const garAtFar: SetFigures["garAtFar"] = {};
+    for (const far of FAR_LEVELS) {
+      const t = extNum[Math.max(0, Math.ceil(far * extNum.length) - 1)]! + 1e-9; // impostors strictly above t ≤ far
+      garAtFar[String(far)] = { similarity: round(t, 4), score: score(t), gar: gs.filter((s) => s >= t).length / g.length };
+    }
+    let eer = 1, best = Infinity;
+    for (const t of [...gs, ...is].sort((x, y) => x - y)) {
+      const frr = (g.length - gs.filter((s) => s >= t).length) / g.length;
+      const far = is.filter((s) => s >= t).length / im.length;
+      if (Math.abs(frr - far) < best) {
+        best = Math.abs(frr - far);
+        eer = (frr + far) / 2;
+      }
+    }
+    const bins = Array.from({ length: 10 }, (_, k) => `${k * 10}-${k === 9 ? 100 : k * 10 + 9}`);
+    const hist = (xs: number[]) => {
+      const h = new Array<number>(10).fill(0);
+      for (const s of xs) h[Math.min(9, Math.floor(score(s) / 10))]!++;
+      return h;
+    };
+    return {
+      genuine: g.length,
+      impostors: im.length,
+      errors: { genuine: g.length - gs.length, impostor: im.length - is.length, codes },
+      garAt80: genuineAt80 / g.length,
+      genuineAt80,
+      impostorsAt80: is.filter((s) => score(s) >= PASS_THRESHOLD).length,
+      eer,
+      garAtFar,
+      histogram: { bins, genuine: hist(gs), impostor: hist(is) },
+    };
+  };
+  const devFig = { clean: figures(dev.clean.g, dev.clean.i, ext.clean), degraded: figures(dev.degraded.g, dev.degraded.i, ext.degraded) };
+  const extFig = (v: Variant) => {
+    const nums = ext[v].map((o, k) => ({ o, k })).filter((x): x is { o: number; k: number } => typeof x.o === "number");
+    const at80 = nums.filter((x) => score(x.o) >= PASS_THRESHOLD).length;
+    const top = [...nums].sort((x, y) => y.o - x.o).slice(0, 5).map((x) => ({ score: score(x.o), a: files[extPairs[x.k]![0]]!.path, b: files[extPairs[x.k]![1]]!.path }));
+    return { impostors: nums.length, errors: ext[v].length - nums.length, at80, farAt80: at80 / nums.length, maxScore: top[0]?.score ?? 0, top };
+  };
+  const gdNums = extGenDeg.filter((x): x is number => typeof x === "number");
+  const roc = (v: Variant) => {
+    const extNum = ext[v].filter((x): x is number => typeof x === "number");
+    const gen = dev[v].g;
+    return [50, 60, 70, 75, 80, 85, 90].map((s) => {
+      const t = knotsInverse(calibration, s);
+      return {
+        score: s,
+        similarity: round(t, 4),
+        farExtended: extNum.filter((x) => score(x) >= s).length / extNum.length,
+        garDev: gen.filter((x) => typeof x === "number" && score(x) >= s).length / gen.length,
+      };
+    });
+  };
+  const report: EvalReport = {
+    modelId: matcher.config.id,
+    modelSha256: matcher.modelSha256,
+    calibration,
+    dev: devFig,
+    extended: { clean: extFig("clean"), degraded: extFig("degraded") },
+    extendedGenuineDegraded: {
+      genuine: extGenDeg.length,
+      errors: extGenDeg.length - gdNums.length,
+      garAt80: gdNums.filter((s) => score(s) >= PASS_THRESHOLD).length / extGenDeg.length,
+    },
+    roc: { clean: roc("clean"), degraded: roc("degraded") },
+    bootstrap: {
+      far1e4: { median: round(bq(0.5), 4), p05: round(bq(0.05), 4), p95: round(bq(0.95), 4) },
+      scoreOfThatAt80: { p05: score(bq(0.05)), p95: score(bq(0.95)) },
+    },
+    seconds: Math.round((performance.now() - t0) / 1000),
+  };
+  calibration.evaluation = {
+    dataset: "../shared/testdata/faces (pairs.json + all different-identity pairs of the 134 identity images)",
+    degradedReference: `${DEGRADE.width} px wide, grayscale, JPEG q${DEGRADE.jpegQuality}`,
+    cropScales: matcher.config.cropScales,
+    flipAverage: matcher.config.flipAverage,
+    pipeline: matcher.pipeline,
+    tailFit: { ...fit, intercept: round(fit.intercept, 5), slope: round(fit.slope, 5) },
+    bootstrapFar1e4Similarity: report.bootstrap.far1e4,
+    dev: Object.fromEntries(
+      (["clean", "degraded"] as const).map((v) => [
+        v,
+        {
+          garAt80: round(devFig[v].garAt80, 4),
+          impostorsAt80: devFig[v].impostorsAt80,
+          eer: round(devFig[v].eer, 4),
+          garAtFar1e2: round(devFig[v].garAtFar["0.01"]!.gar, 4),
+          garAtFar1e3: round(devFig[v].garAtFar["0.001"]!.gar, 4),
+          errors: devFig[v].errors,
+        },
+      ]),
+    ),
+    extendedImpostorsAt80: { clean: report.extended.clean.at80, degraded: report.extended.degraded.at80, of: extPairs.length },
+  };
+  CalibrationSchema.parse(calibration);
+  const out = opts.out ?? matcher.calibrationPath;
+  if (opts.write !== false) {
+    writeFileSync(out, JSON.stringify(calibration, null, 2) + "\n");
+    log(`wrote ${path.relative(process.cwd(), out)} (version ${calibration.version})`);
+  }
+  return report;
+}
+
+function knotsInverse(cal: Calibration, score: number): number {
+  const k = cal.knots;
+  let i = 1;
+  while (i < k.length - 1 && k[i]!.score < score) i++;
+  const a = k[i - 1]!, b = k[i]!;
+  return a.similarity + ((score - a.score) / (b.score - a.score)) * (b.similarity - a.similarity);
+}
+
+const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+export function formatReport(r: EvalReport): string {
+  const L: string[] = [];
+  const c = r.calibration;
+  L.push(`model ${r.modelId}  sha256 ${r.modelSha256.slice(0, 12)}  calibration ${c.version}`);
+  L.push(`anchors: ${c.anchors.map((a) => `FAR ${a.far} → cos ${a.similarity.toFixed(4)} → ${a.score}`).join("; ")}`);
+  L.push(
+    `FAR 1e-4 similarity, identity bootstrap (200×): median ${r.bootstrap.far1e4.median}, 90% interval ${r.bootstrap.far1e4.p05}–${r.bootstrap.far1e4.p95} (scores ${r.bootstrap.scoreOfThatAt80.p05}–${r.bootstrap.scoreOfThatAt80.p95})`,
+  );
+  for (const v of ["clean", "degraded"] as const) {
+    const d = r.dev[v];
+    L.push("");
+    L.push(`== dev set (pairs.json), ${v === "clean" ? "clean references" : `degraded references (${DEGRADE.width} px, gray, q${DEGRADE.jpegQuality})`} ==`);
+    L.push(`genuine ≥80: ${d.genuineAt80}/${d.genuine} = ${pct(d.garAt80)}   impostors ≥80: ${d.impostorsAt80}/${d.impostors}   EER ${pct(d.eer)}`);
+    L.push(`errors (counted as not passed): genuine ${d.errors.genuine}, impostor ${d.errors.impostor} ${JSON.stringify(d.errors.codes)}`);
+    for (const [far, x] of Object.entries(d.garAtFar)) L.push(`GAR at FAR ${far} (FAR on the ${r.extended[v].impostors} extended impostors): ${pct(x.gar)}  (cos ${x.similarity}, score ${x.score})`);
+    const e = r.extended[v];
+    L.push(`extended impostors ≥80: ${e.at80}/${e.impostors} (FAR ${e.farAt80.toExponential(1)}), errors ${e.errors}, highest ${e.top.map((t) => `${t.score} ${t.a}~${t.b}`).join(", ")}`);
+    L.push(`ROC (score: cos, FAR on extended impostors, GAR on dev genuine):`);
+    for (const p of r.roc[v]) L.push(`  ${String(p.score).padStart(3)}: cos ${p.similarity.toFixed(4)}  FAR ${p.farExtended.toExponential(2)}  GAR ${pct(p.garDev)}`);
+    L.push(`score histogram (dev)      genuine | impostor`);
+    const max = Math.max(...d.histogram.genuine, ...d.histogram.impostor, 1);
+    d.histogram.bins.forEach((b, k) => {
+      const g = d.histogram.genuine[k]!, im = d.histogram.impostor[k]!;
+      L.push(`  ${b.padStart(6)} ${String(g).padStart(4)} ${"#".repeat(Math.round((g / max) * 30)).padEnd(30)} | ${String(im).padStart(4)} ${"*".repeat(Math.round((im / max) * 30))}`);
+    });
+  }
+  const gd = r.extendedGenuineDegraded;
+  L.push("");
+  L.push(`degraded, every same-identity pair in both directions: ${pct(gd.garAt80)} of ${gd.genuine} ≥80 (errors ${gd.errors})`);
+  L.push(`took ${r.seconds} s`);
+  return L.join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { model: { type: "string" }, out: { type: "string" }, "no-write": { type: "boolean" }, json: { type: "boolean" } } });
+  const opts: Parameters<typeof runFaceEval>[0] = { write: !values["no-write"] };
+  if (values.model) opts.model = path.resolve(values.model);
+  if (values.out) opts.out = path.resolve(values.out);
+  if (values.json) opts.log = (s) => console.error(s);
+  const report = await runFaceEval(opts);
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,46 @@
+export {
+  createFaceComparer,
+  createFaceMatcher,
+  type FaceComparer,
+  type FaceComparerOptions,
+  type FaceMatcher,
+  type CompareResult,
+  type EmbedResult,
+  type ImageInput,
+} from "./comparer.js";
+export {
+  PASS_THRESHOLD,
+  CalibrationSchema,
+  calibrationVersion,
+  loadCalibration,
+  parseCalibration,
+  scoreFromSimilarity,
+  similarityForScore,
+  type Calibration,
+} from "./calibration.js";
+export {
+  FaceModelConfigSchema,
+  PipelineOptionsSchema,
+  DEFAULT_MODEL_CONFIG_PATH,
+  loadModelConfig,
+  resolveModelConfig,
+  packageDir,
+  type FaceModelConfig,
+  type FaceModelConfigInput,
+  type PipelineOptions,
+  type PipelineOptionsInput,
+} from "./config.js";
+export { FaceError, faceErrorMessage, type FaceErrorCode, type FaceErrorInfo, type ImageRole } from "./errors.js";
+export { cosine } from "./embedder.js";
+export { buildKnots, fitImpostorTail, inverseNormalCdf, scoreForFar, similarityAtFar, upperQuantile, type Anchor, type TailFit } from "./fit.js";
+export { TEMPLATE_EYE_DISTANCE, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
+export {
+  runCompare,
+  runCompareCommand,
+  CompareCliResultSchema,
+  CompareUsageError,
+  COMPARE_USAGE,
+  type CompareCliResult,
+  type RunCompareInput,
+  type RunCompareOptions,
+} from "./cli.js";

@@ -1,0 +1,206 @@
+/**
+ * Accuracy and output evaluation on the development set (../shared/testdata/faces):
+ *   pnpm eval:photo            (from the repo root)
+ * Prints the accept/reject rates against the manifest labels, balanced accuracy, per-issue rejection
+ * rates, per-check false rejections, and an independent measurement of every standardised output;
+ * writes docs/photo-contact-sheet.png and docs/photo-eval.json.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import {
+  check, standardize, inspectJpeg, measureOutput, loadPhotoModels, DEFAULT_SPEC, backgroundRgb,
+  type CheckResult, type OutputMeasurement, type PhotoReport, type StandardizeReport,
+} from "../src/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../../..");
+const facesDir = process.env.FACES_DIR ?? path.resolve(repo, "../shared/testdata/faces");
+
+interface Labels {
+  faces: number; eyes: string | null; mouth: string | null; pose: string | null; frontal: boolean; hat: boolean;
+  glasses: string | null; lighting: string; framing: string; occlusion: string | null; color: string; issues: string[]; expected_compliant: boolean;
+}
+interface Entry { path: string; labels: Labels }
+
+/** Checks for product rules the dev-set labels do not encode (the labels call grayscale 150-px crops compliant). */
+export const UNLABELLED_RULES = new Set(["colour", "face_resolution", "hair_in_frame", "album_input"]);
+/** Which check(s) implement each labelled issue. */
+export const ISSUE_CHECKS: Record<string, string[]> = {
+  mouth_open: ["mouth_closed"],
+  mouth_covered: ["mouth_closed", "face_unoccluded"],
+  not_frontal: ["frontal"],
+  head_tilted: ["eyes_level"],
+  eyes_closed: ["eyes_open"],
+  one_eye_closed: ["eyes_open"],
+  eyes_not_visible: ["eyes_open", "eyes_visible", "no_tinted_glasses", "frontal"],
+  hat: ["no_hat"],
+  tinted_glasses: ["no_tinted_glasses"],
+  uneven_lighting: ["even_lighting", "exposure"],
+  too_dark: ["exposure", "even_lighting"],
+  multiple_faces: ["single_face"],
+  no_face: ["single_face"],
+  occlusion_hair: ["eyes_visible"],
+  occlusion_hand: ["face_unoccluded"],
+  occlusion_cropped: ["face_in_frame"],
+};
+
+const failed = (checks: CheckResult[]) => checks.filter((c) => !c.passed && c.severity === "error").map((c) => c.id);
+/** The decision on the labelled rules: refused by any error check except the unlabelled product rules. */
+const labelledReject = (r: PhotoReport) => !!r.error || failed(r.checks).some((id) => !UNLABELLED_RULES.has(id));
+
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "n/a");
+
+async function main() {
+  const manifest = JSON.parse(readFileSync(path.join(facesDir, "manifest.json"), "utf8")) as { files: Entry[] };
+  const spec = DEFAULT_SPEC;
+  const target = backgroundRgb(spec.output.background);
+  await loadPhotoModels();
+  const rows: Array<{ e: Entry; check: PhotoReport; std: StandardizeReport; image?: Buffer; measured?: OutputMeasurement; jpeg?: ReturnType<typeof inspectJpeg>; eligible: boolean; inSpec?: boolean; specFails?: string[] }> = [];
+  const t0 = performance.now();
+  for (const e of manifest.files) {
+    const buf = readFileSync(path.join(facesDir, e.path));
+    const c = await check(buf, spec);
+    const s = await standardize(buf, spec);
+    const L = e.labels;
+    const fw = c.source?.faceWidthPx ?? 0;
+    // "geometry allows" (issue 4): one face, frontal, eyes open, no hat, whole head in frame, colour, face ≥ 160 px
+    const eligible = L.faces === 1 && L.frontal && L.eyes === "open" && !L.hat && L.occlusion !== "cropped" && L.framing !== "face_crop" && L.color === "color" && fw >= spec.thresholds.minFaceWidthPx;
+    const row: (typeof rows)[number] = { e, check: c, std: s.report, eligible };
+    if (s.image) {
+      row.image = s.image;
+      row.jpeg = inspectJpeg(s.image);
+      row.measured = await measureOutput(s.image, target);
+      const m = row.measured, j = row.jpeg, o = spec.output;
+      const fails: string[] = [];
+      if (j.width !== o.width || j.height !== o.height) fails.push("size");
+      if (!j.baseline) fails.push("not-baseline");
+      if (j.dpi !== o.dpi) fails.push("dpi");
+      if (j.extraSegments.length) fails.push("metadata");
+      if ((j.quality ?? 0) < o.minQuality) fails.push("quality");
+      if (j.bytes < o.minKb * 1024 || j.bytes > o.maxKb * 1024) fails.push("file-size");
+      const inR = (v: number | null, r: readonly [number, number]) => v !== null && v >= r[0] && v <= r[1];
+      if (!inR(m.headTop, o.headTop)) fails.push("head-top");
+      if (!inR(m.eyeLine, o.eyeLine)) fails.push("eye-line");
+      if (!inR(m.faceWidth, o.faceWidth)) fails.push("face-width");
+      if (m.centreOffset === null || Math.abs(m.centreOffset) > 0.05 * o.width) fails.push("centre");
+      if (!(m.bgDeltaE <= 2)) fails.push("background");
+      if (m.haloP95 > 2) fails.push("halo");
+      row.inSpec = fails.length === 0;
+      row.specFails = fails;
+    }
+    rows.push(row);
+    process.stderr.write(".");
+  }
+  process.stderr.write("\n");
+  const seconds = (performance.now() - t0) / 1000;
+
+  // ---- accuracy on the labels ----
+  const comp = rows.filter((r) => r.e.labels.expected_compliant);
+  const non = rows.filter((r) => !r.e.labels.expected_compliant);
+  const acc = comp.filter((r) => !labelledReject(r.check)).length;
+  const rej = non.filter((r) => labelledReject(r.check)).length;
+  const accRate = acc / comp.length, rejRate = rej / non.length;
+  const lines: string[] = [];
+  const log = (s = "") => { lines.push(s); console.log(s); };
+  log(`# photo evaluation — ${rows.length} photos (${comp.length} labelled compliant, ${non.length} non-compliant), ${seconds.toFixed(0)} s`);
+  log();
+  log("## Decision on the labelled rules (check(); product-only rules excluded: " + [...UNLABELLED_RULES].join(", ") + ")");
+  log(`compliant accepted:      ${acc}/${comp.length} = ${pct(acc, comp.length)}`);
+  log(`non-compliant rejected:  ${rej}/${non.length} = ${pct(rej, non.length)}`);
+  log(`balanced accuracy:       ${(((accRate + rejRate) / 2) * 100).toFixed(1)}%`);
+  log();
+  log("False rejections of labelled-compliant photos (failing checks):");
+  for (const r of comp.filter((r) => labelledReject(r.check))) log(`  ${r.e.path}: ${r.check.error ? r.check.error.code + " " : ""}${failed(r.check.checks).filter((id) => !UNLABELLED_RULES.has(id)).join(", ")}`);
+  log("Non-compliant photos accepted:");
+  for (const r of non.filter((r) => !labelledReject(r.check))) log(`  ${r.e.path}: labelled ${r.e.labels.issues.join(", ")}`);
+  log();
+  log("## Per labelled issue: rejection rate (any check) and caught by its own check");
+  log("issue                 all photos        only issue        own check");
+  const issues = [...new Set(rows.flatMap((r) => r.e.labels.issues))].sort();
+  for (const is of issues) {
+    const all = rows.filter((r) => r.e.labels.issues.includes(is));
+    const only = all.filter((r) => r.e.labels.issues.length === 1);
+    const own = all.filter((r) => (is === "no_face" || is === "multiple_faces" ? !!r.check.error : failed(r.check.checks).some((id) => ISSUE_CHECKS[is]?.includes(id))));
+    log(`${is.padEnd(21)} ${`${all.filter((r) => labelledReject(r.check)).length}/${all.length}`.padEnd(6)} ${pct(all.filter((r) => labelledReject(r.check)).length, all.length).padEnd(10)} ${`${only.filter((r) => labelledReject(r.check)).length}/${only.length}`.padEnd(6)} ${pct(only.filter((r) => labelledReject(r.check)).length, only.length).padEnd(10)} ${`${own.length}/${all.length}`.padEnd(6)} ${pct(own.length, all.length)}`);
+  }
+  log();
+  log("## Per check: fired on labelled-compliant photos (false rejections) and on non-compliant ones");
+  const ids = [...new Set(rows.flatMap((r) => r.check.checks.map((c) => c.id)))];
+  for (const id of ids) {
+    const fc = comp.filter((r) => r.check.checks.some((c) => c.id === id && !c.passed)).length;
+    const fn = non.filter((r) => r.check.checks.some((c) => c.id === id && !c.passed)).length;
+    const sev = spec.severity[id as keyof typeof spec.severity];
+    log(`  ${id.padEnd(20)} ${sev.padEnd(8)} compliant ${String(fc).padStart(3)}/${comp.length}   non-compliant ${String(fn).padStart(3)}/${non.length}${UNLABELLED_RULES.has(id) ? "   (rule not in the labels)" : ""}`);
+  }
+  log();
+  log("## Full product decision (all rules, incl. colour, resolution ≥ 160 px, hair inside the frame)");
+  const prodAcc = comp.filter((r) => r.check.compliant).length;
+  log(`labelled-compliant photos that also pass the unlabelled rules and are accepted: ${prodAcc}/${comp.length}`);
+  const byRule = new Map<string, number>();
+  for (const r of comp) for (const id of failed(r.check.checks).filter((id) => UNLABELLED_RULES.has(id))) byRule.set(id, (byRule.get(id) ?? 0) + 1);
+  log(`  refused by unlabelled rules: ${[...byRule].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  log(`non-compliant photos accepted by the full product decision: ${non.filter((r) => r.check.compliant).length}/${non.length}`);
+  log();
+
+  // ---- outputs ----
+  log("## Standardised outputs (independent measurement of each output JPEG)");
+  const withOut = rows.filter((r) => r.image);
+  const elig = rows.filter((r) => r.eligible);
+  const eligOut = elig.filter((r) => r.image);
+  log(`outputs produced: ${withOut.length}/${rows.length}; in spec: ${withOut.filter((r) => r.inSpec).length}/${withOut.length}`);
+  log(`photos whose geometry allows it (one face, frontal, eyes open, no hat, not a face crop/cut, colour, face ≥ ${spec.thresholds.minFaceWidthPx} px): ${elig.length}`);
+  log(`  with an output: ${eligOut.length}/${elig.length}; output in spec: ${eligOut.filter((r) => r.inSpec).length}/${eligOut.length} = ${pct(eligOut.filter((r) => r.inSpec).length, eligOut.length)}`);
+  for (const r of elig.filter((r) => !r.image)) log(`  refused: ${r.e.path}: ${r.std.error?.code ?? ""} ${r.std.error?.message ?? ""}`);
+  for (const r of eligOut.filter((r) => !r.inSpec)) log(`  out of spec: ${r.e.path}: ${r.specFails!.join(", ")}`);
+  const ms = withOut.map((r) => r.measured!);
+  const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))]!; };
+  const stat = (name: string, xs: number[], unit = "") => log(`  ${name.padEnd(22)} min ${q(xs, 0).toFixed(1)}  median ${q(xs, 0.5).toFixed(1)}  max ${q(xs, 1).toFixed(1)}${unit}`);
+  const nn = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
+  stat("head top (px)", nn(ms.map((m) => m.headTop)));
+  stat("eye line (px)", nn(ms.map((m) => m.eyeLine)));
+  stat("face width (px)", nn(ms.map((m) => m.faceWidth)));
+  stat("centre offset (px)", nn(ms.map((m) => m.centreOffset)));
+  stat("background ΔE00 mean", ms.map((m) => m.bgDeltaE));
+  stat("background ΔE00 p99", ms.map((m) => m.bgDeltaEp99));
+  stat("halo width p95 (px)", ms.map((m) => m.haloP95));
+  stat("file size (KB)", withOut.map((r) => r.jpeg!.bytes / 1024));
+  stat("JPEG quality", withOut.map((r) => r.jpeg!.quality ?? 0));
+  log(`  all baseline: ${withOut.every((r) => r.jpeg!.baseline)}, all 300 dpi: ${withOut.every((r) => r.jpeg!.dpi === 300)}, no extra metadata: ${withOut.every((r) => r.jpeg!.extraSegments.length === 0)}`);
+  log();
+  log("Per output (eligible marked *): file, head top, eye line, face width, centre, ΔE, halo p95, KB, q, problems");
+  for (const r of withOut) {
+    const m = r.measured!;
+    log(`  ${r.eligible ? "*" : " "} ${r.e.path.padEnd(44)} ${String(m.headTop).padStart(4)} ${m.eyeLine?.toFixed(0).padStart(4)} ${m.faceWidth?.toFixed(0).padStart(4)} ${m.centreOffset?.toFixed(0).padStart(4)} ${m.bgDeltaE.toFixed(2).padStart(5)} ${m.haloP95.toFixed(0).padStart(3)} ${(r.jpeg!.bytes / 1024).toFixed(1).padStart(5)} ${String(r.jpeg!.quality).padStart(3)} ${r.specFails!.join(",")}`);
+  }
+
+  writeFileSync(path.join(repo, "docs/photo-eval.txt"), lines.join("\n") + "\n");
+  await contactSheet(rows.filter((r) => r.image || r.eligible), path.join(repo, "docs/photo-contact-sheet.png"), facesDir);
+  console.log(`\nwrote docs/photo-eval.txt and docs/photo-contact-sheet.png`);
+}
+
+async function contactSheet(rows: Array<{ e: Entry; image?: Buffer; inSpec?: boolean; eligible: boolean; std: StandardizeReport }>, out: string, dir: string) {
+  const TH = 160, OW = 120, IW = 150, PAD = 6, LABEL = 14;
+  const cellW = IW + OW + 3 * PAD, cellH = TH + LABEL + 2 * PAD;
+  const cols = 6;
+  const tiles: sharp.OverlayOptions[] = [];
+  let i = 0;
+  for (const r of rows) {
+    const x = (i % cols) * cellW, y = Math.floor(i / cols) * cellH;
+    const input = await sharp(readFileSync(path.join(dir, r.e.path))).rotate().resize(IW, TH, { fit: "contain", background: "#222" }).png().toBuffer();
+    tiles.push({ input, left: x + PAD, top: y + PAD });
+    if (r.image) tiles.push({ input: await sharp(r.image).resize(OW, TH).png().toBuffer(), left: x + IW + 2 * PAD, top: y + PAD });
+    const colour = !r.image ? "#f66" : r.std.compliant ? "#6f6" : "#fc6";
+    const name = path.basename(r.e.path).replace(/\.[^.]+$/, "").slice(0, 30);
+    const status = !r.image ? "refused" : `${r.std.compliant ? "compliant" : "not compliant"}${r.inSpec ? "" : " OUT OF SPEC"}`;
+    tiles.push({ input: Buffer.from(`<svg width="${cellW}" height="${LABEL}"><text x="${PAD}" y="11" font-family="DejaVu Sans, sans-serif" font-size="10" fill="${colour}">${escapeXml(name)} · ${status}</text></svg>`), left: x, top: y + TH + PAD + 2 });
+    i++;
+  }
+  const rowsN = Math.ceil(i / cols);
+  await sharp({ create: { width: cols * cellW, height: rowsN * cellH, channels: 3, background: "#111" } }).composite(tiles).png({ compressionLevel: 9 }).toFile(out);
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
+
+await main();

@@ -1,0 +1,16 @@
+export { check, standardize, renderCrop, type PhotoOptions, type PhotoReport, type StandardizeReport, type StandardizeResult, type OutputGeometry } from "./pipeline.js";
+export { photoSpec, PhotoSpecSchema, ThresholdsSchema, BackgroundSchema, backgroundRgb, BACKGROUNDS, CHECK_IDS, DEFAULT_SPEC, type PhotoSpec, type PhotoSpecInput, type CheckId, type Severity, type Background, type Thresholds } from "./spec.js";
+export { PhotoError, PHOTO_ERROR_CODES, toErrorInfo, type PhotoErrorCode, type PhotoErrorInfo } from "./errors.js";
+export { runChecks, isCompliant, type CheckResult, type CheckValue, type PhotoOrigin } from "./checks.js";
+export { decodeImage, sniffFormat, type Decoded, type SourceInfo } from "./decode.js";
+export { detectStep, type FaceSet } from "./detect.js";
+export { landmarkStep, EXPRESSIONS, type FaceLandmarks } from "./landmarks.js";
+export { segmentStep, type Segmentation } from "./segment.js";
+export { measureStep, type Measurements } from "./measure.js";
+export { planCrop, headGeometry, estimateHeadTop, segmentRegion, type CropPlan, type HeadGeometry } from "./crop.js";
+export { coarseAlpha, refineAlpha } from "./matte.js";
+export { composite } from "./compose.js";
+export { encodeJpeg, encodeToSize, setJfifDensity, type EncodedJpeg } from "./encode.js";
+export { loadPhotoModels, PHOTO_MODELS } from "./models.js";
+export { runCheck, runStandardize, UsageError, type CheckCliResult, type StandardizeCliResult, type RunCheckOptions, type RunStandardizeOptions } from "./cli.js";
+export { inspectJpeg, measureOutput, type JpegInfo, type OutputMeasurement } from "./verify.js";

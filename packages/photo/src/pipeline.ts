@@ -1,0 +1,244 @@
+import type { RgbImage } from "@gradphoto/vision";
+import { runChecks, isCompliant, type CheckResult, type PhotoOrigin } from "./checks.js";
+import { composite } from "./compose.js";
+import { estimateHeadTop, headGeometry, planCrop, segmentRegion, type CropPlan } from "./crop.js";
+import { decodeImage, type Decoded, type SourceInfo } from "./decode.js";
+import { detectStep } from "./detect.js";
+import { encodeJpeg, encodeToSize } from "./encode.js";
+import { PhotoError, toErrorInfo, type PhotoErrorInfo } from "./errors.js";
+import { landmarkStep, type FaceLandmarks } from "./landmarks.js";
+import { coarseAlpha, refineAlpha } from "./matte.js";
+import { measureStep, type Measurements } from "./measure.js";
+import "./models.js";
+import { sampleRect, type FloatImage } from "./pixels.js";
+import { segmentStep, type Segmentation } from "./segment.js";
+import { backgroundRgb, photoSpec, type PhotoSpec, type PhotoSpecInput } from "./spec.js";
+
+export interface PhotoOptions {
+  /** album uploads are held to the notice's input rule (size, bytes, JPG); camera captures are not */
+  origin?: PhotoOrigin;
+}
+
+export interface PhotoReport {
+  compliant: boolean;
+  checks: CheckResult[];
+  error?: PhotoErrorInfo;
+  source?: Pick<SourceInfo, "format" | "width" | "height" | "bytes" | "space" | "depth" | "hasAlpha" | "orientation"> & { faceWidthPx?: number };
+  /** milliseconds per step */
+  timings: Record<string, number>;
+}
+
+export interface OutputGeometry {
+  /** px from the top edge to the hair top, measured on the final matte */
+  headTop: number;
+  /** px from the top edge to the eye line */
+  eyeLine: number;
+  /** cheek-to-cheek width in px */
+  faceWidth: number;
+  /** face centre minus image centre, px */
+  centreOffset: number;
+}
+
+export interface StandardizeReport extends PhotoReport {
+  output?: {
+    width: number;
+    height: number;
+    bytes: number;
+    quality: number;
+    sizeOk: boolean;
+    sizeNote?: string;
+    geometry: OutputGeometry;
+    background: [number, number, number];
+    print: { width: number; height: number; bytes: number; quality: number };
+  };
+}
+
+export interface StandardizeResult {
+  report: StandardizeReport;
+  /** the standard JPEG (e.g. 480×640, 20–40 KB), present when a photo could be produced */
+  image?: Buffer;
+  /** the larger print version (same crop) */
+  print?: Buffer;
+}
+
+interface Analysis {
+  decoded: Decoded;
+  checks: CheckResult[];
+  landmarks?: FaceLandmarks;
+  seg?: Segmentation;
+  measurements?: Measurements;
+  plan?: CropPlan;
+  error?: PhotoErrorInfo;
+}
+
+const now = () => performance.now();
+
+async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, maxWorkSide: number, timings: Record<string, number>): Promise<Analysis> {
+  let t = now();
+  const decoded = await decodeImage(input, spec, { maxWorkSide });
+  timings.decode = now() - t;
+  const img = decoded.image;
+  t = now();
+  const faces = await detectStep(img, spec.thresholds);
+  timings.detect = now() - t;
+  const base = { spec, origin: opts.origin ?? "camera", source: decoded.source, scale: decoded.scale, faces } as const;
+  if (!faces.main) {
+    return { decoded, checks: runChecks(base), error: { code: "NO_FACE", message: "未检测到人脸，请正对镜头、露出完整面部后重新拍摄" } };
+  }
+  t = now();
+  const landmarks = await landmarkStep(img, faces.main, { expression: spec.severity.natural_expression !== "off" });
+  timings.landmarks = now() - t;
+  t = now();
+  const plan0 = planCrop(headGeometry(landmarks, estimateHeadTop(landmarks)), img.width, img.height, spec);
+  const seg = await segmentStep(img, segmentRegion(plan0, img.width, img.height));
+  timings.segment = now() - t;
+  t = now();
+  const measurements = measureStep(img, landmarks, seg);
+  const plan = planCrop(headGeometry(landmarks, measurements.headTopAbs), img.width, img.height, spec);
+  const checks = runChecks({ ...base, landmarks, measurements });
+  timings.checks = now() - t;
+  const error: PhotoErrorInfo | undefined =
+    faces.others.length > 0 ? { code: "MULTIPLE_FACES", message: `检测到 ${faces.others.length + 1} 张人脸（包括背景中的人），照片中只能有本人` } : undefined;
+  return { decoded, checks, landmarks, seg, measurements, plan, error };
+}
+
+function sourceSummary(d: Decoded, lm?: FaceLandmarks): PhotoReport["source"] {
+  const s = d.source;
+  return {
+    format: s.format, width: s.width, height: s.height, bytes: s.bytes, space: s.space, depth: s.depth, hasAlpha: s.hasAlpha, orientation: s.orientation,
+    ...(lm ? { faceWidthPx: Math.round(lm.faceWidth / d.scale) } : {}),
+  };
+}
+
+/** Quality checks only (no output image). Never throws: failures come back as `report.error`. */
+export async function check(image: Uint8Array, specInput: PhotoSpec | PhotoSpecInput = {}, opts: PhotoOptions = {}): Promise<PhotoReport> {
+  const timings: Record<string, number> = {};
+  const t0 = now();
+  try {
+    const spec = isParsedSpec(specInput) ? specInput : photoSpec(specInput);
+    const a = await analyse(image, spec, opts, 1024, timings);
+    timings.total = now() - t0;
+    return { compliant: !a.error && isCompliant(a.checks), checks: a.checks, ...(a.error ? { error: a.error } : {}), source: sourceSummary(a.decoded, a.landmarks), timings };
+  } catch (e) {
+    timings.total = now() - t0;
+    return { compliant: false, checks: [], error: toErrorInfo(e), timings };
+  }
+}
+
+/**
+ * Checks plus the standardised photo: crop to the 学信网 layout, new background, JPEG sized to the
+ * campaign's KB range, and a larger print version. Never throws.
+ */
+export async function standardize(image: Uint8Array, specInput: PhotoSpec | PhotoSpecInput = {}, opts: PhotoOptions = {}): Promise<StandardizeResult> {
+  const timings: Record<string, number> = {};
+  const t0 = now();
+  try {
+    const spec = isParsedSpec(specInput) ? specInput : photoSpec(specInput);
+    const a = await analyse(image, spec, opts, 2048, timings);
+    const report: StandardizeReport = { compliant: false, checks: a.checks, source: sourceSummary(a.decoded, a.landmarks), timings };
+    if (a.error) report.error = a.error;
+    if (a.error || !a.landmarks || !a.seg || !a.plan || !a.measurements) {
+      timings.total = now() - t0;
+      return { report };
+    }
+    let t = now();
+    const img = a.decoded.image;
+    const o = spec.output;
+    const bg = backgroundRgb(o.background);
+    let plan = a.plan;
+    let std = renderCrop(img, a.seg, plan, o.width, o.height, bg);
+    // the matte at output resolution gives the exact hair top: re-plan once if it moved out of place
+    const measuredTop = std.headTop;
+    if (Math.abs(measuredTop - plan.headTop) > 3) {
+      const hairY = plan.rect.y + measuredTop / plan.scale;
+      plan = planCrop(headGeometry(a.landmarks, hairY), img.width, img.height, spec);
+      std = renderCrop(img, a.seg, plan, o.width, o.height, bg);
+    }
+    timings.compose = now() - t;
+    t = now();
+    const enc = await encodeToSize(std.image, { minKb: o.minKb, maxKb: o.maxKb, minQuality: o.minQuality, dpi: o.dpi });
+    timings.encode = now() - t;
+    t = now();
+    // print version: same crop, as many pixels as the working image holds (3:4), capped
+    const pw = Math.max(o.width, Math.min(o.printMaxWidth, Math.floor(plan.rect.w / 3) * 3));
+    const ph = Math.round((pw * o.height) / o.width);
+    const printImg = pw === o.width ? std.image : renderCrop(img, a.seg, plan, pw, ph, bg).image;
+    const print = await encodeJpeg(printImg, o.printQuality, o.dpi);
+    timings.print = now() - t;
+
+    const geometry: OutputGeometry = {
+      headTop: std.headTop,
+      eyeLine: round1((a.landmarks.eyeCentre.y - plan.rect.y) * plan.scale),
+      faceWidth: round1(a.landmarks.faceWidth * plan.scale),
+      centreOffset: round1(((a.landmarks.points[0]!.x + a.landmarks.points[16]!.x) / 2 - plan.rect.x) * plan.scale - o.width / 2),
+    };
+    const k = o.height / 640;
+    const inR = (v: number, r: readonly [number, number]) => v >= r[0] * k && v <= r[1] * k;
+    const geoOk = inR(geometry.headTop, o.headTop) && inR(geometry.eyeLine, o.eyeLine) && inR(geometry.faceWidth, o.faceWidth) && Math.abs(geometry.centreOffset) <= o.maxCentreOffset;
+    const extra: CheckResult[] = [];
+    const sev = spec.severity;
+    const missing = Math.round(plan.missingBottom * plan.scale);
+    if (sev.chest_in_frame !== "off") {
+      extra.push({
+        id: "chest_in_frame", severity: sev.chest_in_frame, passed: missing <= 0.03 * o.height, value: missing, threshold: Math.round(0.03 * o.height),
+        message: missing <= 0.03 * o.height ? "上身取景到胸口" : "照片下方取景不足（缺少肩部和胸口），请拍摄到胸口以下的半身照",
+      });
+    }
+    if (sev.output_geometry !== "off") {
+      extra.push({
+        id: "output_geometry", severity: sev.output_geometry, passed: geoOk,
+        value: { headTop: geometry.headTop, eyeLine: geometry.eyeLine, faceWidth: geometry.faceWidth, centreOffset: geometry.centreOffset },
+        threshold: { headTop: `${o.headTop[0]}-${o.headTop[1]}`, eyeLine: `${o.eyeLine[0]}-${o.eyeLine[1]}`, faceWidth: `${o.faceWidth[0]}-${o.faceWidth[1]}`, maxCentreOffset: o.maxCentreOffset },
+        message: geoOk ? "头顶、眼睛位置和脸宽符合规格" : "无法按规格裁剪（头顶位置、眼睛位置或脸宽超出范围），请调整拍摄距离并在头顶上方留出空间",
+      });
+    }
+    if (sev.output_file_size !== "off") {
+      extra.push({
+        id: "output_file_size", severity: sev.output_file_size, passed: enc.sizeOk, value: round1(enc.bytes / 1024), threshold: `${o.minKb}-${o.maxKb}`,
+        message: enc.sizeOk ? `文件大小 ${(enc.bytes / 1024).toFixed(1)} KB，质量 ${enc.quality}` : (enc.sizeNote ?? "无法满足文件大小要求"),
+      });
+    }
+    report.checks = [...a.checks, ...extra];
+    report.compliant = !a.error && isCompliant(report.checks);
+    report.output = {
+      width: o.width, height: o.height, bytes: enc.bytes, quality: enc.quality, sizeOk: enc.sizeOk, ...(enc.sizeNote ? { sizeNote: enc.sizeNote } : {}),
+      geometry, background: bg, print: { width: pw, height: ph, bytes: print.length, quality: o.printQuality },
+    };
+    timings.total = now() - t0;
+    return { report, image: enc.data, print };
+  } catch (e) {
+    timings.total = now() - t0;
+    return { report: { compliant: false, checks: [], error: toErrorInfo(e), timings } };
+  }
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** Crop → coarse matte → guided-filter refinement → composite; also the hair top on the final matte. */
+export function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, width: number, height: number, bg: readonly [number, number, number]): { image: RgbImage; alpha: FloatImage; headTop: number } {
+  const crop = sampleRect(img, plan.rect, width, height);
+  const coarse = coarseAlpha(seg, plan.rect, width, height, img.width, img.height);
+  const alpha = refineAlpha(crop, coarse);
+  const image = composite(crop, alpha, bg);
+  return { image, alpha, headTop: alphaTop(alpha, plan, width) };
+}
+
+/** First row (from the top) where the matte is mostly opaque across the central third of the face. */
+function alphaTop(alpha: FloatImage, plan: CropPlan, width: number): number {
+  const cx = width / 2;
+  const half = plan.faceWidth / 6;
+  const x0 = Math.max(0, Math.round(cx - half)), x1 = Math.min(width - 1, Math.round(cx + half));
+  for (let y = 0; y < alpha.height; y++) {
+    let on = 0;
+    for (let x = x0; x <= x1; x++) if (alpha.data[y * width + x]! > 0.5) on++;
+    if (on >= 0.2 * (x1 - x0 + 1)) return y;
+  }
+  return alpha.height;
+}
+
+function isParsedSpec(s: PhotoSpec | PhotoSpecInput): s is PhotoSpec {
+  const o = (s as PhotoSpec).output;
+  return !!o && typeof o.width === "number" && Array.isArray(o.headTop) && !!(s as PhotoSpec).thresholds && !!(s as PhotoSpec).severity && typeof (s as PhotoSpec).severity.single_face === "string";
+}
+
+export { PhotoError };

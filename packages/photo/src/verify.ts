@@ -1,0 +1,208 @@
+import sharp from "sharp";
+import type { RgbImage } from "@gradphoto/vision";
+import { detectStep } from "./detect.js";
+import { landmarkStep } from "./landmarks.js";
+import { deltaE2000, median, quantile, rgbToLab } from "./pixels.js";
+import { DEFAULT_SPEC } from "./spec.js";
+
+/** What the JPEG container says, read from its markers (independent of how it was written). */
+export interface JpegInfo {
+  width: number;
+  height: number;
+  components: number;
+  /** SOF0 (baseline DCT) */
+  baseline: boolean;
+  progressive: boolean;
+  /** JFIF density, when units are dots per inch */
+  dpi: number | null;
+  /** APPn segments other than JFIF APP0 (EXIF, XMP, ICC, …) and COM segments */
+  extraSegments: string[];
+  /** IJG quality estimated from the luminance quantisation table */
+  quality: number | null;
+  bytes: number;
+}
+
+const STD_LUMA = [16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99];
+
+export function inspectJpeg(buf: Uint8Array): JpegInfo {
+  const info: JpegInfo = { width: 0, height: 0, components: 0, baseline: false, progressive: false, dpi: null, extraSegments: [], quality: null, bytes: buf.length };
+  if (buf[0] !== 0xff || buf[1] !== 0xd8) throw new Error("not a JPEG");
+  let i = 2;
+  while (i + 4 <= buf.length) {
+    if (buf[i] !== 0xff) break;
+    const marker = buf[i + 1]!;
+    if (marker === 0xd9 || marker === 0xda) break;
+    const len = (buf[i + 2]! << 8) | buf[i + 3]!;
+    const seg = buf.subarray(i + 4, i + 2 + len);
+    if (marker === 0xe0 && String.fromCharCode(...seg.subarray(0, 5)) === "JFIF\0") {
+      if (seg[7] === 1) info.dpi = (seg[8]! << 8) | seg[9]!;
+    } else if ((marker >= 0xe0 && marker <= 0xef) || marker === 0xfe) {
+      const tag = String.fromCharCode(...seg.subarray(0, Math.min(12, seg.length))).replace(/\0.*$/s, "");
+      info.extraSegments.push(`${marker === 0xfe ? "COM" : `APP${marker - 0xe0}`}${tag ? `:${tag}` : ""}`);
+    } else if (marker === 0xdb) {
+      // DQT: first table with id 0 (luminance), 8-bit precision
+      let k = 0;
+      while (k < seg.length) {
+        const pq = seg[k]! >> 4, tq = seg[k]! & 15;
+        const n = pq ? 128 : 64;
+        if (tq === 0 && !pq && info.quality === null) {
+          const q = Array.from(seg.subarray(k + 1, k + 65));
+          // zig-zag order does not matter for the mean ratio
+          const zz = zigzagToNatural(q);
+          const scale = median(zz.map((v, j) => (v * 100) / STD_LUMA[j]!));
+          info.quality = scale <= 100 ? Math.round((200 - scale) / 2) : Math.round(5000 / scale);
+        }
+        k += 1 + n;
+      }
+    } else if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
+      info.baseline = marker === 0xc0;
+      info.progressive = marker === 0xc2;
+      info.height = (seg[1]! << 8) | seg[2]!;
+      info.width = (seg[3]! << 8) | seg[4]!;
+      info.components = seg[5]!;
+    }
+    i += 2 + len;
+  }
+  return info;
+}
+
+const ZZ = [0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63];
+function zigzagToNatural(q: number[]): number[] {
+  const out = new Array<number>(64);
+  for (let k = 0; k < 64; k++) out[ZZ[k]!] = q[k]!;
+  return out;
+}
+
+/** Geometry, background and halo of a finished photo, measured on its pixels only. */
+export interface OutputMeasurement {
+  width: number;
+  height: number;
+  /** first row from the top whose central band differs from the background colour */
+  headTop: number | null;
+  /** re-detected eyes and cheek-to-cheek width */
+  eyeLine: number | null;
+  faceWidth: number | null;
+  centreOffset: number | null;
+  /** CIEDE2000 of background pixels to the target colour: mean and 99th percentile */
+  bgDeltaE: number;
+  bgDeltaEp99: number;
+  /** halo: per outline scanline, pixels at the edge whose colour lies off the background→subject mix */
+  haloMedian: number;
+  haloP95: number;
+  haloShare2: number;
+}
+
+/**
+ * Independent measurement of an output photo (used by the evaluation and the tests): faces are
+ * re-detected on the output, the background is sampled where the subject is absent, the head top
+ * is found by colour difference to the target, and the outline is scanned for halo pixels.
+ */
+export async function measureOutput(jpeg: Uint8Array, target: readonly [number, number, number]): Promise<OutputMeasurement> {
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const img: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  const W = img.width, H = img.height;
+  const tLab = rgbToLab(...target);
+  const labAt = (x: number, y: number) => {
+    const i = (y * W + x) * 3;
+    return rgbToLab(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!);
+  };
+  const dE = (x: number, y: number) => deltaE2000(labAt(x, y), tLab);
+
+  // background mask by colour: ΔE < 6 to the target
+  const isBg = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) isBg[y * W + x] = dE(x, y) < 6 ? 1 : 0;
+
+  // head top: first row where ≥ 15 % of the central third is not background
+  let headTop: number | null = null;
+  const c0 = Math.round(W / 3), c1 = Math.round((2 * W) / 3);
+  for (let y = 0; y < H && headTop === null; y++) {
+    let n = 0;
+    for (let x = c0; x < c1; x++) if (!isBg[y * W + x]) n++;
+    if (n >= 0.15 * (c1 - c0)) headTop = y;
+  }
+
+  // background statistics: pixels ≥ 4 px from any non-background pixel (the uniform area)
+  const far = erode(isBg, W, H, 4);
+  const bgVals: number[] = [];
+  for (let y = 0; y < H; y += 2) for (let x = 0; x < W; x += 2) if (far[y * W + x]) bgVals.push(dE(x, y));
+  // plus every pixel above the head, even if it is not close to the target (a wrong background must count)
+  for (let y = 0; y < Math.max(0, (headTop ?? 0) - 6); y += 2) for (let x = 0; x < W; x += 4) bgVals.push(dE(x, y));
+
+  // halo: scan the outline from the background side (rows above the shoulders, both sides; columns from the top)
+  const halos: number[] = [];
+  const scan = (pts: Array<[number, number]>) => {
+    let k = 0;
+    while (k < pts.length && isBg[pts[k]![1] * W + pts[k]![0]]) k++;
+    if (k === 0 || k + 12 >= pts.length) return;
+    const inner = pts.slice(k + 6, k + 12).map(([x, y]) => labAt(x, y));
+    const F = [0, 1, 2].map((c) => median(inner.map((l) => l[c]!))) as [number, number, number];
+    let halo = 0;
+    for (let j = k; j < k + 6; j++) {
+      const c = labAt(pts[j]![0], pts[j]![1]);
+      if (segmentDistance(c, tLab, F) > 12) halo++;
+    }
+    halos.push(halo);
+  };
+  const yEnd = headTop === null ? 0 : Math.min(H - 1, headTop + Math.round(0.45 * H));
+  for (let y = headTop ?? H; y < yEnd; y += 2) {
+    scan(Array.from({ length: W }, (_, x) => [x, y] as [number, number]));
+    scan(Array.from({ length: W }, (_, x) => [W - 1 - x, y] as [number, number]));
+  }
+  for (let x = c0; x < c1; x += 2) scan(Array.from({ length: H }, (_, y) => [x, y] as [number, number]));
+
+  // re-detected face
+  let eyeLine: number | null = null, faceWidth: number | null = null, centreOffset: number | null = null;
+  const faces = await detectStep(img, DEFAULT_SPEC.thresholds);
+  if (faces.main) {
+    const lm = await landmarkStep(img, faces.main, { expression: false });
+    eyeLine = lm.eyeCentre.y;
+    faceWidth = lm.faceWidth;
+    centreOffset = (lm.points[0]!.x + lm.points[16]!.x) / 2 - W / 2;
+  }
+  return {
+    width: W,
+    height: H,
+    headTop,
+    eyeLine,
+    faceWidth,
+    centreOffset,
+    bgDeltaE: bgVals.length ? bgVals.reduce((s, v) => s + v, 0) / bgVals.length : NaN,
+    bgDeltaEp99: bgVals.length ? quantile(bgVals, 0.99) : NaN,
+    haloMedian: halos.length ? median(halos) : 0,
+    haloP95: halos.length ? quantile(halos, 0.95) : 0,
+    haloShare2: halos.length ? halos.filter((h) => h >= 2).length / halos.length : 0,
+  };
+}
+
+function erode(mask: Uint8Array, W: number, H: number, r: number): Uint8Array {
+  // a pixel survives when every pixel in its (2r+1)² window is set (two separable passes)
+  const tmp = new Uint8Array(W * H), out = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    let run = 0;
+    const row = new Int32Array(W);
+    for (let x = 0; x < W; x++) { run = mask[y * W + x] ? run + 1 : 0; row[x] = run; }
+    for (let x = 0; x < W; x++) {
+      const xe = Math.min(W - 1, x + r);
+      tmp[y * W + x] = row[xe]! >= xe - Math.max(0, x - r) + 1 ? 1 : 0;
+    }
+  }
+  for (let x = 0; x < W; x++) {
+    let run = 0;
+    const col = new Int32Array(H);
+    for (let y = 0; y < H; y++) { run = tmp[y * W + x] ? run + 1 : 0; col[y] = run; }
+    for (let y = 0; y < H; y++) {
+      const ye = Math.min(H - 1, y + r);
+      out[y * W + x] = col[ye]! >= ye - Math.max(0, y - r) + 1 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Euclidean Lab distance from c to the segment a–b. */
+function segmentDistance(c: readonly number[], a: readonly number[], b: readonly number[]): number {
+  const ab = [b[0]! - a[0]!, b[1]! - a[1]!, b[2]! - a[2]!];
+  const ac = [c[0]! - a[0]!, c[1]! - a[1]!, c[2]! - a[2]!];
+  const l2 = ab[0]! ** 2 + ab[1]! ** 2 + ab[2]! ** 2;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, (ac[0]! * ab[0]! + ac[1]! * ab[1]! + ac[2]! * ab[2]!) / l2)) : 0;
+  return Math.hypot(ac[0]! - t * ab[0]!, ac[1]! - t * ab[1]!, ac[2]! - t * ab[2]!);
+}
