@@ -8,5 +8,6 @@ export type Db = PrismaClient;
 export function createDb(connectionString: string, opts: { poolMax?: number } = {}): PrismaClient {
   const { url, schema } = splitSchema(connectionString);
   const adapter = new PrismaPg({ connectionString: url, max: opts.poolMax ?? 10 }, schema ? { schema } : undefined);
-  return new PrismaClient({ adapter });
+  // Generous transaction waits: on the embedded database every transaction takes its turn.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 30_000 } });
 }

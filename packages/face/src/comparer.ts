@@ -63,6 +63,7 @@ export interface FaceComparer {
   score(similarity: number): number;
   /** lower-level steps, for evaluation tools */
   analyse(image: ImageInput, role: ImageRole): Promise<FaceAnalysis>;
+  embedAnalysis(a: FaceAnalysis, cond?: EmbedCondition): Promise<Float32Array>;
   similarity(photo: FaceAnalysis, reference: FaceAnalysis): Promise<number>;
 }
 
@@ -131,6 +132,7 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
     calibration,
     pipeline,
     analyse: matcher.analyse,
+    embedAnalysis: matcher.embedAnalysis,
     similarity: matcher.similarity,
     score: (s) => scoreFromSimilarity(calibration, s),
 

@@ -80,8 +80,12 @@ export const PipelineOptionsSchema = z
     retryLongSides: z.array(z.number().int().min(64).max(640)).default([640, 480, 160]),
     /** a face whose eye distance is below this (source pixels) is FACE_TOO_SMALL */
     minEyeDistance: z.number().positive().default(9),
-    /** in the graduation photo, another face at least this fraction of the main face's size is MULTIPLE_FACES */
-    multipleFaceRatio: z.number().min(0).max(1).default(0.5),
+    /**
+     * in the graduation photo, another face at least this fraction of the largest face's size
+     * (square root of the box-area ratio) makes the subject ambiguous: MULTIPLE_FACES. Smaller
+     * faces (people in the background) are ignored; the photo rules judge those.
+     */
+    multipleFaceRatio: z.number().min(0).max(1).default(0.8),
     /** bring the graduation photo to the reference's condition (grayscale, resolution) before embedding */
     matchReferenceCondition: z.boolean().default(true),
     /** reference faces with an eye distance below this (source pixels) count as low-resolution */

@@ -80,13 +80,21 @@ export async function createEmbedder(config: FaceModelConfig, dir = modelDir()):
   }
 
   async function run(t: Float32Array): Promise<Float32Array> {
-    const out = await session.run({ [inputName]: new ort.Tensor("float32", t, [1, 3, size, size]) });
+    let out: ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await session.run({ [inputName]: new ort.Tensor("float32", t, [1, 3, size, size]) });
+    } catch (err) {
+      throw new FaceError("MODEL_UNAVAILABLE", undefined, `人脸比对模型不可用：${(err as Error).message}`);
+    }
     const v = out[outputName];
     if (!v) throw new FaceError("MODEL_UNAVAILABLE", undefined, `人脸比对模型不可用：模型没有输出 "${outputName}"`);
     const data = v.data as Float32Array;
     if (data.length !== dim) throw new FaceError("MODEL_UNAVAILABLE", undefined, `人脸比对模型不可用：输出维度 ${data.length}，配置为 ${dim}`);
     return data;
   }
+
+  // Warm-up run on a blank crop: checks the input/output names and the embedding size now, not on the first request.
+  await run(new Float32Array(3 * plane));
 
   async function accumulate(acc: Float32Array, crop: RgbImage): Promise<void> {
     if (crop.width !== size || crop.height !== size) throw new Error(`crop must be ${size}×${size}, got ${crop.width}×${crop.height}`);

@@ -3,7 +3,8 @@
  *
  * The score is anchored on false-accept rates (Tencent CompareFace 2.0 convention, see
  * docs/face-comparison.md): score = 40 + 10·log10(1/FAR) in the tail, i.e. 60 ↔ 1e-2,
- * 70 ↔ 1e-3, 80 ↔ 1e-4, 90 ↔ 1e-5, plus 50 ↔ 1e-1 and 20 ↔ the impostor median. A few thousand
+ * 70 ↔ 1e-3, 80 ↔ 1e-4, 90 ↔ 1e-5, plus 50 ↔ 1e-1 and 20 ↔ the impostor median (`farAt80`
+ * shifts the whole scale if the product wants another operating point). A few thousand
  * impostor pairs cannot resolve 1e-4 or 1e-5 directly, so the upper tail is modelled: the
  * similarity at FAR f is fitted as a straight line in z = Φ⁻¹(1 − f) over the well-measured range
  * 1e-3 ≤ f ≤ 3e-2 (a Gaussian whose mean and spread are those of the tail, not of the whole
@@ -75,8 +76,11 @@ export function similarityAtFar(fit: TailFit, far: number): number {
   return fit.intercept + fit.slope * inverseNormalCdf(1 - far);
 }
 
-/** score = 40 + 10·log10(1/FAR) */
-export const scoreForFar = (far: number): number => 40 + 10 * Math.log10(1 / far);
+/** Default: 80 ↔ FAR 1e-4, so score = 40 + 10·log10(1/FAR) (ten points per decade of FAR). */
+export const DEFAULT_FAR_AT_80 = 1e-4;
+
+/** score = 80 + 10·log10(farAt80 / FAR) */
+export const scoreForFar = (far: number, farAt80 = DEFAULT_FAR_AT_80): number => 80 + 10 * Math.log10(farAt80 / far);
 
 export interface Anchor {
   far: number;
@@ -85,16 +89,23 @@ export interface Anchor {
 }
 
 /**
- * Anchors and knots: impostor median → 20 and FAR 1e-1 → 50 (empirical), FAR 1e-2…1e-5 → 60…90
- * (tail fit), with end knots cosine −1 → 0 and 1 → 100. Similarities are rounded to 1e-4.
+ * Anchors and knots: impostor median → 20, FAR 1e-1 → `scoreForFar` (empirical quantile), FAR
+ * 1e-2 … 1e-6 → `scoreForFar` (tail fit); anchors whose score falls outside (20, 100) are dropped.
+ * End knots: cosine −1 → 0 and 1 → 100. Similarities are rounded to 1e-4.
  */
-export function buildKnots(values: readonly number[], fit: TailFit, weights?: readonly number[]): { anchors: Anchor[]; knots: Array<{ similarity: number; score: number }> } {
+export function buildKnots(
+  values: readonly number[],
+  fit: TailFit,
+  weights?: readonly number[],
+  farAt80 = DEFAULT_FAR_AT_80,
+): { anchors: Anchor[]; knots: Array<{ similarity: number; score: number }> } {
   const r = (x: number): number => Math.round(x * 1e4) / 1e4;
+  const sc = (far: number): number => Math.round(scoreForFar(far, farAt80) * 100) / 100;
   const anchors: Anchor[] = [
     { far: 0.5, similarity: r(upperQuantile(values, 0.5, weights)), score: 20 },
-    { far: 1e-1, similarity: r(upperQuantile(values, 1e-1, weights)), score: 50 },
-    ...[1e-2, 1e-3, 1e-4, 1e-5].map((far) => ({ far, similarity: r(similarityAtFar(fit, far)), score: Math.round(scoreForFar(far)) })),
-  ];
+    { far: 1e-1, similarity: r(upperQuantile(values, 1e-1, weights)), score: sc(1e-1) },
+    ...[1e-2, 1e-3, 1e-4, 1e-5, 1e-6].map((far) => ({ far, similarity: r(similarityAtFar(fit, far)), score: sc(far) })),
+  ].filter((a) => a.far === 0.5 || (a.score > 20 && a.score < 100));
   const knots = [{ similarity: -1, score: 0 }, ...anchors.map((a) => ({ similarity: a.similarity, score: a.score })), { similarity: 1, score: 100 }];
   for (let i = 1; i < knots.length; i++) {
     if (!(knots[i]!.similarity > knots[i - 1]!.similarity)) {

@@ -42,10 +42,14 @@ export function combinedYaw(lm: FaceLandmarks): number {
 }
 
 /** Whether the mouth counts as open (lips apart, teeth showing in a wide smile). */
-export function mouthOpenDecision(lm: FaceLandmarks, t: PhotoSpec["thresholds"]): { open: boolean; width: number } {
+export function mouthOpenDecision(lm: FaceLandmarks, ms: Measurements | undefined, t: PhotoSpec["thresholds"]): { open: boolean; width: number } {
   const p = lm.points;
   const width = Math.hypot(p[54]!.x - p[48]!.x, p[54]!.y - p[48]!.y) / Math.max(1, lm.faceWidth);
-  const open = lm.mouthOpen >= t.maxMouthOpen || (width >= t.wideMouth && lm.mouthOpen >= t.smileMouthOpen);
+  const area = ms?.mouthOpenArea ?? 1;
+  const open =
+    lm.mouthOpen >= t.mouthOpenSure ||
+    (lm.mouthOpen >= t.maxMouthOpen && area >= t.minOpenArea) ||
+    (width >= t.wideMouth && lm.mouthOpen >= t.smileMouthOpen && area >= t.minOpenArea);
   return { open, width };
 }
 
@@ -187,12 +191,12 @@ export function runChecks(input: CheckInput): CheckResult[] {
     );
   }
 
-  const mouth = mouthOpenDecision(lm, t);
+  const mouth = mouthOpenDecision(lm, ms, t);
   add(
     "mouth_closed",
     !mouth.open,
-    { opening: r3(lm.mouthOpen), width: r2(mouth.width) },
-    { maxOpening: t.maxMouthOpen, smileOpening: t.smileMouthOpen, wideMouth: t.wideMouth },
+    { opening: r3(lm.mouthOpen), width: r2(mouth.width), teethOrCavity: ms ? r3(ms.mouthOpenArea) : null },
+    { sure: t.mouthOpenSure, opening: t.maxMouthOpen, smileOpening: t.smileMouthOpen, wideMouth: t.wideMouth, minArea: t.minOpenArea },
     "嘴唇自然闭合",
     "检测到张嘴或露齿，请嘴唇自然闭合、保持自然表情",
   );

@@ -4,7 +4,7 @@ import type { Segmentation } from "./segment.js";
 
 /**
  * Coarse alpha for an output-sized crop: the person probability (192² map) and, where present, the hair
- * probability (512² map, finer around hair), resampled from the segmented region into the crop rectangle.
+ * and skin probabilities (512² map, finer around hair and ears), resampled from the segmented region into the crop rectangle.
  * Pixels outside the photo get alpha 0 (they become background).
  */
 export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height: number, imgW: number, imgH: number): FloatImage {
@@ -26,8 +26,12 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
       const wx = crop.x + (x + 0.5) * sx;
       if (wx < 0 || wy < 0 || wx >= imgW || wy >= imgH || wx < seg.rect.x || wy < seg.rect.y || wx >= seg.rect.x + seg.rect.w || wy >= seg.rect.y + seg.rect.h) continue;
       let a = bil(seg.person, wx, wy);
-      // the 512² hair map sharpens the hair outline, but only next to the person map (it also fires on dark backgrounds)
-      if (seg.hair && a > 0.25) a = Math.max(a, Math.min(1, bil(seg.hair, wx, wy)));
+      // the 512² hair and skin maps sharpen the outline of hair and ears, but only next to the person
+      // map (the hair map also fires on dark backgrounds)
+      if (a > 0.25) {
+        if (seg.hair) a = Math.max(a, bil(seg.hair, wx, wy));
+        if (seg.skin) a = Math.max(a, bil(seg.skin, wx, wy));
+      }
       out[y * width + x] = a;
     }
   }
@@ -64,8 +68,8 @@ export function refineAlpha(crop: RgbImage, coarse: FloatImage, opts: { radius?:
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const q = ma[i]! * I[i]! + mb[i]!;
-    // contrast curve: 0.15 → 0, 0.85 → 1
-    out[i] = clamp((q - 0.15) / 0.7, 0, 1);
+    // contrast curve: 0.25 → 0, 0.75 → 1
+    out[i] = clamp((q - 0.25) / 0.5, 0, 1);
     if (p[i]! === 0 && coarse.data[i] === 0 && q < 0.5) out[i] = 0;
   }
   return { data: out, width: w, height: h };

@@ -24,8 +24,8 @@ export interface Measurements {
   sharpness: number;
   /** strongest isolated spectral peak ÷ local background (halftone, screen moiré) */
   periodic: number;
-  /** teeth-like pixels inside the outer lip contour, share */
-  teethShare: number;
+  /** teeth or mouth-cavity pixels inside the inner lip contour, in mouth widths² */
+  mouthOpenArea: number;
   /** eye-region luma ÷ cheek luma (lowest of both eyes) and lens chroma shift */
   eyeLumaRatio: number;
   eyeChromaShift: number;
@@ -93,14 +93,16 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   const spreadVals = [...skinLuma, ...foreheadLuma];
   const lightSpread = quantile(spreadVals, 0.1) / Math.max(1, quantile(spreadVals, 0.9));
 
-  // highlights: near-clipped, colourless pixels on cheeks, nose and forehead
+  // highlights: specular spots, i.e. near-white pixels well above the face's own median brightness
+  // (a uniformly bright, pale face is not a highlight)
   let hi = 0, tot = 0;
+  const hiLuma = Math.max(228, faceLuma + 40);
   for (const poly of [...faceSkin, forehead]) {
     forEachInPolygon(poly, W, H, step, (x, y) => {
       tot++;
       const i = (y * W + x) * 3;
-      const mx = Math.max(d[i]!, d[i + 1]!, d[i + 2]!), mn = Math.min(d[i]!, d[i + 1]!, d[i + 2]!);
-      if (mx >= 248 || (mx >= 235 && mx - mn < 18)) hi++;
+      const mx = Math.max(d[i]!, d[i + 1]!, d[i + 2]!);
+      if (mx >= 245 && luma(x, y) >= hiLuma) hi++;
     });
   }
   const highlightShare = tot ? hi / tot : 0;
@@ -122,24 +124,17 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   const chroma = chromaVals.length ? chromaVals.reduce((s, v) => s + v, 0) / chromaVals.length : 0;
   const colourShare = chromaVals.length ? chromaVals.filter((c) => c > 10).length / chromaVals.length : 0;
 
-  // teeth: bright, low-chroma pixels inside the outer lip contour, relative to the cheeks
-  const outerLip: Polygon = p.slice(48, 60);
+  // open mouth: teeth (brighter and greyer than the lips) or the dark mouth cavity inside the inner lip
+  // contour, against the lip ring around it; area in mouth widths²
+  const mw = Math.max(1, dist(p[48]!, p[54]!));
+  const lipStep = Math.max(1, Math.floor(mw / 60));
   const innerLip: Polygon = p.slice(60, 68);
-  const cheekLab = [...collect(leftCheek, (x, y) => lab(x, y)[0]), ...collect(rightCheek, (x, y) => lab(x, y)[0])];
-  const cheekL = median(cheekLab);
-  const lipStep = Math.max(1, Math.floor(dist(p[48]!, p[54]!) / 40));
-  const lipPixels = collect(outerLip, (x, y) => {
-    const [L, a, b] = lab(x, y);
-    return L > cheekL + 2 && Math.hypot(a, b) < 22 && a < 14 ? 1 : 0;
-  }, lipStep);
-  const innerPixels = collect(innerLip, (x, y) => {
-    const [L, a, b] = lab(x, y);
-    return L > cheekL - 6 && Math.hypot(a, b) < 22 && a < 14 ? 1 : 0;
-  }, lipStep);
-  const teethShare = Math.max(
-    lipPixels.length ? lipPixels.reduce((s, v) => s + v, 0) / lipPixels.length : 0,
-    innerPixels.length >= 4 ? innerPixels.reduce((s, v) => s + v, 0) / innerPixels.length : 0,
-  );
+  const inner: Array<[number, number, number]> = [], ring: Array<[number, number, number]> = [];
+  forEachInPolygon(p.slice(48, 60), W, H, lipStep, (x, y) => (pointInPolygon(x + 0.5, y + 0.5, innerLip) ? inner : ring).push(lab(x, y)));
+  const ringL = median(ring.map((q) => q[0])), ringC = median(ring.map((q) => Math.hypot(q[1], q[2])));
+  const greyPhoto = !(ringC >= 3);
+  const openPx = inner.filter((q) => (q[0] > ringL + 10 && (greyPhoto || Math.hypot(q[1], q[2]) < 0.7 * ringC)) || q[0] < ringL - 15).length;
+  const mouthOpenArea = (openPx * lipStep * lipStep) / (mw * mw);
 
   // tinted glasses: the lens area around each eye against the cheek below it
   const eyeBox = (e: Point[], brow: Point[]): Polygon => {
@@ -250,7 +245,7 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
     highlightShare,
     sharpness: measureSharpness(img, p, F),
     periodic: fftPeakScore(img, lm),
-    teethShare,
+    mouthOpenArea,
     eyeLumaRatio,
     eyeChromaShift,
     browHair,

@@ -218,8 +218,8 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 export function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, width: number, height: number, bg: readonly [number, number, number]): { image: RgbImage; alpha: FloatImage; headTop: number } {
   const crop = sampleRect(img, plan.rect, width, height);
   const coarse = coarseAlpha(seg, plan.rect, width, height, img.width, img.height);
-  const alpha = refineAlpha(crop, coarse);
-  const image = composite(crop, alpha, bg);
+  const refined = refineAlpha(crop, coarse);
+  const { image, alpha } = composite(crop, refined, bg);
   return { image, alpha, headTop: alphaTop(alpha, plan, width) };
 }
 

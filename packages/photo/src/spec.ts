@@ -108,7 +108,7 @@ export const ThresholdsSchema = z.object({
   maxYawDeg: z.number().default(22),
   pitchDeg: range(-35, 22),
   /** eye line angle (head roll) in degrees. */
-  maxRollDeg: z.number().default(7),
+  maxRollDeg: z.number().default(10),
   /** an eye is closed when the eye-state model gives it less than this and its aspect ratio is low too. */
   minEyeOpenProb: z.number().default(0.5),
   maxClosedEyeAspect: z.number().default(0.28),
@@ -125,10 +125,16 @@ export const ThresholdsSchema = z.object({
   maxHatShare: z.number().default(0.5),
   /** skin outside the face, ears and neck near the face, in face widths² (hands). */
   maxForeignSkin: z.number().default(0.18),
-  /** inner-lip opening ÷ mouth width; a wide smile (mouth ≥ wideMouth face widths) is held to smileMouthOpen. */
-  maxMouthOpen: z.number().default(0.11),
-  smileMouthOpen: z.number().default(0.07),
-  wideMouth: z.number().default(0.43),
+  /**
+   * Mouth open: inner-lip opening ÷ mouth width ≥ mouthOpenSure; or ≥ maxMouthOpen with teeth/cavity
+   * pixels covering ≥ minOpenArea mouth widths²; or a wide smile (mouth ≥ wideMouth face widths) with
+   * opening ≥ smileMouthOpen and the same teeth/cavity evidence.
+   */
+  mouthOpenSure: z.number().default(0.25),
+  maxMouthOpen: z.number().default(0.1),
+  minOpenArea: z.number().default(0.025),
+  smileMouthOpen: z.number().default(0.06),
+  wideMouth: z.number().default(0.44),
   /** expression model: highest probability of a strong expression (angry, disgust, fearful, sad, surprised). */
   maxStrongExpression: z.number().default(0.9),
   /** |left − right| cheek luma ÷ max. */
@@ -139,7 +145,7 @@ export const ThresholdsSchema = z.object({
   /** median face luma (0–255) must lie in this range. */
   faceLuma: range(50, 235),
   /** share of face pixels that are blown-out highlights. */
-  maxHighlightShare: z.number().default(0.4),
+  maxHighlightShare: z.number().default(0.2),
   /** mean CIELAB chroma of the person below which the photo counts as black and white. */
   minChroma: z.number().default(2),
   /** face sharpness score (contrast-normalised Laplacian energy with the face at 100 px). */

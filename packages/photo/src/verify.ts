@@ -102,11 +102,22 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
   const img: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   const W = img.width, H = img.height;
   const tLab = rgbToLab(...target);
+  const labCache = new Map<number, [number, number, number]>();
+  const dECache = new Map<number, number>();
   const labAt = (x: number, y: number) => {
     const i = (y * W + x) * 3;
-    return rgbToLab(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!);
+    const key = (img.data[i]! << 16) | (img.data[i + 1]! << 8) | img.data[i + 2]!;
+    let l = labCache.get(key);
+    if (!l) labCache.set(key, (l = rgbToLab(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!)));
+    return l;
   };
-  const dE = (x: number, y: number) => deltaE2000(labAt(x, y), tLab);
+  const dE = (x: number, y: number) => {
+    const i = (y * W + x) * 3;
+    const key = (img.data[i]! << 16) | (img.data[i + 1]! << 8) | img.data[i + 2]!;
+    let d = dECache.get(key);
+    if (d === undefined) dECache.set(key, (d = deltaE2000(labAt(x, y), tLab)));
+    return d;
+  };
 
   // background mask by colour: ΔE < 6 to the target
   const isBg = new Uint8Array(W * H);

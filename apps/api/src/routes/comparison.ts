@@ -27,7 +27,8 @@ export const comparisonRoutes: FastifyPluginAsyncZod = async (app) => {
       const s = await ownSubmission(db, req, req.params.id);
       assertConsentCurrent(s);
       const actor: Actor = { type: "GRADUATE", id: graduateOf(req).wechatUserId, ip: req.ip };
-      await db.$transaction((tx) => applyEvent(tx, s.id, { type: "ADMISSION_CONFIRMED" }, actor));
+      // Already confirmed (an earlier comparison could not run): just compare again.
+      if (s.state !== "ADMISSION_CONFIRMED") await db.$transaction((tx) => applyEvent(tx, s.id, { type: "ADMISSION_CONFIRMED" }, actor));
       const comparison = await compareSubmission(app.deps, s.id, actor);
       return { comparison, submission: await submissionView(db, s.id) };
     },

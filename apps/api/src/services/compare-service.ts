@@ -25,7 +25,9 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
   const photo = s.submittedPhotoId ? await db.photo.findUnique({ where: { id: s.submittedPhotoId } }) : null;
   const ref = s.rosterEntry;
   if (!photo?.standardizedKey || !ref?.admissionPhotoKey) throw new AppError(409, "NOTHING_TO_COMPARE", "缺少提交的照片或录取照片，无法比对");
-  const comparer = await faceComparer();
+  const comparer = await faceComparer().catch((e: unknown) => {
+    throw new AppError(503, "COMPARISON_UNAVAILABLE", "人像比对服务暂时不可用，请稍后再试", { reason: (e as Error).message });
+  });
   const [probe, reference] = await Promise.all([storage.get(photo.standardizedKey), storage.get(ref.admissionPhotoKey)]);
   const r = await comparer.compare(probe, reference);
   const qualifying = r.score !== null && isQualifying(photo.checkReport);

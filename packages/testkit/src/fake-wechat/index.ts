@@ -70,13 +70,62 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
     try {
       const body = await readBody(req);
       const fr: FakeRequest = { method: req.method ?? "GET", rawUrl, url, headers: req.headers, body };
-      answer = miniProgram.handle(fr) ?? pay.handle(fr) ?? json(404, { errcode: 404, errmsg: "fake wechat: no such API" });
+      answer =
+        (url.pathname.startsWith("/__fake/") ? await control(fr) : undefined) ??
+        miniProgram.handle(fr) ??
+        pay.handle(fr) ??
+        json(404, { errcode: 404, errmsg: "fake wechat: no such API" });
     } catch (e) {
       answer = json(e instanceof BodyTooLarge ? 413 : 500, { errcode: -1, errmsg: String(e) });
     }
     requests.push({ method: req.method ?? "GET", path: url.pathname, status: answer.status });
     res.writeHead(answer.status, answer.headers ?? {});
     res.end(answer.body);
+  }
+
+  /**
+   * Control API for tests and local development that drive the fake from another process
+   * (never part of WeChat's protocols; paths start with /__fake/).
+   */
+  async function control(fr: FakeRequest): Promise<FakeResponse | undefined> {
+    let body: Record<string, unknown> = {};
+    try {
+      if (fr.body) body = JSON.parse(fr.body) as Record<string, unknown>;
+    } catch {
+      return json(400, { error: "body is not JSON" });
+    }
+    const str = (k: string): string | undefined => (typeof body[k] === "string" ? (body[k] as string) : undefined);
+    const p = fr.url.pathname;
+    let m: RegExpExecArray | null;
+    try {
+      if (fr.method === "POST" && p === "/__fake/login-code") {
+        const openid = str("openid");
+        const unionid = str("unionid");
+        return json(200, miniProgram.issueLoginCode({ ...(openid ? { openid } : {}), ...(unionid ? { unionid } : {}) }));
+      }
+      if (fr.method === "POST" && p === "/__fake/subscriptions") {
+        miniProgram.grantSubscription(str("openid") ?? "", str("templateId") ?? "", typeof body.count === "number" ? body.count : 1);
+        return json(200, {});
+      }
+      if (fr.method === "POST" && p === "/__fake/templates") {
+        miniProgram.defineTemplate(str("templateId") ?? "", Array.isArray(body.keys) ? (body.keys as string[]) : []);
+        return json(200, {});
+      }
+      if (fr.method === "GET" && p === "/__fake/messages") return json(200, miniProgram.sentMessages);
+      if (fr.method === "POST" && (m = /^\/__fake\/pay\/orders\/([^/]+)\/pay$/.exec(p))) {
+        const r = await pay.payOrder(decodeURIComponent(m[1]!), { notify: body.notify !== false });
+        return json(200, { order: r.order, delivery: r.delivery ? { url: r.delivery.url, status: r.delivery.status, body: r.delivery.body } : null });
+      }
+      if (fr.method === "POST" && (m = /^\/__fake\/pay\/refunds\/([^/]+)\/complete$/.exec(p))) {
+        const status = str("status") as "SUCCESS" | "ABNORMAL" | "CLOSED" | undefined;
+        const r = await pay.completeRefund(decodeURIComponent(m[1]!), { ...(status ? { status } : {}), notify: body.notify !== false });
+        return json(200, { refund: r.refund, delivery: r.delivery ? { url: r.delivery.url, status: r.delivery.status, body: r.delivery.body } : null });
+      }
+      if (fr.method === "GET" && p === "/__fake/pay/orders") return json(200, [...pay.orders.values()]);
+    } catch (e) {
+      return json(400, { error: e instanceof Error ? e.message : String(e) });
+    }
+    return json(404, { error: "no such control endpoint" });
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { check } from "@gradphoto/photo";
+import { testdataDir } from "@gradphoto/testkit";
+import { faceBytes, faceManifest } from "./journey-harness.js";
+
+const pairs = JSON.parse(readFileSync(testdataDir("faces", "pairs.json"), "utf8")) as Array<{ a: string; b: string; same: boolean }>;
+
+export interface JourneyPhotos {
+  /** a labelled-compliant photo that the checks accept */
+  graduation: string;
+  /** another photo of the same person (the 录取照片) */
+  admission: string;
+  /** a photo of someone else, for failing comparisons */
+  stranger: string;
+  /** a photo labelled with more than one face (breaks a rule) */
+  groupPhoto: string;
+}
+
+/**
+ * Picks photos by their labels (never by file name): the first labelled-compliant photo with a
+ * same-person partner that the pipeline accepts, its partner, another identity, and a group photo.
+ */
+export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
+  for (const f of faceManifest.files) {
+    if (!f.labels.expected_compliant || f.path.startsWith("compliance/")) continue;
+    const partner = pairs.find((p) => p.same && (p.a === f.path || p.b === f.path));
+    if (!partner) continue;
+    const r = await check(faceBytes(f.path));
+    if (!r.compliant) continue;
+    const admission = partner.a === f.path ? partner.b : partner.a;
+    const stranger = faceManifest.files.find((x) => x.identity !== f.identity && !x.path.startsWith("compliance/") && x.labels.faces === 1 && x.labels.color !== "grayscale");
+    const groupPhoto = faceManifest.files.find((x) => x.labels.faces >= 2);
+    if (!stranger || !groupPhoto) break;
+    return { graduation: f.path, admission, stranger: stranger.path, groupPhoto: groupPhoto.path };
+  }
+  throw new Error("the dev set has no labelled-compliant photo with a partner that the checks accept");
+}

@@ -1,0 +1,222 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { devDemoKey, issueDemoCode } from "@gradphoto/capture-code";
+import { loadConfig } from "@gradphoto/config";
+import { maskIdNumber, maskName } from "@gradphoto/domain";
+import { JobQueue } from "@gradphoto/jobs";
+import { LocalStorage } from "@gradphoto/storage";
+import { startFakeWechat, testDb, testDatabaseUrl, testdataDir, uniqueSuffix, type FakeWechat } from "@gradphoto/testkit";
+import { MiniProgramClient, WechatPayClient } from "@gradphoto/wechat";
+import { hash } from "@node-rs/argon2";
+import { buildApp } from "../src/app.js";
+import type { AppDeps } from "../src/context.js";
+import { registerWorkers } from "../src/workers.js";
+
+export const TEMPLATES = { reviewPassed: "tpl-review-passed", reviewRejected: "tpl-review-rejected" };
+
+interface FaceFile {
+  path: string;
+  identity: string;
+  labels: { expected_compliant: boolean; issues: string[]; faces: number; color?: string };
+}
+export const faceManifest = JSON.parse(readFileSync(testdataDir("faces", "manifest.json"), "utf8")) as { files: FaceFile[] };
+export const facePath = (p: string) => testdataDir("faces", p);
+export const faceBytes = (p: string) => readFileSync(facePath(p));
+
+export interface Journey {
+  app: FastifyInstance;
+  deps: AppDeps;
+  url: string;
+  fake: FakeWechat;
+  jobs: JobQueue;
+  schoolId: string;
+  schoolCode: string;
+  call(method: string, route: string, opts?: { body?: unknown; token?: string; form?: FormData }): Promise<{ status: number; body: any }>;
+  campaign(opts?: { schoolPaid?: boolean; reviewMode?: "MANUAL" | "AUTOMATIC"; feeFen?: number; retakePolicy?: "PAY_AGAIN" | "CONTACT_SUPPORT" }): Promise<string>;
+  rosterEntry(campaignId: string, admissionPhoto: string | null): Promise<{ uniqueNumber: string; name: string; idNumber: string; codeText: string; entryId: string }>;
+  graduate(): Promise<{ token: string; openid: string }>;
+  staff(role: "OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE", schoolId?: string | null): Promise<{ token: string; id: string }>;
+}
+
+/**
+ * The real API on loopback with the run's database, a real job queue and workers, local storage, the
+ * real photo and face models, and the fake WeChat (login, 订阅消息, Pay v3 with signed notifies).
+ */
+export async function startJourney(): Promise<Journey> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "journey-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000" });
+  const db = testDb();
+  const storage = new LocalStorage({ root: path.join(dataDir, "objects"), publicBaseUrl: `${url}/files`, signingSecret: config.signingSecret });
+  const fake = await startFakeWechat();
+  fake.miniProgram.defineTemplate(TEMPLATES.reviewPassed, ["thing1", "phrase2", "thing3", "time4"]);
+  fake.miniProgram.defineTemplate(TEMPLATES.reviewRejected, ["thing1", "phrase2", "thing3", "time4"]);
+  const jobs = new JobQueue({ connectionString: testDatabaseUrl(), schema: `jobs_${uniqueSuffix()}`, pollingIntervalSeconds: 0.5 });
+  await jobs.start();
+  const deps: AppDeps = { config, db, storage, jobs, wechat: { mini: new MiniProgramClient(fake.miniProgram.clientOptions()) } };
+  // Errors (500s) are logged so a failing test shows the stack.
+  const app = await buildApp(deps, { logger: { level: "error" } });
+  await app.listen({ host: "127.0.0.1", port });
+  deps.wechat.pay = new WechatPayClient(fake.pay.clientOptions({ notifyUrl: `${url}/api/pay/notify` }));
+  await registerWorkers(deps);
+  afterAll(async () => {
+    await app.close();
+    await jobs.stop({ graceful: false, timeoutMs: 2000 });
+    await fake.close();
+  });
+
+  const suffix = uniqueSuffix();
+  const schoolCode = `9${parseInt(suffix, 16) % 10000}`.padEnd(5, "0");
+  const school = await db.school.create({ data: { code: `${schoolCode}${suffix.slice(0, 3)}`, name: `测试大学${suffix}` } });
+  let seq = 0;
+
+  const j: Journey = {
+    app,
+    deps,
+    url,
+    fake,
+    jobs,
+    schoolId: school.id,
+    schoolCode: school.code,
+    async call(method, route, opts = {}) {
+      const headers: Record<string, string> = {};
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: BodyInit | undefined;
+      if (opts.form) body = opts.form;
+      else if (opts.body !== undefined) {
+        headers["content-type"] = "application/json";
+        body = JSON.stringify(opts.body);
+      }
+      const res = await fetch(url + route, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed };
+    },
+    async campaign(opts = {}) {
+      const c = await db.campaign.create({
+        data: {
+          schoolId: school.id,
+          name: `补采活动${++seq}`,
+          cohort: "2026届",
+          status: "OPEN",
+          opensAt: new Date(Date.now() - 3600_000),
+          closesAt: new Date(Date.now() + 30 * 24 * 3600_000),
+          feeFen: opts.feeFen ?? (opts.schoolPaid ? 0 : 2000),
+          schoolPaid: opts.schoolPaid ?? false,
+          reviewMode: opts.reviewMode ?? "MANUAL",
+          retakePolicy: opts.retakePolicy ?? "CONTACT_SUPPORT",
+          photoSpec: { output: { background: "blue", minKb: 20, maxKb: 40 } },
+          customerServicePhone: "400-123-4567",
+          customerServiceHours: "工作日 9:00-17:00",
+          registrarContact: "学籍科 022-0000000",
+          paymentContact: "pay@example.edu.cn",
+          notifyTemplates: TEMPLATES,
+          consentTexts: { create: { version: 1, text: "温馨提示：请本人采集。" } },
+        },
+      });
+      return c.id;
+    },
+    async rosterEntry(campaignId, admissionPhoto) {
+      const n = ++seq;
+      const uniqueNumber = `2026${school.code}${String(n).padStart(6, "0")}`.slice(0, 40);
+      const name = ["张明", "李华", "王芳", "赵磊", "陈静"][n % 5]!;
+      const idNumber = `1201011999010${String(1000 + n).slice(-4)}X`.slice(0, 18);
+      let key: string | null = null;
+      if (admissionPhoto) {
+        key = `admission/${campaignId}/${uniqueNumber}.jpg`;
+        await storage.put(key, faceBytes(admissionPhoto));
+      }
+      const e = await db.rosterEntry.create({
+        data: {
+          campaignId,
+          uniqueNumber,
+          name,
+          idNumberMasked: maskIdNumber(idNumber),
+          college: "计算机学院",
+          major: "软件工程",
+          degreeLevel: "本科",
+          admissionPhotoKey: key,
+          admissionPhotoStatus: key ? "PRESENT" : "MISSING",
+        },
+      });
+      const codeText = issueDemoCode(
+        { uniqueNumber, maskedName: maskName(name), maskedIdNumber: maskIdNumber(idNumber), schoolCode: school.code, schoolName: school.name, degreeLevel: "本科" },
+        devDemoKey(),
+      );
+      return { uniqueNumber, name, idNumber, codeText, entryId: e.id };
+    },
+    async graduate() {
+      const { code, openid } = fake.miniProgram.issueLoginCode();
+      const r = await j.call("POST", "/api/wx/login", { body: { code } });
+      if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.body)}`);
+      return { token: r.body.token as string, openid };
+    },
+    async staff(role, schoolId = school.id) {
+      const username = `${role.toLowerCase()}_${uniqueSuffix()}`;
+      const s = await db.staffUser.create({ data: { username, displayName: role, role, schoolId: role === "OPERATOR" ? null : schoolId, passwordHash: await hash("staff-password-1") } });
+      const r = await j.call("POST", "/api/staff/login", { body: { username, password: "staff-password-1" } });
+      return { token: r.body.token as string, id: s.id };
+    },
+  };
+  return j;
+}
+
+/** Walks a graduate from login to the photo step (consent, code, payment or exemption). */
+export async function toPhotoStep(j: Journey, campaignId: string, entry: { codeText: string }, opts: { pay?: boolean } = { pay: true }) {
+  const g = await j.graduate();
+  const start = await j.call("POST", `/api/campaigns/${campaignId}/submission`, { token: g.token });
+  const id = start.body.id as string;
+  await j.call("POST", `/api/submissions/${id}/consent`, { token: g.token, body: { version: 1, clientInfo: { platform: "test" } } });
+  const preview = await j.call("POST", `/api/submissions/${id}/capture-code/scan`, { token: g.token, body: { text: entry.codeText } });
+  if (preview.status !== 200) throw new Error(`scan failed: ${JSON.stringify(preview.body)}`);
+  const confirm = await j.call("POST", `/api/submissions/${id}/capture-code/confirm`, { token: g.token, body: { codeToken: preview.body.codeToken } });
+  if (confirm.status !== 200) throw new Error(`confirm failed: ${JSON.stringify(confirm.body)}`);
+  let order: string | undefined;
+  if (confirm.body.submission.state === "CODE_BOUND" && opts.pay !== false) {
+    const o = await j.call("POST", `/api/submissions/${id}/orders`, { token: g.token });
+    if (o.status !== 200) throw new Error(`order failed: ${JSON.stringify(o.body)}`);
+    order = o.body.order.outTradeNo;
+    const paid = await j.fake.pay.payOrder(order!);
+    if (paid.delivery?.status !== 200) throw new Error(`notify failed: ${paid.delivery?.status} ${paid.delivery?.body}`);
+  }
+  return { ...g, submissionId: id, outTradeNo: order };
+}
+
+export function photoForm(bytes: Buffer, name = "photo.jpg"): FormData {
+  const f = new FormData();
+  f.append("photo", new Blob([bytes], { type: "image/jpeg" }), name);
+  return f;
+}
+
+/** Upload → standardise → submit; returns the submission view after submitting. */
+export async function submitPhoto(j: Journey, token: string, submissionId: string, file: string) {
+  const up = await j.call("POST", `/api/submissions/${submissionId}/photos?source=CAMERA`, { token, form: photoForm(faceBytes(file)) });
+  if (up.status !== 200 || !up.body.photo.compliant) throw new Error(`upload not accepted: ${JSON.stringify(up.body).slice(0, 800)}`);
+  const photoId = up.body.photo.id as string;
+  const st = await j.call("POST", `/api/submissions/${submissionId}/photos/${photoId}/standardize`, { token });
+  if (st.status !== 200 || !st.body.photo.standardizedUrl) throw new Error(`standardize failed: ${JSON.stringify(st.body).slice(0, 800)}`);
+  const sub = await j.call("POST", `/api/submissions/${submissionId}/submit`, { token, body: { photoId } });
+  if (sub.status !== 200) throw new Error(`submit failed: ${JSON.stringify(sub.body)}`);
+  return { photoId, submission: sub.body };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}

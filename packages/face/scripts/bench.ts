@@ -1,0 +1,91 @@
+/**
+ * Face comparison benchmark (for `pnpm bench`; run alone with `tsx packages/face/scripts/bench.ts`).
+ *  - compare two already-decoded photos: median over `iterations` (target ≤ 40 ms on 2 cores);
+ *  - a batch of 100 pairs read from JPEG files (read + decode + compare), photos per second.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { decodeRgb, detectFaces } from "@gradphoto/vision";
+import { createFaceComparer, type FaceComparer } from "../src/comparer.js";
+import { facesDir, loadPairs } from "./dataset.js";
+
+export interface FaceBenchResult {
+  compareDecoded: { medianMs: number; p90Ms: number; iterations: number; targetMs: 40 };
+  stages: { detectMedianMs: number; embedMedianMs: number };
+  batch: { pairs: number; seconds: number; photosPerSecond: number; errors: number };
+  modelId: string;
+  calibrationVersion: string;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pctl = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+export async function benchFace(opts: { iterations?: number; batchPairs?: number; comparer?: FaceComparer } = {}): Promise<FaceBenchResult> {
+  const iterations = opts.iterations ?? 50;
+  const dir = facesDir();
+  const comparer = opts.comparer ?? (await createFaceComparer());
+  const isJpeg = (p: string) => /\.jpe?g$/i.test(p);
+  const pairs = loadPairs(dir).filter((p) => isJpeg(p.a) && isJpeg(p.b));
+
+  // 1. Two decoded photos (a same-person pair of full-size portraits).
+  const first = pairs.find((p) => p.same)!;
+  const [a, b] = await Promise.all([readFile(path.join(dir, first.a)).then((x) => decodeRgb(x)), readFile(path.join(dir, first.b)).then((x) => decodeRgb(x))]);
+  for (let i = 0; i < 5; i++) await comparer.compare(a, b);
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await comparer.compare(a, b);
+    times.push(performance.now() - t);
+  }
+
+  // Stage timings on the same photo.
+  const det: number[] = [], emb: number[] = [];
+  const fa = await comparer.analyse(a, "photo");
+  for (let i = 0; i < Math.min(iterations, 30); i++) {
+    let t = performance.now();
+    await detectFaces(a, { targetLongSide: comparer.pipeline.detectLongSide, scoreThreshold: comparer.pipeline.detectScore });
+    det.push(performance.now() - t);
+    t = performance.now();
+    await comparer.embedAnalysis(fa);
+    emb.push(performance.now() - t);
+  }
+
+  // 2. Batch of pairs from JPEG files.
+  const n = Math.min(opts.batchPairs ?? 100, pairs.length);
+  const batch = Array.from({ length: n }, (_, i) => pairs[i % pairs.length]!);
+  let errors = 0;
+  const t0 = performance.now();
+  for (const p of batch) {
+    const [x, y] = await Promise.all([readFile(path.join(dir, p.a)), readFile(path.join(dir, p.b))]);
+    const r = await comparer.compare(x, y);
+    if (r.error) errors++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  return {
+    compareDecoded: { medianMs: round(median(times)), p90Ms: round(pctl(times, 0.9)), iterations, targetMs: 40 },
+    stages: { detectMedianMs: round(median(det)), embedMedianMs: round(median(emb)) },
+    batch: { pairs: n, seconds: round(seconds), photosPerSecond: round((2 * n) / seconds), errors },
+    modelId: comparer.modelId,
+    calibrationVersion: comparer.calibrationVersion,
+  };
+}
+
+export function formatFaceBench(r: FaceBenchResult): string {
+  return [
+    `face compare (${r.modelId}, ${r.calibrationVersion})`,
+    `  two decoded photos: median ${r.compareDecoded.medianMs} ms, p90 ${r.compareDecoded.p90Ms} ms over ${r.compareDecoded.iterations} runs (target ≤ ${r.compareDecoded.targetMs} ms)`,
+    `  stages: YuNet detection ${r.stages.detectMedianMs} ms, align + embedding (with flip) ${r.stages.embedMedianMs} ms per photo`,
+    `  batch of ${r.batch.pairs} JPEG pairs: ${r.batch.seconds} s, ${r.batch.photosPerSecond} photos/s (${r.batch.errors} face errors)`,
+  ].join("\n");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  benchFace()
+    .then((r) => console.log(formatFaceBench(r)))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
