@@ -14,7 +14,8 @@ Commands:
                                   crop to 480×640 and replace the background
   compare <photo> <reference>     face comparison score (0–100, pass ≥ 80)
   compare --pairs <pairs.json>    many comparisons, models loaded once
-  decode-code <image>...          read 学信网 图像采集码 QR codes
+  decode-code <image>... [--provider demo|http]
+                                  read 学信网 图像采集码 QR codes (fields when a provider is set)
 
 Options:
   --json     print exactly one JSON value on stdout (logs go to stderr)
@@ -51,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       "min-kb": { type: "string" },
       "max-kb": { type: "string" },
       pairs: { type: "string" },
+      provider: { type: "string" },
     },
   });
   const [name, ...rest] = positionals;

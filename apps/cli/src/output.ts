@@ -4,7 +4,7 @@ import type { z } from "zod";
  * With --json a command prints exactly one JSON value on stdout (validated by its zod schema);
  * everything else — progress, logs — goes to stderr.
  */
-export function printJson<S extends z.ZodType>(schema: S, value: z.input<S>): void {
+export function printJson(schema: z.ZodType, value: unknown): void {
   const parsed = schema.parse(value);
   process.stdout.write(`${JSON.stringify(parsed, null, 2)}\n`);
 }

@@ -18,7 +18,7 @@ const ManifestSchema = z.object({
       identity: z.string().nullable(),
       width: z.number(),
       height: z.number(),
-      labels: z.object({ faces: z.number(), framing: z.string().nullable().optional() }).passthrough(),
+      labels: z.object({ faces: z.number(), framing: z.string().nullable().optional(), frontal: z.boolean().nullable().optional() }).passthrough(),
     }).passthrough(),
   ),
 });

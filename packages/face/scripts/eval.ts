@@ -2,7 +2,7 @@
  * `pnpm eval:face` — ROC evaluation of the face comparison on the dev set and calibration of the
  * 0–100 score. Writes packages/face/calibration/<model>.json (read by the runtime).
  *
- *   tsx packages/face/scripts/eval.ts [--model <config.json>] [--out <calibration.json>] [--no-write]
+ *   tsx packages/face/scripts/eval.ts [--model <config.json>] [--out <calibration.json>] [--no-write] [--far-at-80 1e-4] [--json]
  *
  * Sets (paths relative to ../shared/testdata/faces):
  *  - dev: pairs.json (245 same / 245 different), a = graduation photo, b = reference;
@@ -18,7 +18,7 @@ import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, scoreFromSimilar
 import { createFaceMatcher } from "../src/comparer.js";
 import { cosine } from "../src/embedder.js";
 import { FaceError, type FaceErrorCode, type ImageRole } from "../src/errors.js";
-import { buildKnots, fitImpostorTail, similarityAtFar, TAIL_FIT_RANGE } from "../src/fit.js";
+import { buildKnots, DEFAULT_FAR_AT_80, fitImpostorTail, similarityAtFar, TAIL_FIT_RANGE } from "../src/fit.js";
 import { conditionFor, type EmbedCondition, type FaceAnalysis } from "../src/pipeline.js";
 import { DEGRADE, degradeReference, facesDir, loadIdentityFiles, loadPairs } from "./dataset.js";
 
@@ -44,6 +44,7 @@ export interface EvalReport {
   dev: Record<Variant, SetFigures>;
   extended: Record<Variant, { impostors: number; errors: number; at80: number; farAt80: number; maxScore: number; top: Array<{ score: number; a: string; b: string }> }>;
   extendedGenuineDegraded: { genuine: number; errors: number; garAt80: number };
+  frontalGenuine: Record<Variant, { pairs: number; garAt80: number }>;
   roc: Record<Variant, Array<{ score: number; similarity: number; farExtended: number; garDev: number }>>;
   bootstrap: { far1e4: { median: number; p05: number; p95: number }; scoreOfThatAt80: { p05: number; p95: number } };
   seconds: number;
@@ -51,7 +52,18 @@ export interface EvalReport {
 
 const FAR_LEVELS = [1e-2, 1e-3] as const;
 
-export async function runFaceEval(opts: { model?: string; out?: string; write?: boolean; log?: (s: string) => void } = {}): Promise<EvalReport> {
+export interface FaceEvalOptions {
+  /** model config file (default models/faceplugin-mfn-512.json) */
+  model?: string;
+  /** calibration output (default: the path the config names) */
+  out?: string;
+  write?: boolean;
+  /** operating point: the FAR that score 80 stands for (default 1e-4) */
+  farAt80?: number;
+  log?: (s: string) => void;
+}
+
+export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalReport> {
   const log = opts.log ?? ((s: string) => console.log(s));
   const t0 = performance.now();
   const dir = facesDir();
@@ -103,6 +115,8 @@ export async function runFaceEval(opts: { model?: string; out?: string; write?: 
   const pairs = loadPairs(dir).map((p) => ({ a: index.get(p.a), b: index.get(p.b), same: p.same, pa: p.a, pb: p.b }));
   for (const p of pairs) if (p.a === undefined || p.b === undefined) throw new Error(`pair ${p.pa} / ${p.pb} not in the manifest`);
   const dev: Record<Variant, { g: Outcome[]; i: Outcome[] }> = { clean: { g: [], i: [] }, degraded: { g: [], i: [] } };
+  // Genuine pairs where both photos are frontal (closer to ID photos than the dev set as a whole).
+  const frontal = pairs.filter((p) => p.same).map((p) => files[p.a!]!.labels.frontal === true && files[p.b!]!.labels.frontal === true);
   for (const v of ["clean", "degraded"] as const) {
     for (const p of pairs) (p.same ? dev[v].g : dev[v].i).push(await outcome(p.a!, p.b!, v));
   }
@@ -137,7 +151,8 @@ export async function runFaceEval(opts: { model?: string; out?: string; write?: 
     });
   }
   const fit = fitImpostorTail(pooled);
-  const { anchors, knots } = buildKnots(pooled, fit);
+  const farAt80 = opts.farAt80 ?? DEFAULT_FAR_AT_80;
+  const { anchors, knots } = buildKnots(pooled, fit, undefined, farAt80);
   const calibration = CalibrationSchema.parse({
     schema: 1,
     version: calibrationVersion(matcher.config.id, matcher.modelSha256, knots),
@@ -147,7 +162,7 @@ export async function runFaceEval(opts: { model?: string; out?: string; write?: 
     threshold: PASS_THRESHOLD,
     knots,
     method:
-      `score = 40 + 10·log10(1/FAR) (60/70/80/90 ↔ FAR 1e-2/1e-3/1e-4/1e-5), median impostor → 20, FAR 1e-1 → 50, ` +
+      `score = 80 + 10·log10(${farAt80}/FAR) (ten points per decade of false-accept rate; 80 ↔ FAR ${farAt80}), median impostor → 20, ` +
       `linear between knots. FAR ≤ 1e-2 from a normal-quantile line fitted to the empirical impostor tail at ${TAIL_FIT_RANGE[0]}–${TAIL_FIT_RANGE[1]} ` +
       `(${pooled.length} different-identity comparisons: ${extPairs.length} pairs, clean and with degraded references).`,
     anchors,
@@ -246,6 +261,12 @@ export async function runFaceEval(opts: { model?: string; out?: string; write?: 
       garAt80: gdNums.filter((s) => score(s) >= PASS_THRESHOLD).length / extGenDeg.length,
     },
     roc: { clean: roc("clean"), degraded: roc("degraded") },
+    frontalGenuine: Object.fromEntries(
+      (["clean", "degraded"] as const).map((v) => {
+        const sel = dev[v].g.filter((_, k) => frontal[k]);
+        return [v, { pairs: sel.length, garAt80: sel.filter((x) => typeof x === "number" && score(x) >= PASS_THRESHOLD).length / sel.length }];
+      }),
+    ) as Record<Variant, { pairs: number; garAt80: number }>,
     bootstrap: {
       far1e4: { median: round(bq(0.5), 4), p05: round(bq(0.05), 4), p95: round(bq(0.95), 4) },
       scoreOfThatAt80: { p05: score(bq(0.05)), p95: score(bq(0.95)) },
@@ -324,13 +345,19 @@ export function formatReport(r: EvalReport): string {
   const gd = r.extendedGenuineDegraded;
   L.push("");
   L.push(`degraded, every same-identity pair in both directions: ${pct(gd.garAt80)} of ${gd.genuine} ≥80 (errors ${gd.errors})`);
+  L.push(
+    `genuine pairs with both photos frontal: clean ${pct(r.frontalGenuine.clean.garAt80)} of ${r.frontalGenuine.clean.pairs} ≥80, degraded ${pct(r.frontalGenuine.degraded.garAt80)} of ${r.frontalGenuine.degraded.pairs}`,
+  );
   L.push(`took ${r.seconds} s`);
   return L.join("\n");
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: "string" }, out: { type: "string" }, "no-write": { type: "boolean" }, json: { type: "boolean" } } });
-  const opts: Parameters<typeof runFaceEval>[0] = { write: !values["no-write"] };
+  const { values } = parseArgs({
+    options: { model: { type: "string" }, out: { type: "string" }, "no-write": { type: "boolean" }, json: { type: "boolean" }, "far-at-80": { type: "string" } },
+  });
+  const opts: FaceEvalOptions = { write: !values["no-write"] };
+  if (values["far-at-80"]) opts.farAt80 = Number(values["far-at-80"]);
   if (values.model) opts.model = path.resolve(values.model);
   if (values.out) opts.out = path.resolve(values.out);
   if (values.json) opts.log = (s) => console.error(s);

@@ -181,9 +181,9 @@ async function main() {
 }
 
 async function contactSheet(rows: Array<{ e: Entry; image?: Buffer; inSpec?: boolean; eligible: boolean; std: StandardizeReport }>, out: string, dir: string) {
-  const TH = 160, OW = 120, IW = 150, PAD = 6, LABEL = 14;
+  const TH = 128, OW = 96, IW = 120, PAD = 5, LABEL = 13;
   const cellW = IW + OW + 3 * PAD, cellH = TH + LABEL + 2 * PAD;
-  const cols = 6;
+  const cols = 7;
   const tiles: sharp.OverlayOptions[] = [];
   let i = 0;
   for (const r of rows) {
@@ -198,7 +198,7 @@ async function contactSheet(rows: Array<{ e: Entry; image?: Buffer; inSpec?: boo
     i++;
   }
   const rowsN = Math.ceil(i / cols);
-  await sharp({ create: { width: cols * cellW, height: rowsN * cellH, channels: 3, background: "#111" } }).composite(tiles).png({ compressionLevel: 9 }).toFile(out);
+  await sharp({ create: { width: cols * cellW, height: rowsN * cellH, channels: 3, background: "#111" } }).composite(tiles).png({ palette: true, colours: 256, effort: 8, compressionLevel: 9 }).toFile(out);
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);

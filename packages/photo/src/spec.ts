@@ -153,7 +153,7 @@ export const ThresholdsSchema = z.object({
   /** periodic-pattern score (halftone dots, screen moiré) of a re-photographed print or screen. */
   maxPeriodicScore: z.number().default(6),
   /** shoulder line angle in degrees. */
-  maxShoulderTiltDeg: z.number().default(10),
+  maxShoulderTiltDeg: z.number().default(15),
   /** CIEDE2000 between the clothes and the target background colour. */
   minClothesDeltaE: z.number().default(12),
 });

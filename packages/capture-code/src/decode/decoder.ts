@@ -1,7 +1,7 @@
 import { jsQR, type QRCode } from "./jsqr.js";
 import { CaptureCodeError } from "../errors.js";
 import { binarize, binarizeForModule } from "./binarize.js";
-import { findFinderCandidates, symbolRegions, type SymbolRegion } from "./finder.js";
+import { findFinderCandidates, pairRegions, symbolRegions, type SymbolRegion } from "./finder.js";
 import { clampRect, cropResize, invert, rotate, stats, stretch, toRgba, type Gray } from "./gray.js";
 import { DEFAULT_LIMITS, loadGray, probeImage, type ImageInfo, type ImageLimits } from "./load.js";
 
@@ -14,7 +14,7 @@ export interface DecodeQrOptions {
   /** Pixel count of the high-resolution image used for small codes in large pictures (default 16 MP). */
   detailPixels?: number;
   /** Called for every jsQR attempt (debugging and evaluation). */
-  onAttempt?: (a: { strategy: string; width: number; height: number; ms: number; ok: boolean }) => void;
+  onAttempt?: (a: { strategy: string; width: number; height: number; ms: number; ok: boolean; image: Gray }) => void;
 }
 
 export interface QrDecodeResult {
@@ -92,7 +92,7 @@ export async function decodeQrImage(input: Uint8Array, opts: DecodeQrOptions = {
     const t = performance.now();
     const r = jsQR(toRgba(img), img.width, img.height, { inversionAttempts: "dontInvert" });
     const ok = acceptResult(r);
-    opts.onAttempt?.({ strategy, width: img.width, height: img.height, ms: performance.now() - t, ok: !!ok });
+    opts.onAttempt?.({ strategy, width: img.width, height: img.height, ms: performance.now() - t, ok: !!ok, image: img });
     if (ok) throw new Found(ok, strategy);
   };
 
@@ -178,7 +178,8 @@ async function runStrategies(
   const minSide = Math.min(base.width, base.height);
   const block = Math.max(4, Math.round(minSide / 120));
   const bin = binarize(base, { block, radius: Math.max(2, Math.round(minSide / 10 / block)), minRange: 10 });
-  const regions = symbolRegions(findFinderCandidates(bin), bin.width, bin.height, 3);
+  const candidates = findFinderCandidates(bin);
+  const regions = symbolRegions(candidates, bin.width, bin.height, 3);
   const crops: Array<{ crop: Gray; module: number }> = [];
   for (const region of regions.slice(0, 2)) {
     const c = await cropRegion(region, base, baseScale);
@@ -220,6 +221,14 @@ async function runStrategies(
     crops.push(c);
     attempt("crop", c.crop);
     attempt("crop-threshold", binarizeForModule(c.crop, c.module, 10));
+  }
+  // Pairs of finder patterns whose third partner was not found (glare, blur, a logo).
+  for (const region of pairRegions(candidates, bin.width, bin.height, regions)) {
+    const c = await cropRegion(region, base, baseScale);
+    if (!c) continue;
+    crops.push(c);
+    attempt("pair-crop", c.crop);
+    attempt("pair-crop-threshold", binarizeForModule(c.crop, c.module, 10));
   }
   attempt("base-threshold", bin);
   attempt("base-threshold-inverted", invert(bin));

@@ -167,7 +167,7 @@ export function symbolRegions(cands: readonly FinderCandidate[], width: number, 
         const mMin = Math.min(...mods);
         const mMax = Math.max(...mods);
         if (mMax / mMin > 1.8) continue;
-        const module = (mods[0]! + mods[1]! + mods[2]!) / 3;
+        const runModule = (mods[0]! + mods[1]! + mods[2]!) / 3;
         // The corner is the point opposite the longest side.
         const d = (a: FinderCandidate, b: FinderCandidate): number => Math.hypot(a.x - b.x, a.y - b.y);
         const sides = [
@@ -181,12 +181,15 @@ export function symbolRegions(cands: readonly FinderCandidate[], width: number, 
         if (s1 / s2 > 1.7) continue;
         const expectHyp = Math.hypot(s1, s2);
         if (hyp.len / expectHyp < 0.8 || hyp.len / expectHyp > 1.2) continue;
-        const modulesAcross = (s1 + s2) / 2 / module;
-        if (modulesAcross < 10 || modulesAcross > 175) continue;
         const c = p[hyp.corner]!;
         const others = p.filter((_, idx) => idx !== hyp.corner);
         const a = others[0]!;
         const b = others[1]!;
+        // Runs were measured along rows and columns; in a symbol turned by θ they are longer by
+        // 1/cos θ (θ folded into 0–45°), so correct the module size for the symbol's rotation.
+        const module = runModule * Math.cos(foldedAngle(a.x - c.x, a.y - c.y));
+        const modulesAcross = (s1 + s2) / 2 / module;
+        if (modulesAcross < 10 || modulesAcross > 175) continue;
         const dx = a.x + b.x - c.x;
         const dy = a.y + b.y - c.y;
         const xs = [a.x, b.x, c.x, dx];
@@ -208,6 +211,56 @@ export function symbolRegions(cands: readonly FinderCandidate[], width: number, 
   for (const r of regions) {
     if (out.some((o) => iou(o.rect, r.rect) > 0.6)) continue;
     out.push(r);
+    if (out.length >= maxRegions) break;
+  }
+  return out;
+}
+
+/** Angle of a vector against the nearest image axis, in radians (0 … π/4). */
+function foldedAngle(dx: number, dy: number): number {
+  const t = Math.abs(Math.atan2(dy, dx)) % (Math.PI / 2);
+  return Math.min(t, Math.PI / 2 - t);
+}
+
+/**
+ * Fallback when the third finder pattern was not found (glare, blur, a logo): for strong pairs of
+ * candidates with equal module size, a square around the pair large enough to hold the symbol
+ * whichever side the third pattern is on. Regions overlapping `exclude` are skipped.
+ */
+export function pairRegions(
+  cands: readonly FinderCandidate[],
+  width: number,
+  height: number,
+  exclude: readonly SymbolRegion[],
+  maxRegions = 2,
+): SymbolRegion[] {
+  const top = cands.filter((c) => c.hits >= 3).slice(0, 10);
+  const out: SymbolRegion[] = [];
+  const pairs: Array<{ a: FinderCandidate; b: FinderCandidate; score: number }> = [];
+  for (let i = 0; i < top.length; i++) {
+    for (let j = i + 1; j < top.length; j++) {
+      const a = top[i]!;
+      const b = top[j]!;
+      if (a.inverted !== b.inverted) continue;
+      if (Math.max(a.module, b.module) / Math.min(a.module, b.module) > 1.4) continue;
+      const d = Math.hypot(a.x - b.x, a.y - b.y);
+      const m = ((a.module + b.module) / 2) * Math.cos(foldedAngle(b.x - a.x, b.y - a.y));
+      if (d / m < 10 || d / m > 175) continue;
+      pairs.push({ a, b, score: Math.min(a.hits, b.hits) });
+    }
+  }
+  pairs.sort((p, q) => q.score - p.score);
+  for (const { a, b, score } of pairs) {
+    const d = Math.hypot(a.x - b.x, a.y - b.y);
+    const m = ((a.module + b.module) / 2) * Math.cos(foldedAngle(b.x - a.x, b.y - a.y));
+    const half = 1.2 * d + 8 * m;
+    const cx = (a.x + b.x) / 2;
+    const cy = (a.y + b.y) / 2;
+    const rect = clampRegion({ left: cx - half, top: cy - half, width: 2 * half, height: 2 * half }, width, height);
+    if (!rect) continue;
+    const region = { rect, module: m, inverted: a.inverted, score };
+    if (exclude.some((e) => iou(e.rect, rect) > 0.5) || out.some((o) => iou(o.rect, rect) > 0.5)) continue;
+    out.push(region);
     if (out.length >= maxRegions) break;
   }
   return out;
