@@ -180,6 +180,9 @@ async function runStrategies(
   const bin = binarize(base, { block, radius: Math.max(2, Math.round(minSide / 10 / block)), minRange: 10 });
   const candidates = findFinderCandidates(bin);
   const regions = symbolRegions(candidates, bin.width, bin.height, 3);
+  // Whether anything finder-like was seen at all; the costly whole-image fallbacks below are only
+  // worth running when it was (an image without any has no QR code jsQR could locate either).
+  let finderSeen = candidates.some((c) => c.hits >= 2);
   const crops: Array<{ crop: Gray; module: number }> = [];
   for (const region of regions.slice(0, 2)) {
     const c = await cropRegion(region, base, baseScale);
@@ -201,7 +204,9 @@ async function runStrategies(
     const dBlock = Math.max(4, Math.round(dMin / 200));
     const dBin = binarize(d, { block: dBlock, radius: Math.max(2, Math.round(dMin / 16 / dBlock)), minRange: 10 });
     const k = detailScale / baseScale;
-    const dRegions = symbolRegions(findFinderCandidates(dBin), d.width, d.height, 3).filter(
+    const dCandidates = findFinderCandidates(dBin);
+    finderSeen ||= dCandidates.some((c) => c.hits >= 2);
+    const dRegions = symbolRegions(dCandidates, d.width, d.height, 3).filter(
       (r) => !regions.some((b) => Math.abs(b.rect.left * k - r.rect.left) + Math.abs(b.rect.top * k - r.rect.top) < r.rect.width * 0.2),
     );
     for (const region of dRegions) {
@@ -230,8 +235,10 @@ async function runStrategies(
     attempt("pair-crop", c.crop);
     attempt("pair-crop-threshold", binarizeForModule(c.crop, c.module, 10));
   }
-  attempt("base-threshold", bin);
-  attempt("base-threshold-inverted", invert(bin));
+  if (finderSeen) {
+    attempt("base-threshold", bin);
+    attempt("base-threshold-inverted", invert(bin));
+  }
 
   // 5. Global contrast stretch of the working image (flat low-contrast cards), and the detailed
   //    image as a whole when it is of moderate size.
@@ -239,7 +246,7 @@ async function runStrategies(
   if (d && d.width * d.height <= 4_500_000) attempt("detail", d);
 
   // 6. Small images: upscale so modules get enough pixels for the locator.
-  if (Math.max(base.width, base.height) < 900) {
+  if (finderSeen && Math.max(base.width, base.height) < 900) {
     const up = await cropResize(base, null, 2);
     attempt("upscale", dark ? invert(up) : up);
   }
@@ -250,8 +257,10 @@ async function runStrategies(
     const rot = await rotate(c.crop, 45, 255);
     attempt("crop-rotate45", rot);
   }
-  const rot = await rotate(base, 45, Math.round(dark ? st.low : st.high));
-  attempt("rotate45", dark ? invert(rot) : rot);
+  if (finderSeen) {
+    const rot = await rotate(base, 45, Math.round(dark ? st.low : st.high));
+    attempt("rotate45", dark ? invert(rot) : rot);
+  }
 }
 
 /** Plain single-pass jsQR on the full-resolution image, as a baseline (no EXIF, no retries). */
