@@ -1,7 +1,7 @@
 // Starts the whole system for development: API (3000), admin console (5173), mini-program H5 (10086).
 // The admin and H5 servers serve their built apps when present, else a placeholder page.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 
@@ -37,8 +37,40 @@ function serveStatic(dir: string, port: number, title: string): http.Server {
   return server;
 }
 
+/**
+ * Without real WeChat credentials, development runs against the fake WeChat server (login codes,
+ * 订阅消息, WeChat Pay with signed notifies), exactly as the tests do.
+ */
+async function wechatEnv(): Promise<Record<string, string>> {
+  if (process.env.WECHAT_APPID || process.env.NODE_ENV === "production") return {};
+  const { startFakeWechat } = await import("../packages/testkit/src/fake-wechat/index.js");
+  const fake = await startFakeWechat({ port: Number(process.env.FAKE_WECHAT_PORT ?? 3100), pay: { platformMode: "publicKey" } });
+  for (const t of ["tpl-review-passed", "tpl-review-rejected"]) fake.miniProgram.defineTemplate(t, ["thing1", "phrase2", "thing3", "time4"]);
+  const dir = path.join(root, ".data", "fake-wechat");
+  mkdirSync(dir, { recursive: true });
+  const keyFile = path.join(dir, "apiclient_key.pem");
+  const pubFile = path.join(dir, "pub_key.pem");
+  writeFileSync(keyFile, fake.pay.merchantPrivateKeyPem, { mode: 0o600 });
+  writeFileSync(pubFile, fake.pay.platformPublicKeyPem);
+  process.stderr.write(`fake WeChat (development) on ${fake.baseUrl}\n`);
+  return {
+    WECHAT_APPID: fake.miniProgram.appId,
+    WECHAT_SECRET: fake.miniProgram.appSecret,
+    WECHAT_API_BASE: fake.baseUrl,
+    WXPAY_MCHID: fake.pay.mchId,
+    WXPAY_SERIAL_NO: fake.pay.merchantSerialNo,
+    WXPAY_PRIVATE_KEY_FILE: keyFile,
+    WXPAY_APIV3_KEY: fake.pay.apiV3Key,
+    WXPAY_API_BASE: fake.baseUrl,
+    WXPAY_NOTIFY_URL: `http://127.0.0.1:${API_PORT}/api/pay/notify`,
+    WXPAY_PUBLIC_KEY_ID: fake.pay.publicKeyId,
+    WXPAY_PUBLIC_KEY_FILE: pubFile,
+    DEV_FAKE_WECHAT_URL: fake.baseUrl,
+  };
+}
+
 const children: ChildProcess[] = [];
-const api = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], { cwd: root, stdio: "inherit", env: process.env });
+const api = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], { cwd: root, stdio: "inherit", env: { ...process.env, ...(await wechatEnv()) } });
 children.push(api);
 const servers = [
   serveStatic(path.join(root, "apps/admin/dist"), ADMIN_PORT, "gradphoto 管理后台"),

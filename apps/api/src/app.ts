@@ -18,6 +18,7 @@ import { photoRoutes, MAX_UPLOAD_BYTES } from "./routes/photos.js";
 import { comparisonRoutes } from "./routes/comparison.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
 import { staffJourneyRoutes } from "./routes/staff-journey.js";
+import { devRoutes } from "./routes/dev.js";
 
 export interface RouteRecord {
   method: string;
@@ -86,5 +87,6 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(comparisonRoutes);
   await app.register(subscriptionRoutes);
   await app.register(staffJourneyRoutes);
+  await app.register(devRoutes);
   return app;
 }

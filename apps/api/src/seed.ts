@@ -1,6 +1,10 @@
 import { hash } from "@node-rs/argon2";
 import type { Db } from "@gradphoto/db";
-import { maskIdNumber } from "@gradphoto/domain";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-code";
+import { maskIdNumber, maskName } from "@gradphoto/domain";
+import type { ObjectStorage } from "@gradphoto/storage";
 
 export const DEMO_SCHOOL_CODE = "10999";
 export const DEMO_PASSWORD = "gradphoto-demo";
@@ -22,7 +26,18 @@ const COLLEGES = [
 const NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴敏", "徐超", "孙悦"];
 
 /** A demo school with an open campaign, a small roster and one account per staff role. Idempotent. */
-export async function seedDemo(db: Db, now = new Date()): Promise<{ schoolId: string; campaignId: string; staff: Array<{ username: string; role: string }> }> {
+export interface SeedOptions {
+  now?: Date;
+  /** stores demo admission photos (from the dev set, when present) */
+  storage?: ObjectStorage;
+  /** ../shared/testdata/faces; demo admission photos come from it in development, never from the repo */
+  facesDir?: string;
+  /** writes printable demo 采集码 PNGs here */
+  codesDir?: string;
+}
+
+export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<{ schoolId: string; campaignId: string; staff: Array<{ username: string; role: string }>; codes: Array<{ uniqueNumber: string; name: string; file?: string; graduationPhoto?: string }> }> {
+  const now = opts.now ?? new Date();
   const school = await db.school.upsert({
     where: { code: DEMO_SCHOOL_CODE },
     update: {},
@@ -45,17 +60,27 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ schoolId: st
         registrarContact: "学籍管理科 010-00000000（行政楼201）",
         paymentContact: "pay-support@example.edu.cn",
         consentVersion: 1,
+        notifyTemplates: { reviewPassed: "tpl-review-passed", reviewRejected: "tpl-review-rejected" },
         consentTexts: { create: { version: 1, text: DEMO_CONSENT } },
       },
     });
   }
+  const demoFaces = opts.facesDir ? pickDemoFaces(opts.facesDir) : [];
+  const codes: Array<{ uniqueNumber: string; name: string; file?: string; graduationPhoto?: string }> = [];
+  if (opts.codesDir) mkdirSync(opts.codesDir, { recursive: true });
   for (let i = 0; i < 12; i++) {
     const [college, major] = COLLEGES[i % COLLEGES.length]!;
     const uniqueNumber = `2026${DEMO_SCHOOL_CODE}${String(i + 1).padStart(6, "0")}`;
     const idNumber = `11010120000101${String(1000 + i).slice(-4)}`;
+    const face = demoFaces[i];
+    let admissionPhotoKey: string | null = null;
+    if (face && opts.storage) {
+      admissionPhotoKey = `admission/${campaign.id}/${uniqueNumber}.jpg`;
+      await opts.storage.put(admissionPhotoKey, readFileSync(face.admission), { contentType: "image/jpeg" });
+    }
     await db.rosterEntry.upsert({
       where: { campaignId_uniqueNumber: { campaignId: campaign.id, uniqueNumber } },
-      update: {},
+      update: admissionPhotoKey ? { admissionPhotoKey, admissionPhotoStatus: "PRESENT" } : {},
       create: {
         campaignId: campaign.id,
         uniqueNumber,
@@ -64,8 +89,21 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ schoolId: st
         college,
         major,
         degreeLevel: "本科",
+        admissionPhotoKey,
+        admissionPhotoStatus: admissionPhotoKey ? "PRESENT" : "MISSING",
       },
     });
+    const text = issueDemoCode(
+      { uniqueNumber, maskedName: maskName(NAMES[i]!), maskedIdNumber: maskIdNumber(idNumber), schoolCode: DEMO_SCHOOL_CODE, schoolName: "示范大学", degreeLevel: "本科" },
+      devDemoKey(),
+    );
+    let file: string | undefined;
+    if (opts.codesDir) {
+      file = path.join(opts.codesDir, `${uniqueNumber}.png`);
+      writeFileSync(file, await renderCodePng(text));
+      writeFileSync(path.join(opts.codesDir, `${uniqueNumber}.txt`), text);
+    }
+    codes.push({ uniqueNumber, name: NAMES[i]!, file, graduationPhoto: face?.graduation });
   }
   const reasons = ["照片背景不符合要求", "照片模糊或光线不均", "着装颜色与背景相近", "佩戴饰品或有色眼镜", "与录取照片差异较大，请重新拍摄"];
   if ((await db.rejectionReasonTemplate.count({ where: { schoolId: school.id } })) === 0) {
@@ -81,5 +119,26 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ schoolId: st
   for (const s of staff) {
     await db.staffUser.upsert({ where: { username: s.username }, update: {}, create: { ...s, passwordHash } });
   }
-  return { schoolId: school.id, campaignId: campaign.id, staff: staff.map(({ username, role }) => ({ username, role })) };
+  return { schoolId: school.id, campaignId: campaign.id, staff: staff.map(({ username, role }) => ({ username, role })), codes };
+}
+
+/** Pairs of photos of one person from the dev set (graduation photo, admission photo), by label. */
+function pickDemoFaces(facesDir: string): Array<{ graduation: string; admission: string }> {
+  const manifestFile = path.join(facesDir, "manifest.json");
+  const pairsFile = path.join(facesDir, "pairs.json");
+  if (!existsSync(manifestFile) || !existsSync(pairsFile)) return [];
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { files: Array<{ path: string; identity: string; width: number; height: number; labels: { expected_compliant: boolean } }> };
+  // Larger photos first: they make the better demo graduation photos.
+  manifest.files.sort((a, b) => Math.min(b.width, b.height) - Math.min(a.width, a.height));
+  const pairs = JSON.parse(readFileSync(pairsFile, "utf8")) as Array<{ a: string; b: string; same: boolean }>;
+  const used = new Set<string>();
+  const out: Array<{ graduation: string; admission: string }> = [];
+  for (const f of manifest.files) {
+    if (!f.labels.expected_compliant || used.has(f.identity) || f.path.startsWith("compliance/")) continue;
+    const p = pairs.find((x) => x.same && (x.a === f.path || x.b === f.path));
+    if (!p) continue;
+    used.add(f.identity);
+    out.push({ graduation: path.join(facesDir, f.path), admission: path.join(facesDir, p.a === f.path ? p.b : p.a) });
+  }
+  return out;
 }

@@ -86,7 +86,7 @@ export async function startJourney(): Promise<Journey> {
     async call(method, route, opts = {}) {
       const headers: Record<string, string> = {};
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      let body: BodyInit | undefined;
+      let body: string | FormData | undefined;
       if (opts.form) body = opts.form;
       else if (opts.body !== undefined) {
         headers["content-type"] = "application/json";

@@ -37,6 +37,8 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     TRUST_PROXY: bool.default(false),
     MODEL_DIR: z.string().optional(),
+    /** development only: the fake WeChat server the H5 build logs in and pays through */
+    DEV_FAKE_WECHAT_URL: z.string().url().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.STORAGE_DRIVER === "s3") {

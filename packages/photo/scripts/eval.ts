@@ -71,7 +71,7 @@ async function main() {
     if (s.image) {
       row.image = s.image;
       row.jpeg = inspectJpeg(s.image);
-      row.measured = await measureOutput(s.image, target);
+      row.measured = await measureOutput(s.image, target, { oldBackground: await borderColour(buf) });
       const m = row.measured, j = row.jpeg, o = spec.output;
       const fails: string[] = [];
       if (j.width !== o.width || j.height !== o.height) fails.push("size");
@@ -199,6 +199,18 @@ async function contactSheet(rows: Array<{ e: Entry; image?: Buffer; inSpec?: boo
   }
   const rowsN = Math.ceil(i / cols);
   await sharp({ create: { width: cols * cellW, height: rowsN * cellH, channels: 3, background: "#111" } }).composite(tiles).png({ palette: true, colours: 256, effort: 8, compressionLevel: 9 }).toFile(out);
+}
+
+/** The old background, approximated by the median colour of the source photo's outer border. */
+async function borderColour(buf: Buffer): Promise<[number, number, number]> {
+  const { data, info } = await sharp(buf).rotate().removeAlpha().resize(200, 200, { fit: "fill" }).toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  const ch = info.channels;
+  const px: number[][] = [[], [], []];
+  for (let y = 0; y < 200; y++) for (let x = 0; x < 200; x++) {
+    if (y > 12 && x > 12 && x < 187) continue; // top strip and both side strips (not the bottom: clothes)
+    for (let c = 0; c < 3; c++) px[c]!.push(data[(y * 200 + x) * ch + c]!);
+  }
+  return px.map((v) => v.sort((a, b) => a - b)[v.length >> 1]!) as [number, number, number];
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);

@@ -86,7 +86,7 @@ export interface OutputMeasurement {
   /** CIEDE2000 of background pixels to the target colour: mean and 99th percentile */
   bgDeltaE: number;
   bgDeltaEp99: number;
-  /** halo: per outline scanline, pixels at the edge whose colour lies off the background→subject mix */
+  /** halo: per outline scanline, edge pixels whose colour is a remnant of the old background */
   haloMedian: number;
   haloP95: number;
   haloShare2: number;
@@ -97,7 +97,7 @@ export interface OutputMeasurement {
  * re-detected on the output, the background is sampled where the subject is absent, the head top
  * is found by colour difference to the target, and the outline is scanned for halo pixels.
  */
-export async function measureOutput(jpeg: Uint8Array, target: readonly [number, number, number]): Promise<OutputMeasurement> {
+export async function measureOutput(jpeg: Uint8Array, target: readonly [number, number, number], opts: { oldBackground?: readonly [number, number, number] } = {}): Promise<OutputMeasurement> {
   const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const img: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   const W = img.width, H = img.height;
@@ -139,7 +139,11 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
   // plus every pixel above the head, even if it is not close to the target (a wrong background must count)
   for (let y = 0; y < Math.max(0, (headTop ?? 0) - 6); y += 2) for (let x = 0; x < W; x += 4) bgVals.push(dE(x, y));
 
-  // halo: scan the outline from the background side (rows above the shoulders, both sides; columns from the top)
+  // halo: scan the outline from the background side (rows above the shoulders, both sides; columns
+  // from the top). An edge pixel is halo when it is not a mix of the new background and the subject
+  // (off the T–F colour line) and, if the old background colour O is known, closer to a mix of the old
+  // background and the subject (the O–F line): i.e. a fringe of the old background.
+  const oLab = opts.oldBackground ? rgbToLab(...opts.oldBackground) : null;
   const halos: number[] = [];
   const scan = (pts: Array<[number, number]>) => {
     let k = 0;
@@ -150,7 +154,8 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     let halo = 0;
     for (let j = k; j < k + 6; j++) {
       const c = labAt(pts[j]![0], pts[j]![1]);
-      if (segmentDistance(c, tLab, F) > 12) halo++;
+      const dNew = segmentDistance(c, tLab, F);
+      if (dNew > 12 && (!oLab || segmentDistance(c, oLab, F) < dNew - 6)) halo++;
     }
     halos.push(halo);
   };

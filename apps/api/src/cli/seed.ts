@@ -1,5 +1,7 @@
 import { loadConfig } from "@gradphoto/config";
-import { createDb, migrate, resolveDatabase } from "@gradphoto/db";
+import path from "node:path";
+import { createDb, defaultDataDir, migrate, repoRoot, resolveDatabase } from "@gradphoto/db";
+import { createStorage } from "@gradphoto/storage";
 import { DEMO_PASSWORD, seedDemo } from "../seed.js";
 import { fatal } from "../server.js";
 
@@ -10,8 +12,13 @@ async function main(): Promise<void> {
   const db = createDb(database.url, { poolMax: 2 });
   try {
     await migrate(database.url, { log: (m) => process.stderr.write(`${m}\n`) });
-    const r = await seedDemo(db);
+    const sharedDir = process.env.SHARED_DIR ?? path.resolve(repoRoot(), "..", "shared");
+    const codesDir = path.join(config.dataDir ?? defaultDataDir(), "demo-codes");
+    const r = await seedDemo(db, { storage: createStorage(config.storage), facesDir: path.join(sharedDir, "testdata", "faces"), codesDir });
     process.stderr.write(`demo data ready: school 示范大学 (10999), campaign ${r.campaignId}\n`);
+    process.stderr.write(`demo 采集码 images (scan or upload them in the H5 app): ${codesDir}\n`);
+    const withPhoto = r.codes.filter((c) => c.graduationPhoto);
+    if (withPhoto.length) process.stderr.write(`demo graduates with an admission photo from the dev set: ${withPhoto.length} (e.g. ${withPhoto[0]!.uniqueNumber} → take ${withPhoto[0]!.graduationPhoto})\n`);
     process.stderr.write(`staff logins (password "${DEMO_PASSWORD}"): ${r.staff.map((s) => `${s.username} (${s.role})`).join(", ")}\n`);
   } finally {
     await db.$disconnect();
