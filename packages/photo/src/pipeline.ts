@@ -223,15 +223,14 @@ export function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, wid
   return { image, alpha, headTop: alphaTop(alpha, plan, width) };
 }
 
-/** First row (from the top) where the matte is mostly opaque across the central third of the face. */
+/** First row (from the top) where ≥ 15 % of the central third is visibly subject (alpha > 0.3): the hair top. */
 function alphaTop(alpha: FloatImage, plan: CropPlan, width: number): number {
-  const cx = width / 2;
-  const half = plan.faceWidth / 6;
-  const x0 = Math.max(0, Math.round(cx - half)), x1 = Math.min(width - 1, Math.round(cx + half));
+  void plan;
+  const x0 = Math.round(width / 3), x1 = Math.round((2 * width) / 3);
   for (let y = 0; y < alpha.height; y++) {
     let on = 0;
-    for (let x = x0; x <= x1; x++) if (alpha.data[y * width + x]! > 0.5) on++;
-    if (on >= 0.2 * (x1 - x0 + 1)) return y;
+    for (let x = x0; x < x1; x++) if (alpha.data[y * width + x]! > 0.3) on++;
+    if (on >= 0.15 * (x1 - x0)) return y;
   }
   return alpha.height;
 }

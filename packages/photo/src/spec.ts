@@ -102,13 +102,13 @@ export const ThresholdsSchema = z.object({
   /** cheek-to-cheek face width in source pixels. */
   minFaceWidthPx: z.number().default(160),
   /** head-to-edge margins in face widths: the face (cheeks, chin) and the hair top must be inside. */
-  minFaceMargin: z.number().default(-0.15),
+  minFaceMargin: z.number().default(-0.25),
   minHairMargin: z.number().default(0.02),
   /** |yaw| (mean of the pose model and the landmark geometry) and pitch range (pose model) in degrees. */
   maxYawDeg: z.number().default(22),
   pitchDeg: range(-35, 22),
   /** eye line angle (head roll) in degrees. */
-  maxRollDeg: z.number().default(10),
+  maxRollDeg: z.number().default(12),
   /** an eye is closed when the eye-state model gives it less than this and its aspect ratio is low too. */
   minEyeOpenProb: z.number().default(0.5),
   maxClosedEyeAspect: z.number().default(0.28),

@@ -1,0 +1,2 @@
+export { fetchTransport, type Transport, type TransportRequest, type TransportResponse } from "./transport.js";
+export { ApiCore, ApiRequestError } from "./core.js";
