@@ -29,6 +29,8 @@ export interface JobQueueOptions {
   /** how often expired jobs are swept back into retry (seconds) */
   maintenanceIntervalSeconds?: number;
   log?: (msg: string, err?: unknown) => void;
+  /** overrides every job's retry delay (seconds, no backoff): for tests that exercise retries */
+  retryDelayOverrideSeconds?: number;
 }
 
 export interface JobContext {
@@ -81,8 +83,8 @@ export class JobQueue {
     const options: PgBoss.Queue = {
       name: def.name,
       retryLimit: def.retryLimit ?? 5,
-      retryDelay: def.retryDelay ?? 5,
-      retryBackoff: def.retryBackoff ?? true,
+      retryDelay: this.opts.retryDelayOverrideSeconds ?? def.retryDelay ?? 5,
+      retryBackoff: this.opts.retryDelayOverrideSeconds !== undefined ? false : (def.retryBackoff ?? true),
       expireInSeconds: def.expireInSeconds ?? 300,
       deadLetter: dead,
     };

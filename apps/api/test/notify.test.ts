@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { enqueueReviewNotification } from "../src/jobs/notify.js";
+import { startJourney, TEMPLATES, type Journey } from "./journey-harness.js";
+
+let j: Journey;
+let campaignId: string;
+beforeAll(async () => {
+  j = await startJourney();
+  campaignId = await j.campaign({ schoolPaid: true });
+}, 180_000);
+
+/** A graduate whose submission was just decided (rows written directly: the journey is tested elsewhere). */
+async function decided(decision: "APPROVED" | "REJECTED", subscribe: boolean) {
+  const { openid } = j.fake.miniProgram.issueLoginCode();
+  const user = await j.deps.db.wechatUser.create({ data: { openid } });
+  const s = await j.deps.db.submission.create({ data: { campaignId, wechatUserId: user.id, state: decision, consentVersion: 1 } });
+  const photo = await j.deps.db.photo.create({ data: { submissionId: s.id, source: "CAMERA", originalKey: "x/original", originalSha256: "0".repeat(64), originalBytes: 1 } });
+  await j.deps.db.review.create({ data: { submissionId: s.id, photoId: photo.id, decision, reason: decision === "REJECTED" ? "背景颜色不符合要求，请按拍照说明重新拍摄后上传" : null } });
+  const templateId = decision === "APPROVED" ? TEMPLATES.reviewPassed : TEMPLATES.reviewRejected;
+  if (subscribe) {
+    j.fake.miniProgram.grantSubscription(openid, templateId);
+    await j.deps.db.subscriptionGrant.create({ data: { wechatUserId: user.id, templateId } });
+  }
+  return { submissionId: s.id, openid, templateId };
+}
+
+async function settled(notificationId: string) {
+  for (let i = 0; i < 240; i++) {
+    const n = await j.deps.db.notification.findUniqueOrThrow({ where: { id: notificationId } });
+    if (n.status !== "PENDING") return n;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("notification still pending");
+}
+
+describe("审核结果 订阅消息", () => {
+  it("sends 审核未通过 with the reason trimmed to WeChat's 20-character thing limit", async () => {
+    const d = await decided("REJECTED", true);
+    const n = await settled((await enqueueReviewNotification(j.deps, d.submissionId))!);
+    expect(n.status).toBe("SENT");
+    const msg = j.fake.miniProgram.sentMessages.find((m) => m.toUser === d.openid)!;
+    expect(msg.templateId).toBe(TEMPLATES.reviewRejected);
+    const reason = msg.data.thing3!;
+    expect([...reason].length).toBeLessThanOrEqual(20);
+    expect(reason.startsWith("背景颜色不符合要求")).toBe(true);
+  });
+
+  it("retries when WeChat is busy, then sends once", async () => {
+    const d = await decided("APPROVED", true);
+    j.fake.miniProgram.failNextSends(2, { errcode: -1, errmsg: "system busy" });
+    const n = await settled((await enqueueReviewNotification(j.deps, d.submissionId))!);
+    expect(n.status).toBe("SENT");
+    expect(n.attempts).toBe(3);
+    expect(j.fake.miniProgram.sentMessages.filter((m) => m.toUser === d.openid)).toHaveLength(1);
+  }, 120_000);
+
+  it("records a refusal as FAILED and a missing subscription as SKIPPED — never dropped silently", async () => {
+    const refused = await decided("APPROVED", true);
+    j.fake.miniProgram.failNextSends(1, { errcode: 43101, errmsg: "user refuse to accept the msg" });
+    const n1 = await settled((await enqueueReviewNotification(j.deps, refused.submissionId))!);
+    expect(n1).toMatchObject({ status: "FAILED", lastError: expect.stringMatching(/REFUSED/) });
+    const none = await decided("APPROVED", false);
+    const n2 = await settled((await enqueueReviewNotification(j.deps, none.submissionId))!);
+    expect(n2).toMatchObject({ status: "SKIPPED", lastError: "graduate did not subscribe" });
+  });
+});
