@@ -14,7 +14,7 @@ import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, scoreFromSimilarity, type Calibration } from "../src/calibration.js";
+import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "../src/calibration.js";
 import { createFaceMatcher } from "../src/comparer.js";
 import { cosine } from "../src/embedder.js";
 import { FaceError, type FaceErrorCode, type ImageRole } from "../src/errors.js";
@@ -159,6 +159,7 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
     modelId: matcher.config.id,
     modelSha256: matcher.modelSha256,
     metric: "cosine",
+    procedure: procedureOf(matcher.config),
     threshold: PASS_THRESHOLD,
     knots,
     method:
@@ -276,8 +277,6 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
   calibration.evaluation = {
     dataset: "../shared/testdata/faces (pairs.json + all different-identity pairs of the 134 identity images)",
     degradedReference: `${DEGRADE.width} px wide, grayscale, JPEG q${DEGRADE.jpegQuality}`,
-    cropScales: matcher.config.cropScales,
-    flipAverage: matcher.config.flipAverage,
     pipeline: matcher.pipeline,
     tailFit: { ...fit, intercept: round(fit.intercept, 5), slope: round(fit.slope, 5) },
     bootstrapFar1e4Similarity: report.bootstrap.far1e4,

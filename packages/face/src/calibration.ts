@@ -1,10 +1,31 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { FaceModelConfig } from "./config.js";
 import { FaceError } from "./errors.js";
 
 /** The pass line of the product ("score below 80 is blocked"). */
 export const PASS_THRESHOLD = 80;
+
+const Triple = z.tuple([z.number(), z.number(), z.number()]);
+
+/** What turns an aligned face into an embedding (the calibration is only valid for this). */
+export const ProcedureSchema = z
+  .object({
+    inputSize: z.number().int(),
+    channelOrder: z.enum(["RGB", "BGR"]),
+    mean: Triple,
+    std: Triple,
+    flipAverage: z.boolean(),
+    cropScales: z.array(z.number()),
+  })
+  .strict();
+export type Procedure = z.infer<typeof ProcedureSchema>;
+
+export function procedureOf(config: FaceModelConfig): Procedure {
+  const { size, channelOrder, mean, std } = config.input;
+  return { inputSize: size, channelOrder, mean, std, flipAverage: config.flipAverage, cropScales: config.cropScales };
+}
 
 const Knot = z.object({ similarity: z.number().min(-1).max(1), score: z.number().min(0).max(100) }).strict();
 
@@ -20,6 +41,8 @@ export const CalibrationSchema = z
     modelId: z.string(),
     modelSha256: z.string().regex(/^[0-9a-f]{64}$/),
     metric: z.literal("cosine"),
+    /** the embedding procedure the similarities were measured with; must match the model config */
+    procedure: ProcedureSchema,
     threshold: z.number(),
     /** strictly increasing in both similarity and score; scores outside are clamped to the end knots */
     knots: z.array(Knot).min(2),
@@ -57,22 +80,27 @@ export function parseCalibration(json: unknown): Calibration {
   return CalibrationSchema.parse(json);
 }
 
-/** Loads a calibration file and checks that it belongs to the model (id and sha256). */
-export function loadCalibration(file: string, expect?: { modelId: string; modelSha256: string }): Calibration {
-  let cal: Calibration;
+/** Loads and validates a calibration file (CALIBRATION_INVALID when unreadable or malformed). */
+export function loadCalibration(file: string): Calibration {
   try {
-    cal = parseCalibration(JSON.parse(readFileSync(file, "utf8")));
+    return parseCalibration(JSON.parse(readFileSync(file, "utf8")));
   } catch (err) {
     throw new FaceError("CALIBRATION_INVALID", undefined, `人脸比对校准文件无效（${file}）：${(err as Error).message}`);
   }
-  if (expect && (cal.modelId !== expect.modelId || cal.modelSha256 !== expect.modelSha256)) {
+}
+
+/** Checks that a calibration was made for this model file and embedding procedure. */
+export function assertCalibrationFits(cal: Calibration, expect: { modelId: string; modelSha256: string; procedure: Procedure }, source = "校准"): void {
+  if (cal.modelId !== expect.modelId || cal.modelSha256 !== expect.modelSha256) {
     throw new FaceError(
       "CALIBRATION_INVALID",
       undefined,
-      `校准文件 ${file} 属于模型 ${cal.modelId}（sha256 ${cal.modelSha256.slice(0, 12)}），与当前模型 ${expect.modelId}（sha256 ${expect.modelSha256.slice(0, 12)}）不匹配，请重新运行 pnpm eval:face`,
+      `${source}属于模型 ${cal.modelId}（sha256 ${cal.modelSha256.slice(0, 12)}），与当前模型 ${expect.modelId}（sha256 ${expect.modelSha256.slice(0, 12)}）不匹配，请重新运行 pnpm eval:face`,
     );
   }
-  return cal;
+  if (JSON.stringify(cal.procedure) !== JSON.stringify(expect.procedure)) {
+    throw new FaceError("CALIBRATION_INVALID", undefined, `${source}的嵌入流程（${JSON.stringify(cal.procedure)}）与模型配置（${JSON.stringify(expect.procedure)}）不一致，请重新运行 pnpm eval:face`);
+  }
 }
 
 /** Monotone map cosine → 0–100 (one decimal), linear between knots, clamped outside them. */

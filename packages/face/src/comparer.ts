@@ -1,5 +1,5 @@
 import { modelDir as defaultModelDir, type DetectedFace, type RgbImage } from "@gradphoto/vision";
-import { loadCalibration, parseCalibration, PASS_THRESHOLD, scoreFromSimilarity, type Calibration } from "./calibration.js";
+import { assertCalibrationFits, loadCalibration, parseCalibration, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "./calibration.js";
 import {
   loadModelConfig,
   PipelineOptionsSchema,
@@ -108,19 +108,19 @@ export async function createFaceMatcher(opts: Omit<FaceComparerOptions, "calibra
 export async function createFaceComparer(opts: FaceComparerOptions = {}): Promise<FaceComparer> {
   const matcher = await createFaceMatcher(opts);
   const { config, pipeline } = matcher;
-  const expect = { modelId: config.id, modelSha256: matcher.modelSha256 };
+  const expect = { modelId: config.id, modelSha256: matcher.modelSha256, procedure: procedureOf(config) };
   let calibration: Calibration;
   if (opts.calibration === undefined || typeof opts.calibration === "string") {
-    calibration = loadCalibration(opts.calibration ?? matcher.calibrationPath, expect);
+    const file = opts.calibration ?? matcher.calibrationPath;
+    calibration = loadCalibration(file);
+    assertCalibrationFits(calibration, expect, `校准文件 ${file} `);
   } else {
     try {
       calibration = parseCalibration(opts.calibration);
     } catch (err) {
       throw new FaceError("CALIBRATION_INVALID", undefined, `人脸比对校准无效：${(err as Error).message}`);
     }
-    if (calibration.modelId !== expect.modelId || calibration.modelSha256 !== expect.modelSha256) {
-      throw new FaceError("CALIBRATION_INVALID", undefined, `校准属于模型 ${calibration.modelId}，与当前模型 ${config.id} 不匹配`);
-    }
+    assertCalibrationFits(calibration, expect);
   }
   const base = { threshold: PASS_THRESHOLD, modelId: config.id, calibrationVersion: calibration.version };
 
@@ -153,7 +153,7 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
     },
 
     async embed(image, role = "photo") {
-      const a = await analyseFace(image, role, { ...pipeline, multipleFaceRatio: role === "photo" ? pipeline.multipleFaceRatio : 1 });
+      const a = await matcher.analyse(image, role);
       const embedding = await matcher.embedAnalysis(a);
       return { embedding, face: a.face, faceCount: a.faceCount, modelId: config.id };
     },

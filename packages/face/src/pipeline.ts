@@ -29,6 +29,12 @@ export interface EmbedCondition {
 
 export const NO_CONDITION: EmbedCondition = { grayscale: false };
 
+/**
+ * Long side buffers are decoded to at most (shrink-on-load): faces stay far above the template's
+ * resolution, and a 24-megapixel phone photo costs a fraction of a full decode.
+ */
+export const DECODE_MAX_SIDE = 2048;
+
 /** Decodes a buffer (INVALID_IMAGE on failure) or passes an RgbImage through. */
 export async function toRgb(input: Buffer | Uint8Array | RgbImage, role: ImageRole): Promise<RgbImage> {
   if (isRgbImage(input)) {
@@ -36,7 +42,7 @@ export async function toRgb(input: Buffer | Uint8Array | RgbImage, role: ImageRo
     return input;
   }
   try {
-    return await decodeRgb(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+    return await decodeRgb(Buffer.from(input.buffer, input.byteOffset, input.byteLength), { maxSide: DECODE_MAX_SIDE });
   } catch {
     throw new FaceError("INVALID_IMAGE", role);
   }

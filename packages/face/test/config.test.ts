@@ -6,6 +6,8 @@ import {
   FaceModelConfigSchema,
   loadCalibration,
   loadModelConfig,
+  procedureOf,
+  resolveModelConfig,
   type Calibration,
   type FaceModelConfigInput,
 } from "@gradphoto/face";
@@ -25,8 +27,10 @@ const swapped: FaceModelConfigInput = {
   calibration: "calibration/does-not-exist.json",
 };
 
-function calibrationFor(id: string): Calibration {
-  return { ...committed, modelId: id, version: calibrationVersion(id, sha, committed.knots) };
+/** The committed mapping re-issued for another config (as `pnpm eval:face --model` would write). */
+function calibrationFor(id: string, cfg: FaceModelConfigInput = swapped): Calibration {
+  const procedure = procedureOf(resolveModelConfig(cfg).config);
+  return { ...committed, modelId: id, procedure, version: calibrationVersion(id, sha, committed.knots) };
 }
 
 describe("model as configuration", () => {
@@ -53,13 +57,18 @@ describe("model as configuration", () => {
     await expect(createFaceComparer({ model: swapped })).rejects.toMatchObject({ code: "CALIBRATION_INVALID" });
   });
 
+  it("refuses a calibration made with another embedding procedure", async () => {
+    const rgb = calibrationFor("swapped-mfn-bgr", { ...swapped, input: { ...defaults.input } }); // RGB procedure, BGR config
+    await expect(createFaceComparer({ model: swapped, calibration: rgb })).rejects.toMatchObject({ code: "CALIBRATION_INVALID" });
+  });
+
   it("refuses a model file whose sha256 differs from the config", async () => {
     const wrong = { ...swapped, id: "wrong-sha", model: { file: "faceplugin_fr_feature.onnx", sha256: "0".repeat(64) } };
-    await expect(createFaceComparer({ model: wrong, calibration: calibrationFor("wrong-sha") })).rejects.toMatchObject({ code: "MODEL_UNAVAILABLE" });
+    await expect(createFaceComparer({ model: wrong, calibration: calibrationFor("wrong-sha", wrong) })).rejects.toMatchObject({ code: "MODEL_UNAVAILABLE" });
   });
 
   it("refuses a config whose embedding size does not match the model", async () => {
     const wrongDim = { ...swapped, id: "wrong-dim", output: { name: "output", dim: 128 } };
-    await expect(createFaceComparer({ model: wrongDim, calibration: calibrationFor("wrong-dim") })).rejects.toMatchObject({ code: "MODEL_UNAVAILABLE" });
+    await expect(createFaceComparer({ model: wrongDim, calibration: calibrationFor("wrong-dim", wrongDim) })).rejects.toMatchObject({ code: "MODEL_UNAVAILABLE" });
   });
 });

@@ -63,31 +63,33 @@ describe("structured errors (score null, never a fake 0)", () => {
 });
 
 describe("reference with several faces", () => {
-  // Person A large on the left, person B at half the size on the right, in one "admission photo".
+  // Person A on the left (face ≈ 90 px wide), person B much smaller on the right (face ≈ 55 px), in one "admission photo".
   const A = ["barack-obama/obama.jpg", "barack-obama/obama3.jpg"] as const;
   const B = ["tbbt-sheldon/sheldon1.png", "tbbt-sheldon/sheldon2.png"] as const;
-  async function twoFaces(): Promise<Buffer> {
-    const big = await sharp(face(A[0])).resize({ width: 300, height: 400, fit: "cover", position: "top" }).png().toBuffer();
-    const small = await sharp(face(B[0])).resize({ width: 150, height: 150, fit: "cover" }).png().toBuffer();
-    return sharp({ create: { width: 520, height: 420, channels: 3, background: { r: 235, g: 235, b: 235 } } })
-      .composite([
-        { input: big, left: 10, top: 10 },
-        { input: small, left: 350, top: 40 },
-      ])
-      .jpeg({ quality: 90 })
-      .toBuffer();
-  }
+  const canvas = () => sharp({ create: { width: 520, height: 420, channels: 3, background: { r: 235, g: 235, b: 235 } } });
+  const big = () => sharp(face(A[0])).resize({ width: 300, height: 400, fit: "cover", position: "top" }).png().toBuffer();
+  const small = () => sharp(face(B[0])).resize({ width: 70, height: 70, fit: "cover" }).png().toBuffer();
+  const compose = async (parts: Array<{ input: Buffer; left: number; top: number }>) => canvas().composite(parts).jpeg({ quality: 90 }).toBuffer();
 
   it("uses the largest face and says so", async () => {
-    const ref = await twoFaces();
-    const a = await comparer.compare(face(A[1]), ref);
+    const both = await compose([
+      { input: await big(), left: 10, top: 10 },
+      { input: await small(), left: 350, top: 40 },
+    ]);
+    const onlyA = await compose([{ input: await big(), left: 10, top: 10 }]);
+    const onlyB = await compose([{ input: await small(), left: 350, top: 40 }]);
+
+    const a = await comparer.compare(face(A[1]), both);
     expect(a.error).toBeUndefined();
-    expect(a.referenceNote).toMatch(/最大/);
     expect(a.score).not.toBeNull();
-    expect(a.passed).toBe(true);
-    const b = await comparer.compare(face(B[1]), ref);
-    expect(b.error).toBeUndefined();
+    expect(a.referenceNote).toMatch(/2 张人脸.*最大/);
+    const a0 = await comparer.compare(face(A[1]), onlyA);
+    expect(a0.referenceNote).toBeUndefined();
+    expect(Math.abs(a.similarity! - a0.similarity!)).toBeLessThan(0.05); // A's face was the one compared
+
+    const b = await comparer.compare(face(B[1]), both);
+    const b0 = await comparer.compare(face(B[1]), onlyB);
+    expect(b.similarity!).toBeLessThan(b0.similarity! - 0.2); // B's (smaller) face was not
     expect(b.passed).toBe(false);
-    expect(b.score!).toBeLessThan(a.score!);
   });
 });
