@@ -107,7 +107,7 @@ export async function benchLoad(opts: { seconds?: number; concurrency?: number; 
       ports.push(port);
       const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], {
         cwd: root,
-        env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "1000000", RUN_WORKERS: "false", NODE_ENV: "production", SIGNING_SECRET: "bench-signing-secret-0123456789abcdef" },
+        env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "1000000", RUN_WORKERS: "false", NODE_ENV: "production", SIGNING_SECRET: "bench-signing-secret-0123456789abcdef", ID_ENCRYPTION_KEY: "0".repeat(64) },
         stdio: ["ignore", "ignore", "inherit"],
       });
       children.push(child);
