@@ -4,7 +4,7 @@
 //   npm test   → install, typecheck, run every test
 // Uses only Node built-ins so it works before anything is installed.
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,15 +35,58 @@ function install() {
   pnpm(["-s", "db:generate"]);
 }
 
+/** Newest modification time of the given files and of every file under the given folders. */
+function newest(paths) {
+  let t = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (!st.isDirectory()) t = Math.max(t, st.mtimeMs);
+    else for (const e of readdirSync(p)) walk(path.join(p, e));
+  };
+  paths.forEach(walk);
+  return t;
+}
+
+/** Builds the admin console into apps/admin/dist (served on :5173), skipped when the build is newer than its sources. */
+function buildAdmin() {
+  const admin = path.join(root, "apps/admin");
+  const built = path.join(admin, "dist/index.html");
+  const sources = [path.join(admin, "src"), path.join(admin, "index.html"), path.join(admin, "vite.config.ts"), path.join(root, "packages/contracts/src"), path.join(root, "packages/api-client/src")];
+  if (existsSync(built) && statSync(built).mtimeMs > newest(sources)) {
+    console.error("› admin console is up to date (apps/admin/dist)");
+    return;
+  }
+  console.error("› building the admin console (apps/admin/dist)…");
+  pnpm(["--filter", "@gradphoto/admin", "run", "build", "--logLevel", "warn"]);
+}
+
+/**
+ * Builds the mini-program (apps/miniprogram/dist/<target>); a target whose inputs did not change since
+ * its last build is skipped (apps/miniprogram/scripts/build.mjs keeps an input hash).
+ */
+function buildMiniProgram(targets, { fatal = true } = {}) {
+  const r = spawnSync(process.execPath, [path.join(root, "apps/miniprogram/scripts/build.mjs"), ...targets], { cwd: root, env, stdio: "inherit" });
+  if (r.status !== 0) {
+    if (fatal) process.exit(r.status ?? 1);
+    console.error("gradphoto: the mini-program H5 build failed; :10086 serves a placeholder page");
+  }
+}
+
 const cmd = process.argv[2];
 if (cmd === "test") {
   install();
   console.error("› typechecking…");
   pnpm(["-s", "typecheck"]);
+  buildAdmin();
+  // weapp: the WeChat package must build in CI; h5: the end-to-end tests drive it in Chromium.
+  buildMiniProgram(["weapp", "h5"]);
   console.error("› running every test…");
   pnpm(["-s", "test:all"]);
 } else if (cmd === "start") {
   install();
+  buildAdmin();
+  buildMiniProgram(["h5"], { fatal: false });
   console.error("› preparing the database and the demo data…");
   pnpm(["-s", "db:seed"]);
   // Hand over to the dev orchestrator; forward signals so Ctrl-C stops everything cleanly.

@@ -19,6 +19,13 @@ import { comparisonRoutes } from "./routes/comparison.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
 import { staffJourneyRoutes } from "./routes/staff-journey.js";
 import { devRoutes } from "./routes/dev.js";
+import { staffAccountRoutes } from "./routes/staff-accounts.js";
+import { staffCampaignRoutes } from "./routes/staff-campaigns.js";
+import { staffRosterRoutes } from "./routes/staff-roster.js";
+import { staffInsightRoutes } from "./routes/staff-insights.js";
+import { staffReviewAdminRoutes } from "./routes/staff-review-admin.js";
+import { staffServiceRoutes } from "./routes/staff-service.js";
+import { staffExportRoutes } from "./routes/staff-exports.js";
 
 export interface RouteRecord {
   method: string;
@@ -88,5 +95,12 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(subscriptionRoutes);
   await app.register(staffJourneyRoutes);
   await app.register(devRoutes);
+  await app.register(staffAccountRoutes);
+  await app.register(staffCampaignRoutes);
+  await app.register(staffRosterRoutes);
+  await app.register(staffInsightRoutes);
+  await app.register(staffReviewAdminRoutes);
+  await app.register(staffServiceRoutes);
+  await app.register(staffExportRoutes);
   return app;
 }

@@ -2,6 +2,10 @@ import type { AppDeps } from "./context.js";
 import { maintenanceJob, runMaintenance } from "./jobs/maintenance.js";
 import { notifyReviewJob, sendReviewNotification } from "./jobs/notify.js";
 import { reconcileOrder, reconcileOrderJob } from "./jobs/payments.js";
+import { admissionImportJob, exportBuildJob, rosterApplyJob } from "./jobs/staff-tasks.js";
+import { applyRosterImport } from "./services/admin/roster-import.js";
+import { runAdmissionImport } from "./services/admin/admission-import.js";
+import { runExport } from "./services/admin/export-service.js";
 
 /** Registers every background job handler on this process's queue. */
 export async function registerWorkers(deps: AppDeps): Promise<void> {
@@ -11,4 +15,8 @@ export async function registerWorkers(deps: AppDeps): Promise<void> {
   await jobs.work(maintenanceJob, (payload) => runMaintenance(deps, payload));
   await jobs.work(notifyReviewJob, (payload, ctx) => sendReviewNotification(deps, payload, ctx), { concurrency });
   await jobs.work(reconcileOrderJob, (payload) => reconcileOrder(deps, payload), { concurrency });
+  // Staff background work: one at a time per process (each is heavy and reports its own progress).
+  await jobs.work(rosterApplyJob, (p, ctx) => applyRosterImport(deps, p.importId, { lastAttempt: ctx.attempt > (rosterApplyJob.retryLimit ?? 0) }));
+  await jobs.work(admissionImportJob, (p, ctx) => runAdmissionImport(deps, p.importId, { lastAttempt: ctx.attempt > (admissionImportJob.retryLimit ?? 0) }));
+  await jobs.work(exportBuildJob, (p, ctx) => runExport(deps, p.exportId, { lastAttempt: ctx.attempt > (exportBuildJob.retryLimit ?? 0) }));
 }

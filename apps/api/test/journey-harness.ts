@@ -46,17 +46,28 @@ export interface Journey {
  * The real API on loopback with the run's database, a real job queue and workers, local storage, the
  * real photo and face models, and the fake WeChat (login, 订阅消息, Pay v3 with signed notifies).
  */
-export async function startJourney(): Promise<Journey> {
+export interface JourneyOptions {
+  /** register the development-only /api/dev routes (DEV_FAKE_WECHAT_URL → this fake), as `npm start` does */
+  devRoutes?: boolean;
+  /** browser origins allowed by CORS (e.g. the H5 build served by an end-to-end test) */
+  corsOrigins?: string[];
+}
+
+export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "journey-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000" });
+  const fake = await startFakeWechat();
+  const config = loadConfig({
+    NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
+    ...(opts.devRoutes ? { DEV_FAKE_WECHAT_URL: fake.baseUrl } : {}),
+    ...(opts.corsOrigins ? { CORS_ORIGINS: opts.corsOrigins.join(",") } : {}),
+  });
   const db = testDb();
   const storage = new LocalStorage({ root: path.join(dataDir, "objects"), publicBaseUrl: `${url}/files`, signingSecret: config.signingSecret });
-  const fake = await startFakeWechat();
   fake.miniProgram.defineTemplate(TEMPLATES.reviewPassed, ["thing1", "phrase2", "thing3", "time4"]);
   fake.miniProgram.defineTemplate(TEMPLATES.reviewRejected, ["thing1", "phrase2", "thing3", "time4"]);
-  const jobs = new JobQueue({ connectionString: testDatabaseUrl(), schema: `jobs_${uniqueSuffix()}`, pollingIntervalSeconds: 0.5 });
+  const jobs = new JobQueue({ connectionString: testDatabaseUrl(), schema: `jobs_${uniqueSuffix()}`, pollingIntervalSeconds: 0.5, retryDelayOverrideSeconds: 1 });
   await jobs.start();
   const deps: AppDeps = { config, db, storage, jobs, wechat: { mini: new MiniProgramClient(fake.miniProgram.clientOptions()) } };
   // Errors (500s) are logged so a failing test shows the stack.

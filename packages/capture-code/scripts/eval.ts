@@ -20,14 +20,22 @@ export interface DecoderSummary {
   medianMs: number;
   p95Ms: number;
   maxMs: number;
+  /** Process CPU time (all threads, libvips included): less sensitive to other load than wall time. */
+  medianCpuMs: number;
+  p95CpuMs: number;
 }
 
 export interface EvalRow {
   file: string;
   kind: string;
   expected: string | null;
-  ours: { text: string | null; ms: number; strategy?: string; error?: string };
-  plain: { text: string | null; ms: number };
+  ours: { text: string | null; ms: number; cpuMs: number; strategy?: string; error?: string };
+  plain: { text: string | null; ms: number; cpuMs: number };
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1000;
 }
 
 type Outcome = "correct" | "wrong" | "failed";
@@ -36,8 +44,9 @@ export function outcome(expected: string | null, got: string | null): Outcome {
   return got === expected ? "correct" : "wrong";
 }
 
-function summarise(name: string, rows: Array<{ expected: string | null; text: string | null; ms: number }>): DecoderSummary {
+function summarise(name: string, rows: Array<{ expected: string | null; text: string | null; ms: number; cpuMs: number }>): DecoderSummary {
   const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
+  const cpu = rows.map((r) => r.cpuMs).sort((a, b) => a - b);
   const count = (o: Outcome): number => rows.filter((r) => outcome(r.expected, r.text) === o).length;
   return {
     name,
@@ -48,6 +57,8 @@ function summarise(name: string, rows: Array<{ expected: string | null; text: st
     medianMs: percentile(ms, 0.5),
     p95Ms: percentile(ms, 0.95),
     maxMs: ms[ms.length - 1] ?? NaN,
+    medianCpuMs: percentile(cpu, 0.5),
+    p95CpuMs: percentile(cpu, 0.95),
   };
 }
 
@@ -70,23 +81,25 @@ export async function evaluate(opts: { dir?: string; plain?: boolean; repeat?: n
     const plainRuns: EvalRow["plain"][] = [];
     for (let i = 0; i < repeat; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       try {
         const r = await decodeQrImage(bytes);
-        oursRuns.push({ text: r.text, ms: performance.now() - t, strategy: r.strategy });
+        oursRuns.push({ text: r.text, ms: performance.now() - t, cpuMs: cpuSince(c), strategy: r.strategy });
       } catch (e) {
         if (!isCaptureCodeError(e)) throw e;
-        oursRuns.push({ text: null, ms: performance.now() - t, error: e.code });
+        oursRuns.push({ text: null, ms: performance.now() - t, cpuMs: cpuSince(c), error: e.code });
       }
       if (withPlain) {
         const tp = performance.now();
+        const cp = process.cpuUsage();
         const text = await plainJsQr(bytes);
-        plainRuns.push({ text, ms: performance.now() - tp });
+        plainRuns.push({ text, ms: performance.now() - tp, cpuMs: cpuSince(cp) });
       }
     }
     // Per image: the run with the median time (results are deterministic apart from the time budget).
     const mid = <T extends { ms: number }>(runs: T[]): T => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
     const ours = mid(oursRuns);
-    const plain: EvalRow["plain"] = withPlain ? mid(plainRuns) : { text: null, ms: NaN };
+    const plain: EvalRow["plain"] = withPlain ? mid(plainRuns) : { text: null, ms: NaN, cpuMs: NaN };
     rows.push({ file: m.file, kind: m.kind, expected: m.text, ours, plain });
   }
   return {
@@ -98,7 +111,7 @@ export async function evaluate(opts: { dir?: string; plain?: boolean; repeat?: n
 
 export function formatSummary(s: DecoderSummary): string {
   const pct = ((100 * s.correct) / s.total).toFixed(1);
-  return `${s.name.padEnd(11)} correct ${String(s.correct).padStart(3)}/${s.total} (${pct}%)  wrong ${s.wrong}  failed ${s.failed}  median ${s.medianMs.toFixed(0)} ms  p95 ${s.p95Ms.toFixed(0)} ms  max ${s.maxMs.toFixed(0)} ms`;
+  return `${s.name.padEnd(11)} correct ${String(s.correct).padStart(3)}/${s.total} (${pct}%)  wrong ${s.wrong}  failed ${s.failed}  median ${s.medianMs.toFixed(0)} ms  p95 ${s.p95Ms.toFixed(0)} ms  max ${s.maxMs.toFixed(0)} ms  (CPU median ${s.medianCpuMs.toFixed(0)} ms, p95 ${s.p95CpuMs.toFixed(0)} ms)`;
 }
 
 async function main(): Promise<void> {
@@ -116,7 +129,7 @@ async function main(): Promise<void> {
       const o = outcome(r.expected, r.ours.text);
       const p = outcome(r.expected, r.plain.text);
       console.log(
-        `${r.file.padEnd(30)} ours ${o.padEnd(7)} ${r.ours.ms.toFixed(0).padStart(5)} ms ${(r.ours.strategy ?? r.ours.error ?? "").padEnd(26)} plain ${p.padEnd(7)} ${r.plain.ms.toFixed(0).padStart(5)} ms`,
+        `${r.file.padEnd(30)} ours ${o.padEnd(7)} ${r.ours.ms.toFixed(0).padStart(5)} ms ${(r.ours.strategy ?? r.ours.error ?? "").padEnd(20)} plain ${p.padEnd(7)} ${r.plain.ms.toFixed(0).padStart(5)} ms`,
       );
     }
   }

@@ -137,6 +137,13 @@ describe("payload integrity", () => {
     expect(r.image).toMatchObject({ width: 500, height: 300 });
   });
 
+  it("still reads a truncated upload when the code's rows arrived", async () => {
+    const png = await renderCodePng("truncated upload", { width: 300 });
+    const jpg = await sharp(png).extend({ bottom: 500, background: "#fff" }).jpeg({ quality: 90, progressive: false }).toBuffer();
+    const cut = jpg.subarray(0, Math.round(jpg.length * 0.85));
+    expect((await decodeQrImage(cut)).text).toBe("truncated upload");
+  });
+
   it("reads dark-mode (inverted) codes", async () => {
     const png = await renderCodePng("inverted", { width: 300 });
     const inv = await sharp(png).negate({ alpha: false }).png().toBuffer();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { StorageConfig } from "@gradphoto/storage";
 
@@ -37,6 +38,13 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     TRUST_PROXY: bool.default(false),
     MODEL_DIR: z.string().optional(),
+    /** AES-256-GCM key for full ID numbers in the roster: 32 bytes as base64 or 64 hex digits */
+    ID_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => decodeKey(v) !== null, "must be 32 bytes as base64 or 64 hex digits")
+      .optional(),
+    /** how long an export archive stays downloadable (hours) */
+    EXPORT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
     /** development only: the fake WeChat server the H5 build logs in and pays through */
     DEV_FAKE_WECHAT_URL: z.string().url().optional(),
   })
@@ -49,6 +57,9 @@ export const EnvSchema = z
     if (env.NODE_ENV === "production" && !env.SIGNING_SECRET) {
       ctx.addIssue({ code: "custom", path: ["SIGNING_SECRET"], message: "is required in production" });
     }
+    if (env.NODE_ENV === "production" && !env.ID_ENCRYPTION_KEY) {
+      ctx.addIssue({ code: "custom", path: ["ID_ENCRYPTION_KEY"], message: "is required in production" });
+    }
   });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -60,6 +71,15 @@ export interface AppConfig {
   corsOrigins: string[];
   storage: StorageConfig;
   dataDir?: string;
+  /** 32-byte AES-256-GCM key for ID numbers at rest (derived from the signing secret in development) */
+  idEncryptionKey: Buffer;
+}
+
+/** 32 bytes from base64 or hex, or null. */
+function decodeKey(v: string): Buffer | null {
+  const s = v.trim();
+  const b = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, "hex") : Buffer.from(s, "base64");
+  return b.length === 32 ? b : null;
 }
 
 /** Thrown for bad settings; its message is one line meant for the operator. */
@@ -105,5 +125,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, dataDir: str
     corsOrigins: env.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
     storage,
     dataDir: env.DATA_DIR,
+    idEncryptionKey: env.ID_ENCRYPTION_KEY ? decodeKey(env.ID_ENCRYPTION_KEY)! : createHash("sha256").update(`gradphoto id-number key\n${signingSecret}`).digest(),
   };
 }

@@ -5,3 +5,4 @@ export * from "./journey.js";
 export * from "./photos.js";
 export * from "./capture-code.js";
 export * from "./payment.js";
+export * from "./staff-admin.js";

@@ -1,6 +1,45 @@
 import type { RgbImage } from "@gradphoto/vision";
 import { boxFilter, type FloatImage } from "./pixels.js";
 
+/** Local colour of the old background (B) and of the subject (F) around every pixel. */
+interface LocalColours {
+  /** half-resolution grid: width, height, and per channel the weighted means (NaN where no sample) */
+  w: number;
+  h: number;
+  B: Float32Array[];
+  F: Float32Array[];
+  wB: Float32Array;
+  wF: Float32Array;
+}
+
+/**
+ * Weighted local means on a half-resolution grid (the estimates are smooth, so this loses nothing and
+ * costs a quarter): B from clearly transparent pixels, F from clearly opaque ones.
+ */
+function localColours(crop: RgbImage, A: Float32Array): LocalColours {
+  const { width: W, height: H } = crop;
+  const w = Math.ceil(W / 2), h = Math.ceil(H / 2);
+  const n = w * h;
+  const sumB = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const sumF = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const cB = new Float32Array(n), cF = new Float32Array(n);
+  for (let y = 0; y < H; y++) {
+    const row = (y >> 1) * w;
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x, j = row + (x >> 1), a = A[i]!;
+      if (a < 0.08) {
+        cB[j]!++;
+        sumB[0]![j]! += crop.data[i * 3]!; sumB[1]![j]! += crop.data[i * 3 + 1]!; sumB[2]![j]! += crop.data[i * 3 + 2]!;
+      } else if (a > 0.92) {
+        cF[j]!++;
+        sumF[0]![j]! += crop.data[i * 3]!; sumF[1]![j]! += crop.data[i * 3 + 1]!; sumF[2]![j]! += crop.data[i * 3 + 2]!;
+      }
+    }
+  }
+  const r = Math.max(2, Math.round(Math.min(w, h) / 24));
+  return { w, h, B: sumB.map((s) => boxFilter(s, w, h, r)), F: sumF.map((s) => boxFilter(s, w, h, r)), wB: boxFilter(cB, w, h, r), wF: boxFilter(cF, w, h, r) };
+}
+
 /**
  * Step 8: put the graduate on the new background.
  *
@@ -10,70 +49,83 @@ import { boxFilter, type FloatImage } from "./pixels.js";
  * projecting the pixel onto the B→F colour line (a pixel that looks like the old background becomes
  * transparent: no halo), and the old background is removed from the colour before blending onto the
  * new one. Opaque pixels are copied unchanged: no retouching of the graduate.
+ * `project: false` keeps the alpha as given (used for the print version, whose alpha comes from the
+ * standard-size render).
  */
-export function composite(crop: RgbImage, alpha: FloatImage, bg: readonly [number, number, number]): { image: RgbImage; alpha: FloatImage } {
-  const { width: w, height: h } = crop;
-  const n = w * h;
-  const r = Math.max(4, Math.round(Math.min(w, h) / 48));
+export function composite(crop: RgbImage, alpha: FloatImage, bg: readonly [number, number, number], opts: { project?: boolean } = {}): { image: RgbImage; alpha: FloatImage } {
+  const { width: W, height: H } = crop;
+  const n = W * H;
   const A0 = alpha.data;
-  const wb = new Float32Array(n), wf = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    wb[i] = A0[i]! < 0.08 ? 1 : 0;
-    wf[i] = A0[i]! > 0.92 ? 1 : 0;
-  }
-  const mwb = boxFilter(wb, w, h, r), mwf = boxFilter(wf, w, h, r);
-  const B: Float32Array[] = [], F: Float32Array[] = [];
-  const ch = new Float32Array(n);
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < n; i++) ch[i] = crop.data[i * 3 + c]! * wb[i]!;
-    B.push(boxFilter(ch, w, h, r));
-    for (let i = 0; i < n; i++) ch[i] = crop.data[i * 3 + c]! * wf[i]!;
-    F.push(boxFilter(ch, w, h, r));
+  const L = localColours(crop, A0);
+  const project = opts.project !== false;
+  // opaque pixels within 2 px of the matte edge are re-examined too: the refined matte often runs a
+  // pixel or two into the old background (a light rim around ears on a white wall)
+  let nearEdge: Float32Array | null = null;
+  if (project) {
+    const soft = new Float32Array(n);
+    for (let i = 0; i < n; i++) soft[i] = A0[i]! < 0.9 ? 1 : 0;
+    nearEdge = boxFilter(soft, W, H, 2);
   }
   const out = new Uint8Array(n * 3);
   const A = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * 3;
-    let a = A0[i]!;
-    if (a >= 0.999 || a <= 0.001) {
-      A[i] = a >= 0.999 ? 1 : 0;
-      if (a >= 0.999) {
-        out[o] = crop.data[o]!; out[o + 1] = crop.data[o + 1]!; out[o + 2] = crop.data[o + 2]!;
-      } else {
-        out[o] = bg[0]; out[o + 1] = bg[1]; out[o + 2] = bg[2];
+  const d = crop.data;
+  const bg0 = bg[0], bg1 = bg[1], bg2 = bg[2];
+  for (let y = 0; y < H; y++) {
+    const lrow = (y >> 1) * L.w;
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x, o = i * 3;
+      let a = A0[i]!;
+      if (a >= 0.999 && !(nearEdge && nearEdge[i]! > 0)) {
+        A[i] = 1;
+        out[o] = d[o]!; out[o + 1] = d[o + 1]!; out[o + 2] = d[o + 2]!;
+        continue;
       }
-      continue;
-    }
-    const hasB = mwb[i]! > 0.02, hasF = mwf[i]! > 0.02;
-    const b = [0, 1, 2].map((c) => (hasB ? B[c]![i]! / mwb[i]! : crop.data[o + c]!));
-    const f = [0, 1, 2].map((c) => (hasF ? F[c]![i]! / mwf[i]! : crop.data[o + c]!));
-    if (hasB && hasF) {
-      const d0 = f[0]! - b[0]!, d1 = f[1]! - b[1]!, d2 = f[2]! - b[2]!;
-      const len2 = d0 * d0 + d1 * d1 + d2 * d2;
-      const conf = Math.min(1, Math.max(0, (Math.sqrt(len2) - 20) / 40));
-      if (conf > 0) {
-        const t = ((crop.data[o]! - b[0]!) * d0 + (crop.data[o + 1]! - b[1]!) * d1 + (crop.data[o + 2]! - b[2]!) * d2) / len2;
-        const ac = Math.min(1, Math.max(0, t));
-        a = conf * ac + (1 - conf) * a;
+      if (a <= 0.001) {
+        out[o] = bg0; out[o + 1] = bg1; out[o + 2] = bg2;
+        continue;
       }
-      // where subject and old background look alike the colour cannot decide: pull the edge in slightly
-      if (conf < 1) a = conf * a + (1 - conf) * Math.min(1, Math.max(0, (a - 0.2) / 0.7));
-    }
-    A[i] = a;
-    if (a <= 0.02) {
-      out[o] = bg[0]; out[o + 1] = bg[1]; out[o + 2] = bg[2];
-      continue;
-    }
-    // foreground colour: unmix where alpha is substantial, the local subject colour where it is faint
-    const lam = a < 0.2 ? 0 : a > 0.6 ? 1 : (a - 0.2) / 0.4;
-    for (let c = 0; c < 3; c++) {
-      const I = crop.data[o + c]!;
-      let fc = hasB ? (I - (1 - a) * b[c]!) / a : I;
-      fc = fc < 0 ? 0 : fc > 255 ? 255 : fc;
-      const fm = lam * fc + (1 - lam) * f[c]!;
-      const v = a * fm + (1 - a) * bg[c]!;
-      out[o + c] = v < 0 ? 0 : v > 255 ? 255 : (v + 0.5) | 0;
+      const j = lrow + (x >> 1);
+      const wb = L.wB[j]!, wf = L.wF[j]!;
+      const hasB = wb > 0.02, hasF = wf > 0.02;
+      const I0 = d[o]!, I1 = d[o + 1]!, I2 = d[o + 2]!;
+      const b0 = hasB ? L.B[0]![j]! / wb : I0, b1 = hasB ? L.B[1]![j]! / wb : I1, b2 = hasB ? L.B[2]![j]! / wb : I2;
+      const f0 = hasF ? L.F[0]![j]! / wf : I0, f1 = hasF ? L.F[1]![j]! / wf : I1, f2 = hasF ? L.F[2]![j]! / wf : I2;
+      if (project && hasB && hasF) {
+        const d0 = f0 - b0, d1 = f1 - b1, d2 = f2 - b2;
+        const len2 = d0 * d0 + d1 * d1 + d2 * d2;
+        const conf = Math.min(1, Math.max(0, (Math.sqrt(len2) - 20) / 40));
+        const opaque = a >= 0.999;
+        if (conf > 0) {
+          const t = ((I0 - b0) * d0 + (I1 - b1) * d1 + (I2 - b2) * d2) / len2;
+          const ac = t < 0 ? 0 : t > 1 ? 1 : t;
+          // an opaque edge pixel only loses opacity when it clearly looks like the old background
+          a = opaque ? (ac < 0.5 ? conf * ac + (1 - conf) * a : a) : conf * ac + (1 - conf) * a;
+        }
+        // where subject and old background look alike the colour cannot decide: pull the edge in slightly
+        if (conf < 1 && !opaque) a = conf * a + (1 - conf) * Math.min(1, Math.max(0, (a - 0.2) / 0.7));
+        if (a >= 0.999) {
+          A[i] = 1;
+          out[o] = I0; out[o + 1] = I1; out[o + 2] = I2;
+          continue;
+        }
+      }
+      A[i] = a;
+      if (a <= 0.02) {
+        out[o] = bg0; out[o + 1] = bg1; out[o + 2] = bg2;
+        continue;
+      }
+      // subject colour: unmix where alpha is substantial, the local subject colour where it is faint
+      const lam = a < 0.2 ? 0 : a > 0.6 ? 1 : (a - 0.2) / 0.4;
+      const ia = 1 / a, na = 1 - a;
+      let c0 = hasB ? (I0 - na * b0) * ia : I0, c1 = hasB ? (I1 - na * b1) * ia : I1, c2 = hasB ? (I2 - na * b2) * ia : I2;
+      c0 = c0 < 0 ? 0 : c0 > 255 ? 255 : c0; c1 = c1 < 0 ? 0 : c1 > 255 ? 255 : c1; c2 = c2 < 0 ? 0 : c2 > 255 ? 255 : c2;
+      const v0 = a * (lam * c0 + (1 - lam) * f0) + na * bg0;
+      const v1 = a * (lam * c1 + (1 - lam) * f1) + na * bg1;
+      const v2 = a * (lam * c2 + (1 - lam) * f2) + na * bg2;
+      out[o] = v0 < 0 ? 0 : v0 > 255 ? 255 : (v0 + 0.5) | 0;
+      out[o + 1] = v1 < 0 ? 0 : v1 > 255 ? 255 : (v1 + 0.5) | 0;
+      out[o + 2] = v2 < 0 ? 0 : v2 > 255 ? 255 : (v2 + 0.5) | 0;
     }
   }
-  return { image: { data: out, width: w, height: h }, alpha: { data: A, width: w, height: h } };
+  return { image: { data: out, width: W, height: H }, alpha: { data: A, width: W, height: H } };
 }

@@ -60,10 +60,11 @@ export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: Phot
   const D = Math.max(1, g.eyeY - g.headTopY);
   const F = Math.max(1, g.faceWidth);
   // preferred layout: hair top a little above the middle of its range, eye line in the middle of its
-  // range, face ~215 px (the ranges leave room for measurement error either way)
+  // range, face ~210 px, each deviation weighted alike, so that all three keep a margin from the ends of
+  // their ranges (room for measurement error either way)
   const prefTop = (tLo + tHi) / 2 - 4 * k;
   const prefEye = (eLo + eHi) / 2;
-  const prefFace = 215 * k;
+  const prefFace = 210 * k;
 
   let best: { cost: number; s: number; top: number } | null = null;
   const sMin = Math.min(fLo / F, (eLo - tHi) / D);
@@ -79,7 +80,7 @@ export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: Phot
       const cropTop = g.eyeY - eye / s; // working px
       const cropBottom = cropTop + H / s;
       const missing = Math.max(0, cropBottom - imgH) * s; // output px with no photo below the body
-      const cost = 1000 * out + 4 * missing + Math.abs(fw - prefFace) * 0.3 + Math.abs(top - prefTop) + Math.abs(eye - prefEye);
+      const cost = 1000 * out + 4 * missing + Math.abs(fw - prefFace) + Math.abs(top - prefTop) + Math.abs(eye - prefEye);
       if (!best || cost < best.cost) best = { cost, s, top };
     }
   }

@@ -54,7 +54,8 @@ export interface DecodeOptions {
 /**
  * Step 1: validate and decode. Byte cap and pixel cap are enforced from the header before any pixel
  * is decoded; EXIF orientation is applied; CMYK, 16-bit, palette and grayscale become 8-bit sRGB;
- * alpha is flattened onto white. HEIC/HEIF/AVIF, GIF, TIFF and BMP are refused.
+ * alpha is flattened onto white. HEIC/HEIF/AVIF, GIF, TIFF and BMP are refused; any libjpeg/libpng
+ * warning (corrupt or truncated data) refuses the file rather than decoding garbage.
  */
 export async function decodeImage(input: Uint8Array, spec: PhotoSpec, opts: DecodeOptions = {}): Promise<Decoded> {
   if (!input || input.length === 0) throw new PhotoError("INVALID_IMAGE", "文件为空，请重新选择照片");
@@ -85,8 +86,8 @@ export async function decodeImage(input: Uint8Array, spec: PhotoSpec, opts: Deco
   const width = swap ? h0 : w0;
   const height = swap ? w0 : h0;
 
-  // Shrink-on-load: pick the largest power-of-two k with max(width, height)/k ≥ maxWorkSide/2 … and the
-  // exact target size W/k × H/k, so libjpeg/libwebp scale during decoding and no resampling follows.
+  // Shrink-on-load: the smallest power-of-two k (≤ 8) with max(width, height)/k ≤ maxWorkSide, and the
+  // exact target size W/k × H/k, so libjpeg/libwebp scale while decoding and no resampling follows.
   const maxSide = opts.maxWorkSide ?? 2048;
   let k = 1;
   while (k < 8 && Math.max(width, height) / k > maxSide) k *= 2;
@@ -96,7 +97,7 @@ export async function decodeImage(input: Uint8Array, spec: PhotoSpec, opts: Deco
   let data: Buffer;
   let info: sharp.OutputInfo;
   try {
-    let p = sharp(buf, { limitInputPixels: spec.input.maxPixels, failOn: "truncated", sequentialRead: true, pages: 1 })
+    let p = sharp(buf, { limitInputPixels: spec.input.maxPixels, failOn: "warning", sequentialRead: true, pages: 1 })
       .timeout({ seconds: 20 })
       .rotate();
     if (k > 1) p = p.resize(tw, th, { fit: "fill", kernel: "linear", fastShrinkOnLoad: true });

@@ -16,8 +16,9 @@ const boxIou = (a: DetectedFace["box"], b: DetectedFace["box"]) => {
 };
 
 /**
- * Step 2: YuNet over the whole picture at up to 640 px (small background faces included) and, when
- * the main face is large in the network input (YuNet is trained on faces up to ~300 px), again at 320 px.
+ * Step 2: YuNet over the whole picture at up to 640 px (small background faces included; never
+ * upscaled, as scores drop on upscaled close-ups) and, if nothing was found, again at 320 px for a face
+ * that fills the frame (YuNet is trained on faces up to ~300 px).
  */
 export async function detectStep(img: RgbImage, t: Thresholds): Promise<FaceSet> {
   const floor = Math.min(t.faceScore, t.otherFaceScore);
@@ -25,13 +26,8 @@ export async function detectStep(img: RgbImage, t: Thresholds): Promise<FaceSet>
   // never upscale: YuNet scores drop when a face fills an upscaled frame
   const first = Math.min(640, longSide);
   let faces = await detectFaces(img, { scoreThreshold: floor, targetLongSide: first });
-  const largest = faces.reduce((m, f) => Math.max(m, f.box.width), 0) * (first / longSide);
-  if (faces.length === 0 || largest > 200) {
-    const small = await detectFaces(img, { scoreThreshold: floor, targetLongSide: 320 });
-    // keep the 320-px result for big faces, the 640-px ones for everything it did not see
-    const merged = [...small];
-    for (const f of faces) if (merged.every((m) => boxIou(m.box, f.box) < 0.3)) merged.push(f);
-    faces = merged;
+  if (faces.length === 0) {
+    faces = await detectFaces(img, { scoreThreshold: floor, targetLongSide: 320 });
   }
   const main = faces
     .filter((f) => f.score >= t.faceScore)

@@ -12,9 +12,9 @@ export interface EncodedJpeg {
 }
 
 /** Baseline JPEG (SOF0), 4:2:0, no metadata except a JFIF header with the density. */
-export async function encodeJpeg(img: RgbImage, quality: number, dpi: number): Promise<Buffer> {
+export async function encodeJpeg(img: RgbImage, quality: number, dpi: number, opts: { trellis?: boolean } = {}): Promise<Buffer> {
   const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .jpeg({ quality, progressive: false, mozjpeg: false, optimiseCoding: true, chromaSubsampling: "4:2:0", trellisQuantisation: false, overshootDeringing: false })
+    .jpeg({ quality, progressive: false, mozjpeg: false, optimiseCoding: true, chromaSubsampling: "4:2:0", trellisQuantisation: !!opts.trellis, overshootDeringing: false })
     .toBuffer();
   return setJfifDensity(buf, dpi);
 }
@@ -39,11 +39,21 @@ export function setJfifDensity(jpeg: Buffer, dpi: number): Buffer {
  * minQuality is above maxKb, the closest file is returned with sizeOk = false and a note.
  */
 export async function encodeToSize(img: RgbImage, o: { minKb: number; maxKb: number; minQuality: number; dpi: number }): Promise<EncodedJpeg> {
+  const first = await searchQuality(img, o, false);
+  // busy pictures (patterned clothes): trellis quantisation (still baseline) saves 5–10 % at the same quality
+  if (!first.sizeOk && first.quality === o.minQuality && first.bytes > o.maxKb * 1024) {
+    const second = await searchQuality(img, o, true);
+    if (second.sizeOk || second.bytes < first.bytes) return second;
+  }
+  return first;
+}
+
+async function searchQuality(img: RgbImage, o: { minKb: number; maxKb: number; minQuality: number; dpi: number }, trellis: boolean): Promise<EncodedJpeg> {
   const lo = o.minKb * 1024, hi = o.maxKb * 1024;
   const cache = new Map<number, Buffer>();
   const enc = async (q: number) => {
     let b = cache.get(q);
-    if (!b) cache.set(q, (b = await encodeJpeg(img, q, o.dpi)));
+    if (!b) cache.set(q, (b = await encodeJpeg(img, q, o.dpi, { trellis })));
     return b;
   };
   const top = await enc(100);

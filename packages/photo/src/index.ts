@@ -8,7 +8,7 @@ export { landmarkStep, EXPRESSIONS, type FaceLandmarks } from "./landmarks.js";
 export { segmentStep, type Segmentation } from "./segment.js";
 export { measureStep, type Measurements } from "./measure.js";
 export { planCrop, headGeometry, estimateHeadTop, segmentRegion, type CropPlan, type HeadGeometry } from "./crop.js";
-export { coarseAlpha, refineAlpha } from "./matte.js";
+export { coarseAlpha, refineAlpha, keepSubject } from "./matte.js";
 export { composite } from "./compose.js";
 export { encodeJpeg, encodeToSize, setJfifDensity, type EncodedJpeg } from "./encode.js";
 export { loadPhotoModels, PHOTO_MODELS } from "./models.js";

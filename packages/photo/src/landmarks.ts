@@ -1,5 +1,5 @@
 import { alignFace, loadModel, ort, type DetectedFace, type Point, type RgbImage } from "@gradphoto/vision";
-import { clamp, sampleRect, type Rect } from "./pixels.js";
+import { clamp, resampleRegion, sampleRect, type Rect } from "./pixels.js";
 
 /** 68-point landmarks (iBUG order) and the model outputs derived from them, in working-image pixels. */
 export interface FaceLandmarks {
@@ -70,7 +70,7 @@ async function eyeOpenProb(img: RgbImage, eye: Point[]): Promise<number> {
 async function headPose(img: RgbImage, box: DetectedFace["box"]): Promise<{ yaw: number; pitch: number; roll: number }> {
   const session = await loadModel("head-pose");
   const r = { x: box.x - box.width / 4, y: box.y - box.height / 4, w: box.width * 1.5, h: box.height * 1.5 };
-  const patch = sampleRect(img, r, 224, 224);
+  const patch = await resampleRegion(img, r, 224, 224, "linear");
   const out = await session.run({ input: new ort.Tensor("float32", rgbTensor(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, 224, 224]) });
   const angle = (v: Float32Array) => softmax(v).reduce((s, p, i) => s + p * i * 3, 0) - 99;
   return { yaw: angle(out.output!.data as Float32Array), pitch: angle(out["617"]!.data as Float32Array), roll: angle(out["618"]!.data as Float32Array) };

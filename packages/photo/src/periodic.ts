@@ -36,8 +36,8 @@ function fft(re: Float64Array, im: Float64Array): void {
 /**
  * Re-photographed prints and screens carry a periodic pattern (halftone dots, pixel grid moiré) that
  * natural skin does not: an isolated peak in the spectrum of the face at native resolution. The score
- * is the strongest peak (mid/high frequencies, away from the axes and the JPEG 8-px block harmonics)
- * divided by the median magnitude of its ring.
+ * is the most prominent local maximum (mid/high frequencies, away from the axes and the JPEG 8-px
+ * block harmonics) relative to the spectrum 2–3 bins around it.
  */
 export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
   const p = lm.points;
@@ -74,34 +74,28 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     for (let y = 0; y < N; y++) { re[y * N + x] = col[y]!; im[y * N + x] = colI[y]!; }
   }
   const mag = new Float64Array(N * N);
-  for (let i = 0; i < N * N; i++) mag[i] = Math.log1p(Math.hypot(re[i]!, im[i]!));
-  // ring medians
-  const rings = new Map<number, number[]>();
+  for (let i = 0; i < N * N; i++) mag[i] = Math.hypot(re[i]!, im[i]!);
   const fr = (k: number) => (k < N / 2 ? k : k - N);
-  for (let v = 0; v < N; v++) for (let u = 0; u < N; u++) {
-    const r = Math.round(Math.hypot(fr(u), fr(v)));
-    if (r < 8 || r > N / 2) continue;
-    let a = rings.get(r);
-    if (!a) rings.set(r, (a = []));
-    a.push(mag[v * N + u]!);
-  }
-  const ringMed = new Map<number, number>();
-  const ringSpread = new Map<number, number>();
-  for (const [r, a] of rings) {
-    a.sort((x, y) => x - y);
-    ringMed.set(r, a[a.length >> 1]!);
-    ringSpread.set(r, Math.max(0.05, a[Math.floor(a.length * 0.9)]! - a[a.length >> 1]!));
-  }
+  const at = (u: number, v: number) => mag[(((v % N) + N) % N) * N + (((u % N) + N) % N)]!;
   let best = 0;
   const blk = N / 8;
-  for (let v = 0; v < N; v++) for (let u = 0; u < N / 2 + 1; u++) {
+  for (let v = 0; v < N; v++) for (let u = 0; u <= N / 2; u++) {
     const fu = fr(u), fv = fr(v);
-    const r = Math.round(Math.hypot(fu, fv));
-    if (r < 8 || r > N / 2) continue;
-    if (Math.abs(fu) <= 2 || Math.abs(fv) <= 2) continue; // axes: edges of the picture, straight lines
-    if (fu % blk === 0 || fv % blk === 0) continue; // JPEG block grid
-    const z = (mag[v * N + u]! - ringMed.get(r)!) / ringSpread.get(r)!;
-    if (z > best) best = z;
+    const r = Math.hypot(fu, fv);
+    if (r < 10 || r > N / 2 - 2) continue;
+    if (Math.abs(fu) <= 3 || Math.abs(fv) <= 3) continue; // axes: picture edges, straight lines
+    if (Math.abs(fu) % blk <= 1 || Math.abs(fu) % blk >= blk - 1 || Math.abs(fv) % blk <= 1 || Math.abs(fv) % blk >= blk - 1) continue; // JPEG 8-px block grid
+    const m = at(u, v);
+    // prominence over the ring of bins 2–3 away (the Hann window spreads a pure tone over ±1 bin)
+    let ref = 0, n = 0, isMax = true;
+    for (let dv = -3; dv <= 3; dv++) for (let du = -3; du <= 3; du++) {
+      const d = Math.max(Math.abs(du), Math.abs(dv));
+      if (d === 1 && at(u + du, v + dv) > m) isMax = false;
+      if (d >= 2) { ref += at(u + du, v + dv); n++; }
+    }
+    if (!isMax) continue;
+    const prom = m / (ref / n + 1e-6);
+    if (prom > best) best = prom;
   }
   return best;
 }

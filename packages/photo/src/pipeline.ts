@@ -7,10 +7,10 @@ import { detectStep } from "./detect.js";
 import { encodeJpeg, encodeToSize } from "./encode.js";
 import { PhotoError, toErrorInfo, type PhotoErrorInfo } from "./errors.js";
 import { landmarkStep, type FaceLandmarks } from "./landmarks.js";
-import { coarseAlpha, refineAlpha } from "./matte.js";
+import { coarseAlpha, keepSubject, refineAlpha } from "./matte.js";
 import { measureStep, type Measurements } from "./measure.js";
 import "./models.js";
-import { sampleRect, type FloatImage } from "./pixels.js";
+import { resampleRegion, sampleFloat, type FloatImage } from "./pixels.js";
 import { segmentStep, type Segmentation } from "./segment.js";
 import { backgroundRgb, photoSpec, type PhotoSpec, type PhotoSpecInput } from "./spec.js";
 
@@ -73,6 +73,13 @@ interface Analysis {
 
 const now = () => performance.now();
 
+/**
+ * Longest side of the working copy. A 12 MP phone photo is decoded at 1/4 scale (1000×750, JPEG
+ * shrink-on-load): enough for a 480×640 output of any face that passes the 160-px resolution rule,
+ * and the same working copy for check() and standardize(), so both give the same verdicts.
+ */
+const WORK_SIDE = 1600;
+
 async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, maxWorkSide: number, timings: Record<string, number>): Promise<Analysis> {
   let t = now();
   const decoded = await decodeImage(input, spec, { maxWorkSide });
@@ -116,7 +123,7 @@ export async function check(image: Uint8Array, specInput: PhotoSpec | PhotoSpecI
   const t0 = now();
   try {
     const spec = isParsedSpec(specInput) ? specInput : photoSpec(specInput);
-    const a = await analyse(image, spec, opts, 1024, timings);
+    const a = await analyse(image, spec, opts, WORK_SIDE, timings);
     timings.total = now() - t0;
     return { compliant: !a.error && isCompliant(a.checks), checks: a.checks, ...(a.error ? { error: a.error } : {}), source: sourceSummary(a.decoded, a.landmarks), timings };
   } catch (e) {
@@ -134,7 +141,7 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
   const t0 = now();
   try {
     const spec = isParsedSpec(specInput) ? specInput : photoSpec(specInput);
-    const a = await analyse(image, spec, opts, 2048, timings);
+    const a = await analyse(image, spec, opts, WORK_SIDE, timings);
     const report: StandardizeReport = { compliant: false, checks: a.checks, source: sourceSummary(a.decoded, a.landmarks), timings };
     if (a.error) report.error = a.error;
     if (a.error || !a.landmarks || !a.seg || !a.plan || !a.measurements) {
@@ -146,13 +153,16 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
     const o = spec.output;
     const bg = backgroundRgb(o.background);
     let plan = a.plan;
-    let std = renderCrop(img, a.seg, plan, o.width, o.height, bg);
-    // the matte at output resolution gives the exact hair top: re-plan once if it moved out of place
+    let std = await renderCrop(img, a.seg, plan, a.landmarks, o.width, o.height, bg);
+    // the matte at output resolution gives the exact hair top: re-plan once if it is too close to the
+    // edge of its range (measurement error) or outside it
+    const k0 = o.height / 640;
     const measuredTop = std.headTop;
-    if (Math.abs(measuredTop - plan.headTop) > 3) {
+    if (measuredTop < (o.headTop[0] + 4) * k0 || measuredTop > (o.headTop[1] - 4) * k0) {
       const hairY = plan.rect.y + measuredTop / plan.scale;
       plan = planCrop(headGeometry(a.landmarks, hairY), img.width, img.height, spec);
-      std = renderCrop(img, a.seg, plan, o.width, o.height, bg);
+      std = await renderCrop(img, a.seg, plan, a.landmarks, o.width, o.height, bg);
+      timings.replanned = 1;
     }
     timings.compose = now() - t;
     t = now();
@@ -162,7 +172,7 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
     // print version: same crop, as many pixels as the working image holds (3:4), capped
     const pw = Math.max(o.width, Math.min(o.printMaxWidth, Math.floor(plan.rect.w / 3) * 3));
     const ph = Math.round((pw * o.height) / o.width);
-    const printImg = pw === o.width ? std.image : renderCrop(img, a.seg, plan, pw, ph, bg).image;
+    const printImg = pw === o.width ? std.image : await renderPrint(img, plan, std.alpha, pw, ph, bg);
     const print = await encodeJpeg(printImg, o.printQuality, o.dpi);
     timings.print = now() - t;
 
@@ -215,12 +225,21 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Crop → coarse matte → guided-filter refinement → composite; also the hair top on the final matte. */
-export function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, width: number, height: number, bg: readonly [number, number, number]): { image: RgbImage; alpha: FloatImage; headTop: number } {
-  const crop = sampleRect(img, plan.rect, width, height);
+export async function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, lm: FaceLandmarks, width: number, height: number, bg: readonly [number, number, number]): Promise<{ image: RgbImage; alpha: FloatImage; headTop: number }> {
+  const crop = await resampleRegion(img, plan.rect, width, height);
   const coarse = coarseAlpha(seg, plan.rect, width, height, img.width, img.height);
-  const refined = refineAlpha(crop, coarse);
+  const k = width / plan.rect.w;
+  const face = { x: (lm.points[30]!.x - plan.rect.x) * k, y: (lm.points[30]!.y - plan.rect.y) * k };
+  const refined = keepSubject(refineAlpha(crop, coarse), face);
   const { image, alpha } = composite(crop, refined, bg);
   return { image, alpha, headTop: alphaTop(alpha, plan, width) };
+}
+
+/** The print version: the same crop at print size, the standard render's final matte upsampled. */
+export async function renderPrint(img: RgbImage, plan: CropPlan, alpha: FloatImage, width: number, height: number, bg: readonly [number, number, number]): Promise<RgbImage> {
+  const crop = await resampleRegion(img, plan.rect, width, height);
+  const up = sampleFloat(alpha, { x: 0, y: 0, w: alpha.width, h: alpha.height }, width, height);
+  return composite(crop, up, bg, { project: false }).image;
 }
 
 /** First row (from the top) where ≥ 15 % of the central third is visibly subject (alpha > 0.3): the hair top. */

@@ -1,5 +1,5 @@
 import { loadModel, ort, type RgbImage } from "@gradphoto/vision";
-import { sampleRect, type FloatImage, type Rect } from "./pixels.js";
+import { resampleRegion, type FloatImage, type Rect } from "./pixels.js";
 
 /** Model maps over a rectangle of the working image. */
 export interface Segmentation {
@@ -23,7 +23,7 @@ function planar(img: RgbImage, mean: readonly number[], std: readonly number[]):
 /** PP-HumanSeg over `rect` (stretched to 192×192, as the model was trained): channel 1 = person. */
 export async function personMask(img: RgbImage, rect: Rect): Promise<FloatImage> {
   const session = await loadModel("person-seg");
-  const patch = sampleRect(img, rect, 192, 192);
+  const patch = await resampleRegion(img, rect, 192, 192, "linear");
   const out = await session.run({ x: new ort.Tensor("float32", planar(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]) });
   const probs = Object.values(out)[0]!.data as Float32Array;
   return { data: probs.slice(192 * 192, 2 * 192 * 192), width: 192, height: 192 };
@@ -32,7 +32,7 @@ export async function personMask(img: RgbImage, rect: Rect): Promise<FloatImage>
 /** Skin/clothes/hair segmentation over `rect` (stretched to 512×512, ImageNet normalisation). */
 export async function parseMaps(img: RgbImage, rect: Rect): Promise<{ skin: FloatImage; clothes: FloatImage; hair: FloatImage }> {
   const session = await loadModel("skin-hair-clothes");
-  const patch = sampleRect(img, rect, 512, 512);
+  const patch = await resampleRegion(img, rect, 512, 512, "linear");
   const out = await session.run({ "x.1": new ort.Tensor("float32", planar(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, 512, 512]) });
   const d = Object.values(out)[0]!.data as Float32Array;
   const n = 512 * 512;

@@ -149,9 +149,9 @@ export const ThresholdsSchema = z.object({
   /** mean CIELAB chroma of the person below which the photo counts as black and white. */
   minChroma: z.number().default(2),
   /** face sharpness score (contrast-normalised Laplacian energy with the face at 100 px). */
-  minSharpness: z.number().default(5),
+  minSharpness: z.number().default(6),
   /** periodic-pattern score (halftone dots, screen moiré) of a re-photographed print or screen. */
-  maxPeriodicScore: z.number().default(6),
+  maxPeriodicScore: z.number().default(8),
   /** shoulder line angle in degrees. */
   maxShoulderTiltDeg: z.number().default(15),
   /** CIEDE2000 between the clothes and the target background colour. */
@@ -176,7 +176,7 @@ export const PhotoSpecSchema = z.object({
       /** face centre may be off the vertical centre line by this many output pixels. */
       maxCentreOffset: z.number().default(12),
       /** the print version: same crop, up to this width (height follows 3:4). */
-      printMaxWidth: z.number().int().positive().default(1200),
+      printMaxWidth: z.number().int().positive().default(960),
       printQuality: z.number().int().min(60).max(100).default(92),
     })
     .prefault({}),

@@ -97,7 +97,7 @@ export interface OutputMeasurement {
  * re-detected on the output, the background is sampled where the subject is absent, the head top
  * is found by colour difference to the target, and the outline is scanned for halo pixels.
  */
-export async function measureOutput(jpeg: Uint8Array, target: readonly [number, number, number], opts: { oldBackground?: readonly [number, number, number] } = {}): Promise<OutputMeasurement> {
+export async function measureOutput(jpeg: Uint8Array, target: readonly [number, number, number], opts: { oldBackground?: readonly [number, number, number]; debug?: number[] } = {}): Promise<OutputMeasurement> {
   const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const img: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   const W = img.width, H = img.height;
@@ -155,7 +155,10 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     for (let j = k; j < k + 6; j++) {
       const c = labAt(pts[j]![0], pts[j]![1]);
       const dNew = segmentDistance(c, tLab, F);
-      if (dNew > 12 && (!oLab || segmentDistance(c, oLab, F) < dNew - 6)) halo++;
+      if (dNew > 12 && (!oLab || segmentDistance(c, oLab, F) < dNew - 6)) {
+        halo++;
+        opts.debug?.push(pts[j]![1] * W + pts[j]![0]);
+      }
     }
     halos.push(halo);
   };

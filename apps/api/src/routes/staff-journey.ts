@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ApiErrorSchema, OkSchema, RefundRequestSchema, RefundViewSchema, SubmissionViewSchema } from "@gradphoto/contracts";
+import { ApiErrorSchema, OkSchema, RefundRequestSchema, RefundViewSchema, ReviewDecisionSchema, ReviewItemSchema, SubmissionViewSchema } from "@gradphoto/contracts";
 import { isWechatError } from "@gradphoto/wechat";
 import { AppError, notFound } from "../lib/errors.js";
 import { audit } from "../lib/audit.js";
@@ -14,16 +14,6 @@ const bearer = [{ bearer: [] }];
 const SubmissionParams = z.object({ id: z.string().uuid() });
 const CLAIM_MS = 10 * 60_000;
 
-const ReviewItemSchema = z
-  .object({
-    submission: SubmissionViewSchema,
-    standardizedUrl: z.string().url(),
-    admissionUrl: z.string().url().nullable(),
-    score: z.number().nullable(),
-    checks: z.array(z.object({ id: z.string(), passed: z.boolean(), message: z.string() })),
-    claimedUntil: z.string().datetime(),
-  })
-  .meta({ id: "ReviewItem" });
 
 /** Staff actions the graduate's journey depends on: review, manual pass, disputes, refunds. */
 export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -83,7 +73,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "审核通过 / 审核未通过 (with a reason)",
         security: bearer,
         params: SubmissionParams,
-        body: z.discriminatedUnion("decision", [z.object({ decision: z.literal("APPROVED") }), z.object({ decision: z.literal("REJECTED"), reason: z.string().trim().min(2).max(200) })]),
+        body: ReviewDecisionSchema,
         response: { 200: SubmissionViewSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema },
       },
     },

@@ -166,7 +166,8 @@ async function runStrategies(
     );
     if (!rect) return null;
     const moduleHere = region.module * k;
-    const scale = Math.max(0.2, Math.min(4, 5 / moduleHere));
+    // ~5 px per module, but never more than ~1000 px a side: even a version-40 symbol fits.
+    const scale = Math.max(0.2, Math.min(4, 5 / moduleHere, 1000 / Math.max(rect.width, rect.height)));
     let crop = await cropResize(from, rect, scale);
     if (region.inverted) crop = invert(crop);
     const cs = stats(crop, 0.02, 0.98);

@@ -156,7 +156,7 @@ export function findFinderCandidates(img: Gray, opts: { rowStep?: number; maxCan
 
 /** Group candidates into right-angled triples and return crop regions, best first. */
 export function symbolRegions(cands: readonly FinderCandidate[], width: number, height: number, maxRegions = 4): SymbolRegion[] {
-  const top = cands.filter((c) => c.hits >= 2 || c.module >= 1).slice(0, 16);
+  const top = cands.slice(0, 16); // sorted by hits
   const regions: SymbolRegion[] = [];
   for (let i = 0; i < top.length; i++) {
     for (let j = i + 1; j < top.length; j++) {

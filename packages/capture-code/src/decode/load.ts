@@ -28,7 +28,7 @@ export interface ImageInfo {
 }
 
 function sharpOf(bytes: Uint8Array, limits: ImageLimits): sharp.Sharp {
-  return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "error", pages: 1 });
+  return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "none", pages: 1 });
 }
 
 /** Read only the header: format, size and EXIF orientation; enforce the limits. */

@@ -1,0 +1,260 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import {
+  ApiErrorSchema,
+  GraduateHistorySchema,
+  GraduateSearchQuerySchema,
+  GraduateSearchResultSchema,
+  OrderAdminSchema,
+  OrderPageSchema,
+  OrderQuerySchema,
+  SubmissionViewSchema,
+  UnbindCodeRequestSchema,
+  type GraduateHistory,
+} from "@gradphoto/contracts";
+import { STATE_LABELS } from "@gradphoto/domain";
+import type { Prisma } from "@gradphoto/db";
+import { isWechatError } from "@gradphoto/wechat";
+import { AppError, notFound } from "../lib/errors.js";
+import { audit } from "../lib/audit.js";
+import { assertSchoolScope, staffOf } from "../plugins/auth.js";
+import { applyEvent } from "../services/transitions.js";
+import { submissionView } from "../services/submission-view.js";
+import type { StoredCheck } from "../services/photo-service.js";
+import { orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
+import { reconcileOrder, StillPendingError } from "../jobs/payments.js";
+
+const bearer = [{ bearer: [] }];
+const IdParams = z.object({ id: z.string().uuid() });
+const SERVICE = ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"] as const;
+const SEARCH_LIMIT = 50;
+const ATTENTION = new Set(["NEEDS_QUERY", "MISMATCH", "REFUND_ABNORMAL"]);
+
+const maskOpenid = (s: string) => (s.length <= 8 ? "****" : `${s.slice(0, 4)}****${s.slice(-4)}`);
+
+/** Customer service: search, a graduate's whole history, rebinding a capture code; payments and reconciliation. */
+export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, storage } = app.deps;
+
+  function campaignScope(req: FastifyRequest, campaignId?: string): Prisma.CampaignWhereInput {
+    const staff = staffOf(req);
+    return { ...(staff.role === "OPERATOR" ? {} : { schoolId: staff.schoolId! }), ...(campaignId ? { id: campaignId } : {}) };
+  }
+
+  async function scopedSubmission(req: FastifyRequest, id: string) {
+    const s = await db.submission.findUnique({ where: { id }, include: { campaign: { include: { school: true } } } });
+    if (!s) throw notFound();
+    assertSchoolScope(staffOf(req), s.campaign.schoolId);
+    return s;
+  }
+
+  app.get(
+    "/api/staff/graduates",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Find graduates by name, unique number, phone or order number", security: bearer, querystring: GraduateSearchQuerySchema, response: { 200: GraduateSearchResultSchema, 403: ApiErrorSchema } } },
+    async (req) => {
+      const { q, campaignId } = req.query;
+      const campaign = campaignScope(req, campaignId);
+      const upper = q.toUpperCase();
+      const ors: Prisma.RosterEntryWhereInput[] = [{ name: { contains: q } }];
+      if (/^[0-9A-Za-z]{4,40}$/.test(q)) ors.push({ uniqueNumber: { startsWith: q, mode: "insensitive" } });
+      if (/^[0-9+\- ]{5,20}$/.test(q)) ors.push({ phone: q.replace(/\s/g, "") });
+      const [entries, orders] = await Promise.all([
+        db.rosterEntry.findMany({ where: { campaign, OR: ors }, include: { campaign: { select: { name: true } }, submission: { select: { id: true, state: true } } }, take: SEARCH_LIMIT + 1, orderBy: [{ name: "asc" }] }),
+        /^[A-Za-z0-9]{6,32}$/.test(q)
+          ? db.order.findMany({ where: { outTradeNo: { startsWith: upper }, submission: { campaign } }, include: { submission: { include: { rosterEntry: true, campaign: { select: { name: true } } } } }, take: 10 })
+          : Promise.resolve([]),
+      ]);
+      const items: z.infer<typeof GraduateSearchResultSchema>["items"] = [];
+      const seen = new Set<string>();
+      for (const o of orders) {
+        const s = o.submission;
+        const r = s.rosterEntry;
+        seen.add(s.id);
+        items.push({ rosterEntryId: r?.id ?? null, submissionId: s.id, campaignId: s.campaignId, campaignName: s.campaign.name, name: r?.name ?? null, uniqueNumber: r?.uniqueNumber ?? null, college: r?.college ?? null, major: r?.major ?? null, phone: r?.phone ?? null, state: s.state, stateLabel: STATE_LABELS[s.state], admissionPhotoStatus: r?.admissionPhotoStatus ?? null, matchedBy: "order" });
+      }
+      for (const e of entries.slice(0, SEARCH_LIMIT)) {
+        if (e.submission && seen.has(e.submission.id)) continue;
+        const matchedBy = e.uniqueNumber.toUpperCase().startsWith(upper) && upper.length >= 4 ? "uniqueNumber" : e.phone && e.phone === q.replace(/\s/g, "") ? "phone" : "name";
+        items.push({ rosterEntryId: e.id, submissionId: e.submission?.id ?? null, campaignId: e.campaignId, campaignName: e.campaign.name, name: e.name, uniqueNumber: e.uniqueNumber, college: e.college, major: e.major, phone: e.phone, state: e.submission?.state ?? null, stateLabel: e.submission ? STATE_LABELS[e.submission.state] : "未开始", admissionPhotoStatus: e.admissionPhotoStatus, matchedBy });
+      }
+      return { items, truncated: entries.length > SEARCH_LIMIT };
+    },
+  );
+
+  app.get(
+    "/api/staff/submissions/:id/history",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "A graduate's whole history: photos, checks, standardisations, comparisons, reviews, payments, notifications", security: bearer, params: IdParams, response: { 200: GraduateHistorySchema, 403: ApiErrorSchema, 404: ApiErrorSchema } } },
+    async (req): Promise<GraduateHistory> => {
+      const base = await scopedSubmission(req, req.params.id);
+      const s = await db.submission.findUniqueOrThrow({
+        where: { id: base.id },
+        include: {
+          wechatUser: true,
+          rosterEntry: true,
+          photos: { orderBy: { createdAt: "desc" } },
+          attempts: { orderBy: { createdAt: "desc" } },
+          comparisons: { orderBy: { createdAt: "desc" } },
+          reviews: { orderBy: { createdAt: "desc" }, include: { reviewer: { select: { displayName: true } } } },
+          overrides: { orderBy: { createdAt: "desc" }, include: { staffUser: { select: { displayName: true } } } },
+          orders: { orderBy: { createdAt: "desc" }, include: orderAdminInclude },
+          notifications: { orderBy: { createdAt: "desc" } },
+          transitions: { orderBy: { createdAt: "desc" } },
+        },
+      });
+      const codes = s.rosterEntryId
+        ? await db.captureCode.findMany({ where: { OR: [{ rosterEntryId: s.rosterEntryId }, { wechatUserId: s.wechatUserId, rosterEntry: { campaignId: s.campaignId } }] }, orderBy: { boundAt: "desc" } })
+        : await db.captureCode.findMany({ where: { wechatUserId: s.wechatUserId, rosterEntry: { campaignId: s.campaignId } }, orderBy: { boundAt: "desc" } });
+      const staffIds = [...new Set(s.transitions.filter((t) => t.actorType === "STAFF" && t.actorId).map((t) => t.actorId!))];
+      const staffNames = new Map((await db.staffUser.findMany({ where: { id: { in: staffIds } }, select: { id: true, displayName: true } })).map((x) => [x.id, x.displayName]));
+      const url = (key: string | null) => (key ? storage.signedUrl(key, { expiresInSeconds: 900 }) : Promise.resolve(null));
+      const r = s.rosterEntry;
+      const staff = staffOf(req);
+      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: base.campaign.schoolId, action: "graduate.history_viewed", targetType: "submission", targetId: s.id, ip: req.ip });
+      return {
+        submission: await submissionView(db, s.id),
+        campaign: { id: base.campaign.id, name: base.campaign.name, schoolId: base.campaign.schoolId, schoolName: base.campaign.school.name },
+        wechatUser: { id: s.wechatUser.id, nickname: s.wechatUser.nickname, openidMasked: maskOpenid(s.wechatUser.openid), createdAt: s.wechatUser.createdAt.toISOString() },
+        rosterEntry: r
+          ? {
+              id: r.id,
+              uniqueNumber: r.uniqueNumber,
+              name: r.name,
+              idNumberMasked: r.idNumberMasked,
+              phone: r.phone,
+              college: r.college,
+              major: r.major,
+              degreeLevel: r.degreeLevel,
+              admissionPhotoStatus: r.admissionPhotoStatus,
+              admissionUrl: await url(r.admissionPhotoKey),
+              disputeNote: r.disputeNote,
+              disputedAt: r.disputedAt?.toISOString() ?? null,
+            }
+          : null,
+        captureCodes: codes.map((c) => ({
+          id: c.id,
+          uniqueNumber: c.uniqueNumber,
+          provider: c.provider,
+          status: c.status,
+          maskedName: typeof (c.decodedFields as { maskedName?: unknown })?.maskedName === "string" ? (c.decodedFields as { maskedName: string }).maskedName : null,
+          boundAt: c.boundAt.toISOString(),
+          revokedAt: c.revokedAt?.toISOString() ?? null,
+        })),
+        photos: await Promise.all(
+          s.photos.map(async (p) => {
+            const report = (p.checkReport ?? { checks: [] }) as unknown as StoredCheck;
+            return {
+              id: p.id,
+              source: p.source,
+              createdAt: p.createdAt.toISOString(),
+              compliant: p.compliant,
+              checks: (report.checks ?? []).map((c) => ({ id: c.id, passed: c.passed, severity: c.severity, message: c.message, value: c.value, threshold: c.threshold })),
+              error: report.error ? { code: report.error.code, message: report.error.message } : null,
+              originalUrl: (await url(p.originalKey))!,
+              standardizedUrl: await url(p.standardizedKey),
+              printUrl: await url(p.printKey),
+              standardisations: s.attempts.filter((a) => a.photoId === p.id).length,
+              current: s.currentPhotoId === p.id,
+              submitted: s.submittedPhotoId === p.id,
+            };
+          }),
+        ),
+        standardisations: s.attempts.map((a) => ({ id: a.id, photoId: a.photoId, createdAt: a.createdAt.toISOString() })),
+        comparisons: s.comparisons.map((c) => ({ id: c.id, photoId: c.photoId, score: c.score, threshold: c.threshold, passed: c.passed, qualifying: c.qualifying, errorCode: c.errorCode, modelId: c.modelId, createdAt: c.createdAt.toISOString() })),
+        reviews: s.reviews.map((v) => ({ id: v.id, decision: v.decision, reason: v.reason, automatic: v.automatic, reviewer: v.reviewer?.displayName ?? (v.automatic ? "系统" : null), createdAt: v.createdAt.toISOString() })),
+        overrides: s.overrides.map((o) => ({ id: o.id, staff: o.staffUser.displayName, reason: o.reason, createdAt: o.createdAt.toISOString() })),
+        orders: s.orders.map((o) => orderAdmin(o)),
+        notifications: s.notifications.map((n) => {
+          const p = (n.payload ?? {}) as { result?: string; reason?: string };
+          return { id: n.id, kind: n.kind, status: n.status, templateId: n.templateId, result: p.result ?? null, reason: p.reason ?? null, lastError: n.lastError, attempts: n.attempts, createdAt: n.createdAt.toISOString(), sentAt: n.sentAt?.toISOString() ?? null };
+        }),
+        transitions: s.transitions.map((t) => ({ event: t.event, from: t.fromState, to: t.toState, actorType: t.actorType, actor: t.actorType === "STAFF" ? (staffNames.get(t.actorId ?? "") ?? null) : t.actorType === "GRADUATE" ? "毕业生" : "系统", createdAt: t.createdAt.toISOString() })),
+      };
+    },
+  );
+
+  app.post(
+    "/api/staff/submissions/:id/unbind-code",
+    {
+      config: { auth: "staff", roles: [...SERVICE] },
+      schema: { tags: ["staff-admin"], summary: "Revoke the capture code bound to this submission so the right graduate can bind it (before submission only)", security: bearer, params: IdParams, body: UnbindCodeRequestSchema, response: { 200: SubmissionViewSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
+    },
+    async (req) => {
+      const staff = staffOf(req);
+      const s = await scopedSubmission(req, req.params.id);
+      await db.$transaction(async (tx) => {
+        // The state machine decides whether unbinding is still possible (not after submission).
+        await applyEvent(tx, s.id, { type: "CODE_UNBOUND" }, { type: "STAFF", id: staff.id, ip: req.ip }, { rosterEntry: { disconnect: true } });
+        const revoked = await tx.captureCode.updateMany({ where: { wechatUserId: s.wechatUserId, status: "BOUND", rosterEntry: { campaignId: s.campaignId } }, data: { status: "REVOKED", revokedAt: new Date() } });
+        await audit(tx, { actorType: "STAFF", actorId: staff.id, schoolId: s.campaign.schoolId, action: "capture_code.revoked", targetType: "submission", targetId: s.id, before: { rosterEntryId: s.rosterEntryId }, after: { reason: req.body.reason, revoked: revoked.count }, ip: req.ip });
+      });
+      return submissionView(db, s.id);
+    },
+  );
+
+  app.get(
+    "/api/staff/orders",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Orders with payments, refunds and reconciliation status", security: bearer, querystring: OrderQuerySchema, response: { 200: OrderPageSchema, 403: ApiErrorSchema } } },
+    async (req) => {
+      const q = req.query;
+      const now = new Date();
+      const where: Prisma.OrderWhereInput = {
+        submission: {
+          campaign: campaignScope(req, q.campaignId),
+          ...(q.q && !/^[A-Za-z0-9]{6,32}$/.test(q.q) ? { rosterEntry: { name: { contains: q.q } } } : {}),
+        },
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.q && /^[A-Za-z0-9]{6,32}$/.test(q.q) ? { OR: [{ outTradeNo: { startsWith: q.q.toUpperCase() } }, { submission: { rosterEntry: { uniqueNumber: { startsWith: q.q, mode: "insensitive" } } } }] } : {}),
+        ...(q.from || q.to ? { createdAt: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lte: new Date(q.to) } : {}) } } : {}),
+      };
+      // Reconciliation is computed, so the filter and the summary run over a slim copy of every match.
+      const slim = await db.order.findMany({
+        where,
+        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true } }, refunds: { select: { amountFen: true, status: true } } },
+        orderBy: { createdAt: "desc" },
+        take: 50_000,
+      });
+      const withRec = slim.map((o) => ({ o, rec: reconciliationOf(o, now) }));
+      const matching = q.reconciliation ? withRec.filter((x) => x.rec === q.reconciliation) : withRec;
+      const pageIds = matching.slice((q.page - 1) * q.pageSize, q.page * q.pageSize).map((x) => x.o.id);
+      const rows = await db.order.findMany({ where: { id: { in: pageIds } }, include: orderAdminInclude });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return {
+        items: pageIds.map((id) => orderAdmin(byId.get(id)!, now)),
+        total: matching.length,
+        page: q.page,
+        pageSize: q.pageSize,
+        summary: {
+          orders: matching.length,
+          paidFen: matching.reduce((n, x) => n + x.o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((m, p) => m + p.amountFen, 0), 0),
+          refundedFen: matching.reduce((n, x) => n + x.o.refunds.filter((r) => r.status === "SUCCESS").reduce((m, r) => m + r.amountFen, 0), 0),
+          needsAttention: matching.filter((x) => ATTENTION.has(x.rec)).length,
+        },
+      };
+    },
+  );
+
+  app.post(
+    "/api/staff/orders/:id/reconcile",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Ask WeChat Pay about an unpaid order now (records a missed payment, closes an expired order)", security: bearer, params: IdParams, response: { 200: OrderAdminSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 503: ApiErrorSchema } } },
+    async (req) => {
+      const staff = staffOf(req);
+      const o = await db.order.findUnique({ where: { id: req.params.id }, include: orderAdminInclude });
+      if (!o) throw notFound();
+      assertSchoolScope(staff, o.submission.campaign.schoolId);
+      if (o.status === "CREATED") {
+        if (!app.deps.wechat.pay) throw new AppError(503, "PAYMENT_UNAVAILABLE", "微信支付未配置，无法查单");
+        try {
+          await reconcileOrder(app.deps, { outTradeNo: o.outTradeNo });
+        } catch (e) {
+          if (isWechatError(e)) throw new AppError(503, e.code, e.message);
+          if (!(e instanceof StillPendingError)) throw e;
+          await db.order.update({ where: { id: o.id }, data: { lastQueriedAt: new Date() } });
+        }
+      }
+      const fresh = await db.order.findUniqueOrThrow({ where: { id: o.id }, include: orderAdminInclude });
+      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: o.submission.campaign.schoolId, action: "order.reconciled", targetType: "order", targetId: o.id, before: { status: o.status }, after: { status: fresh.status }, ip: req.ip });
+      return orderAdmin(fresh);
+    },
+  );
+};

@@ -1,0 +1,81 @@
+import type { Prisma } from "@gradphoto/db";
+import { RECONCILIATION_LABELS, type OrderAdmin } from "@gradphoto/contracts";
+
+export const orderAdminInclude = {
+  payments: true,
+  refunds: { include: { staffUser: { select: { displayName: true } } }, orderBy: { createdAt: "asc" } },
+  submission: { include: { campaign: { select: { id: true, name: true, schoolId: true } }, rosterEntry: { select: { name: true, uniqueNumber: true, college: true } } } },
+} satisfies Prisma.OrderInclude;
+
+export type OrderRow = Prisma.OrderGetPayload<{ include: typeof orderAdminInclude }>;
+
+/**
+ * Our order against the payment records WeChat Pay sent us: a paid order needs exactly its amount in
+ * successful payments; an unpaid order past its expiry without a query needs one; refunds in progress or
+ * abnormal are flagged.
+ */
+export interface ReconcilableOrder {
+  status: OrderRow["status"];
+  amountFen: number;
+  expiresAt: Date;
+  paidAt: Date | null;
+  lastQueriedAt: Date | null;
+  payments: Array<{ amountFen: number; tradeState: string }>;
+  refunds: Array<{ amountFen: number; status: OrderRow["refunds"][number]["status"] }>;
+}
+
+export function reconciliationOf(o: ReconcilableOrder, now = new Date()): OrderAdmin["reconciliation"] {
+  const paid = o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((n, p) => n + p.amountFen, 0);
+  if (o.refunds.some((r) => r.status === "ABNORMAL")) return "REFUND_ABNORMAL";
+  if (o.status === "REFUNDING" || o.refunds.some((r) => r.status === "PROCESSING")) return "REFUNDING";
+  if (o.status === "CREATED") {
+    if (paid > 0) return "MISMATCH";
+    return o.expiresAt < now && (!o.lastQueriedAt || o.lastQueriedAt < o.expiresAt) ? "NEEDS_QUERY" : "AWAITING_PAYMENT";
+  }
+  if (o.status === "CLOSED") return paid > 0 ? "MISMATCH" : "CLOSED";
+  // PAID, PARTIALLY_REFUNDED, REFUNDED: the money must have arrived, in full.
+  if (paid !== o.amountFen || !o.paidAt) return "MISMATCH";
+  const refunded = o.refunds.filter((r) => r.status === "SUCCESS").reduce((n, r) => n + r.amountFen, 0);
+  if (o.status === "REFUNDED" && refunded !== o.amountFen) return "MISMATCH";
+  if (o.status === "PARTIALLY_REFUNDED" && (refunded <= 0 || refunded >= o.amountFen)) return "MISMATCH";
+  return "MATCHED";
+}
+
+export function orderAdmin(o: OrderRow, now = new Date()): OrderAdmin {
+  const paidFen = o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((n, p) => n + p.amountFen, 0);
+  const refundedFen = o.refunds.filter((r) => r.status === "SUCCESS").reduce((n, r) => n + r.amountFen, 0);
+  const committed = o.refunds.filter((r) => r.status !== "CLOSED" && r.status !== "ABNORMAL").reduce((n, r) => n + r.amountFen, 0);
+  const rec = reconciliationOf(o, now);
+  const r = o.submission.rosterEntry;
+  return {
+    id: o.id,
+    outTradeNo: o.outTradeNo,
+    description: o.description,
+    amountFen: o.amountFen,
+    status: o.status,
+    createdAt: o.createdAt.toISOString(),
+    expiresAt: o.expiresAt.toISOString(),
+    paidAt: o.paidAt?.toISOString() ?? null,
+    lastQueriedAt: o.lastQueriedAt?.toISOString() ?? null,
+    submissionId: o.submissionId,
+    campaignId: o.submission.campaign.id,
+    campaignName: o.submission.campaign.name,
+    graduate: r ? { name: r.name, uniqueNumber: r.uniqueNumber, college: r.college } : null,
+    paidFen,
+    refundedFen,
+    refundableFen: o.status === "PAID" || o.status === "PARTIALLY_REFUNDED" ? Math.max(0, o.amountFen - committed) : 0,
+    payments: o.payments.map((p) => ({ transactionId: p.transactionId, amountFen: p.amountFen, tradeState: p.tradeState, successTime: p.successTime.toISOString() })),
+    refunds: o.refunds.map((x) => ({
+      id: x.id,
+      outRefundNo: x.outRefundNo,
+      amountFen: x.amountFen,
+      status: x.status,
+      reason: x.reason,
+      staffName: x.staffUser?.displayName ?? null,
+      createdAt: x.createdAt.toISOString(),
+      succeededAt: x.succeededAt?.toISOString() ?? null,
+    })),
+    reconciliation: rec,
+    reconciliationLabel: RECONCILIATION_LABELS[rec],
+  };
+}

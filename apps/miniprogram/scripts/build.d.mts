@@ -1,0 +1,3 @@
+export declare const TARGETS: Record<"weapp" | "h5", string[]>;
+export declare function inputHash(target: "weapp" | "h5"): string;
+export declare function build(target: "weapp" | "h5", opts?: { force?: boolean; quiet?: boolean }): { target: string; built: boolean; ms: number };

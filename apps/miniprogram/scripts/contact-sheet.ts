@@ -1,0 +1,90 @@
+/**
+ * Assembles the end-to-end screenshots (apps/miniprogram/test/screenshots, written by test/e2e.test.ts)
+ * into one contact sheet: docs/miniprogram-flow.png. One band per scenario, steps left to right.
+ *   npx vitest run apps/miniprogram/test/e2e.test.ts && pnpm --filter @gradphoto/miniprogram contact-sheet
+ * Captions are drawn with the system's CJK font (Debian: fonts-noto-cjk).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import sharp from "sharp";
+
+interface Shot {
+  file: string;
+  scenario: string;
+  caption: string;
+}
+
+const app = path.resolve(import.meta.dirname, "..");
+const shotsDir = path.join(app, "test/screenshots");
+const out = path.resolve(app, "../../docs/miniprogram-flow.png");
+
+const COLS = 8;
+const THUMB_W = 240;
+const GAP = 18;
+const MARGIN = 28;
+const CAPTION_H = 62;
+const BAND_TITLE_H = 54;
+const FONT = "'Noto Sans CJK SC','Noto Sans SC','WenQuanYi Micro Hei',sans-serif";
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Splits a caption into lines of at most `n` characters (CJK text has no spaces to break at). */
+function wrap(text: string, n: number): string[] {
+  const chars = Array.from(text);
+  const lines: string[] = [];
+  for (let i = 0; i < chars.length; i += n) lines.push(chars.slice(i, i + n).join(""));
+  return lines.slice(0, 2);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(shotsDir)) throw new Error(`no screenshots in ${shotsDir}: run the e2e tests first`);
+  const manifests = readdirSync(shotsDir).filter((f) => f.endsWith(".json")).sort();
+  const bands = manifests.map((m) => JSON.parse(readFileSync(path.join(shotsDir, m), "utf8")) as Shot[]).filter((b) => b.length);
+  if (!bands.length) throw new Error("the screenshot manifests are empty");
+
+  const meta = await sharp(path.join(shotsDir, bands[0]![0]!.file)).metadata();
+  const thumbH = Math.round((THUMB_W * (meta.height ?? 1624)) / (meta.width ?? 750));
+  const cellH = thumbH + CAPTION_H;
+  const width = MARGIN * 2 + COLS * THUMB_W + (COLS - 1) * GAP;
+  const header = 96;
+
+  const layers: sharp.OverlayOptions[] = [];
+  const svgParts: string[] = [];
+  let y = header;
+  let step = 0;
+  for (const band of bands) {
+    svgParts.push(`<text x="${MARGIN}" y="${y + 34}" font-family="${FONT}" font-size="24" font-weight="700" fill="#1d4ed8">${esc(band[0]!.scenario)}</text>`);
+    y += BAND_TITLE_H;
+    for (let i = 0; i < band.length; i++) {
+      const shot = band[i]!;
+      const col = i % COLS;
+      if (i > 0 && col === 0) y += cellH + GAP;
+      const x = MARGIN + col * (THUMB_W + GAP);
+      const img = await sharp(path.join(shotsDir, shot.file)).resize({ width: THUMB_W, height: thumbH, fit: "cover", position: "top" }).png().toBuffer();
+      layers.push({ input: img, left: x, top: y });
+      step++;
+      svgParts.push(`<rect x="${x - 1}" y="${y - 1}" width="${THUMB_W + 2}" height="${thumbH + 2}" fill="none" stroke="#cbd5e1" rx="4"/>`);
+      const lines = wrap(`${i + 1}. ${shot.caption}`, 15);
+      lines.forEach((line, k) => {
+        svgParts.push(`<text x="${x}" y="${y + thumbH + 24 + k * 22}" font-family="${FONT}" font-size="16" fill="#1f2937">${esc(line)}</text>`);
+      });
+    }
+    y += cellH + GAP * 2;
+  }
+  const height = y + MARGIN;
+  const title = `<text x="${MARGIN}" y="52" font-family="${FONT}" font-size="34" font-weight="700" fill="#111827">毕业照片采集 · 小程序（H5 构建）端到端流程</text>
+<text x="${MARGIN}" y="82" font-family="${FONT}" font-size="17" fill="#4b5563">${esc(`Chromium 375×812 截图，由 apps/miniprogram/test/e2e.test.ts 生成，共 ${step} 步；照片来自开发测试集`)}</text>`;
+  const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${title}${svgParts.join("")}</svg>`);
+
+  await sharp({ create: { width, height, channels: 3, background: "#f1f5f9" } })
+    .composite([...layers, { input: svg, left: 0, top: 0 }])
+    .png({ palette: true, quality: 92, effort: 8, compressionLevel: 9 })
+    .toFile(out);
+  const m = await sharp(out).metadata();
+  console.log(`wrote ${path.relative(process.cwd(), out)} (${m.width}×${m.height}, ${step} screenshots)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

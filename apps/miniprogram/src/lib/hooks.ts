@@ -1,0 +1,100 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Submission, SubmissionState } from "@gradphoto/api-client";
+import { errorMessage, isAuthError } from "./api";
+import { goStep, pageFor } from "./flow";
+import { refreshSubmission, session } from "./session";
+
+/** Sends an expired or missing login back to 授权登录. */
+export function handleAuth(e: unknown): boolean {
+  if (!isAuthError(e)) return false;
+  session.signOut();
+  void goStep("login");
+  return true;
+}
+
+export interface Async<T> {
+  loading: boolean;
+  data: T | undefined;
+  error: string | null;
+  reload: () => Promise<void>;
+  setData: (d: T) => void;
+}
+
+/** Loads data for a page, with loading and error states (errors show the API's message). */
+export function useAsync<T>(fn: () => Promise<T>, deps: unknown[] = []): Async<T> {
+  const [state, setState] = useState<{ loading: boolean; data: T | undefined; error: string | null }>({ loading: true, data: undefined, error: null });
+  const alive = useRef(true);
+  useEffect(
+    () => () => {
+      alive.current = false;
+    },
+    [],
+  );
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const reload = useCallback(async () => {
+    setState((s) => ({ ...s, loading: true, error: null }));
+    try {
+      const data = await fn();
+      if (alive.current) setState({ loading: false, data, error: null });
+    } catch (e) {
+      if (handleAuth(e)) return;
+      if (alive.current) setState((s) => ({ ...s, loading: false, error: errorMessage(e) }));
+    }
+  }, deps);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { ...state, reload, setData: (data: T) => setState({ loading: false, data, error: null }) };
+}
+
+/** A button's action: busy flag, the error to show, and a runner that catches. */
+export function useAction(): { busy: boolean; error: string | null; setError: (m: string | null) => void; run: (fn: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      if (!handleAuth(e)) setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
+/**
+ * The graduate's submission for a step page. Without a login → 授权登录; in a state this page does
+ * not handle (an old tab, the back button) → the page for the current state.
+ */
+export function useSubmission(allowed: SubmissionState[] | "any"): Async<Submission> {
+  return useAsync(async () => {
+    const s = session.get();
+    if (!s.token || !s.campaignId) {
+      void goStep(s.campaignId ? "login" : "home");
+      return new Promise<Submission>(() => undefined);
+    }
+    const view = await refreshSubmission();
+    if (allowed !== "any" && !allowed.includes(view.state)) {
+      void goStep(pageFor(view));
+      return new Promise<Submission>(() => undefined);
+    }
+    return view;
+  });
+}
+
+/** Milliseconds until `until`, ticking every second (0 when passed or absent). */
+export function useCountdown(until: string | null | undefined): number {
+  const target = until ? new Date(until).getTime() : 0;
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!target) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [target]);
+  return target ? Math.max(0, target - now) : 0;
+}
+
+export const PHOTO_STATES: SubmissionState[] = ["PAID", "PHOTO_CHECKED", "STANDARDIZED", "COMPARE_BLOCKED"];

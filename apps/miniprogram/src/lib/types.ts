@@ -1,0 +1,3 @@
+import type { Submission } from "@gradphoto/api-client";
+
+export type Contacts = Submission["contacts"];

@@ -1,0 +1,113 @@
+import { Image, Text, View } from "@tarojs/components";
+import { useState } from "react";
+import type { Photo } from "@gradphoto/api-client";
+import { api } from "../../lib/api";
+import { goStep } from "../../lib/flow";
+import { PHOTO_STATES, useAsync, useSubmission } from "../../lib/hooks";
+import { session } from "../../lib/session";
+import { Badge, Button, Card, ErrorState, Loading, Notice, Screen } from "../../components/ui";
+import { flawForCheck, icon, portrait } from "../../components/art";
+import "./index.css";
+
+export default function Check() {
+  const sub = useSubmission(PHOTO_STATES);
+  const photo = useAsync(async (): Promise<Photo | null> => {
+    const s = session.get();
+    if (s.photo) return s.photo;
+    const view = s.submission ?? (await api.submission(s.submissionId!));
+    return view.currentPhotoId ? api.photo(view.id, view.currentPhotoId) : null;
+  }, []);
+  const [showPassed, setShowPassed] = useState(false);
+
+  if (sub.loading || photo.loading) return <Screen step="check"><Loading text="正在读取检测结果…" /></Screen>;
+  const error = sub.error ?? photo.error;
+  if (error || !sub.data) return <Screen step="check"><ErrorState message={error ?? "加载失败"} onRetry={() => void photo.reload()} /></Screen>;
+  const p = photo.data;
+  if (!p) {
+    return (
+      <Screen step="check" footer={<Button onClick={() => void goStep("capture")}>去拍摄</Button>}>
+        <Notice type="info" title="还没有照片">请先拍摄或选择一张照片。</Notice>
+      </Screen>
+    );
+  }
+  const failed = p.checks.filter((c) => !c.passed).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+  const passed = p.checks.filter((c) => c.passed);
+  const ok = p.compliant === true;
+  // The pipeline's stop reason, unless a failed check already says the same.
+  const extraError = p.error && !failed.some((c) => c.message === p.error!.message) ? p.error.message : null;
+
+  return (
+    <Screen
+      step="check"
+      subtitle={ok ? "照片通过了质量检测" : "照片未通过检测，请按提示重拍"}
+      testId="page-check"
+      footer={
+        ok ? (
+          <>
+            <Button onClick={() => void goStep("standardize")}>下一步：照片标准化</Button>
+            <Button kind="secondary" onClick={() => void goStep("capture")}>
+              不满意，重新拍摄
+            </Button>
+          </>
+        ) : (
+          <>
+            <Button onClick={() => void goStep("capture")}>重新拍摄（免费）</Button>
+            <Button kind="text" onClick={() => void goStep("guide")}>
+              再看一遍拍照说明
+            </Button>
+          </>
+        )
+      }
+    >
+      <View className="check-head">
+        <Image className="check-photo" src={p.originalUrl} mode="aspectFill" />
+        <View className="check-summary">
+          <Image className="check-icon" src={icon(ok ? "check" : "cross", ok ? "#16A34A" : "#DC2626")} />
+          <View className={`check-verdict ${ok ? "ok" : "bad"}`}>{ok ? "照片符合要求" : "照片不符合要求"}</View>
+          <View className="muted">{ok ? (failed.length ? `有 ${failed.length} 项建议改进，可继续` : `全部 ${passed.length} 项检测通过`) : `${failed.filter((c) => c.severity === "error").length + (extraError ? 1 : 0) || 1} 项需要修改`}</View>
+        </View>
+      </View>
+      {!ok ? <Notice type="info">不合格的照片可免费、不限次数重拍，不占用每日标准化次数。</Notice> : null}
+      {failed.length || extraError ? (
+        <Card title={ok ? "建议改进" : "需要修改"} className="fail-card">
+          {extraError ? (
+            <View className="fail-item">
+              <View className="fail-text">
+                <Badge kind="error">必须修改</Badge>
+                <View className="fail-msg">{extraError}</View>
+              </View>
+            </View>
+          ) : null}
+          {failed.map((c) => {
+            const flaw = flawForCheck(c.id);
+            return (
+              <View className="fail-item" key={c.id} data-check={c.id}>
+                {flaw ? (
+                  <View className="fail-art">
+                    <View className="fail-pic">
+                      <Image className="fill" src={portrait(flaw)} mode="aspectFit" />
+                      <Text className="fail-tag tag-bad">✕</Text>
+                    </View>
+                    <View className="fail-pic">
+                      <Image className="fill" src={portrait("good")} mode="aspectFit" />
+                      <Text className="fail-tag tag-ok">✓</Text>
+                    </View>
+                  </View>
+                ) : null}
+                <View className="fail-text">
+                  <Badge kind={c.severity === "error" ? "error" : "warn"}>{c.severity === "error" ? "必须修改" : "建议改进"}</Badge>
+                  <View className="fail-msg">{c.message}</View>
+                </View>
+              </View>
+            );
+          })}
+        </Card>
+      ) : null}
+      {passed.length ? (
+        <Card title={`已通过 ${passed.length} 项`} extra={<Text className="link-small" onClick={() => setShowPassed(!showPassed)}>{showPassed ? "收起" : "展开"}</Text>}>
+          {showPassed ? passed.map((c) => <View className="passed-item" key={c.id}>✓ {c.message}</View>) : <View className="muted">{passed.slice(0, 4).map((c) => c.message).join("、")}{passed.length > 4 ? "等" : ""}</View>}
+        </Card>
+      ) : null}
+    </Screen>
+  );
+}

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: "上传采集码" });

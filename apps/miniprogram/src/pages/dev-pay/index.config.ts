@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: "开发环境模拟支付" });

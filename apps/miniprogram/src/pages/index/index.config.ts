@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: "毕业照片采集" });

@@ -1,0 +1,115 @@
+import { Text, View } from "@tarojs/components";
+import { useDidShow } from "@tarojs/taro";
+import { useState } from "react";
+import { api, isCancel } from "../../lib/api";
+import { DEV_SIMULATION, IS_WEAPP } from "../../lib/env";
+import { yuan } from "../../lib/format";
+import { continueWith, goStep, openPage } from "../../lib/flow";
+import { useAction, useAsync, useSubmission } from "../../lib/hooks";
+import { loadCampaign, session } from "../../lib/session";
+import { pay } from "../../lib/wechat";
+import { waitForPaid } from "../../lib/payment";
+import { Button, Card, ErrorState, Loading, Notice, Row, Screen } from "../../components/ui";
+
+export default function PayPage() {
+  const sub = useSubmission(["CODE_BOUND", "REJECTED"]);
+  const campaign = useAsync(() => loadCampaign(), []);
+  const act = useAction();
+  const [pending, setPending] = useState(false);
+  const [cancelled, setCancelled] = useState(false);
+
+  // Back from the development payment page (or WeChat's cashier): check once.
+  useDidShow(() => {
+    const s = session.get();
+    if (s.order && s.submissionId)
+      void api.currentOrder(s.submissionId).then((r) => {
+        if (r.submission.state === "PAID") {
+          session.set({ submission: r.submission, order: null });
+          void continueWith(r.submission);
+        }
+      }, () => undefined);
+  });
+
+  const onPay = () =>
+    act.run(async () => {
+      setCancelled(false);
+      const id = sub.data!.id;
+      const order = await api.createOrder(id);
+      session.set({ order });
+      if (DEV_SIMULATION) {
+        await openPage("devPay");
+        return;
+      }
+      if (!IS_WEAPP) throw Object.assign(new Error("h5"), { errMsg: "请在微信中打开小程序完成支付" });
+      try {
+        await pay(order);
+      } catch (e) {
+        if (isCancel(e)) {
+          setCancelled(true);
+          return;
+        }
+        throw e;
+      }
+      setPending(true);
+      const paid = await waitForPaid(id);
+      setPending(false);
+      if (paid) await continueWith(paid);
+    });
+
+  const checkAgain = () =>
+    act.run(async () => {
+      const paid = await waitForPaid(sub.data!.id, 3);
+      if (paid) await continueWith(paid);
+      else setPending(true);
+    });
+
+  if (sub.loading || campaign.loading) return <Screen step="pay"><Loading /></Screen>;
+  const error = sub.error ?? campaign.error;
+  if (error || !sub.data || !campaign.data) return <Screen step="pay"><ErrorState message={error ?? "加载失败"} onRetry={() => void sub.reload()} /></Screen>;
+  const c = campaign.data;
+  if (c.schoolPaid) {
+    return (
+      <Screen step="pay" testId="page-pay" footer={<Button onClick={() => void goStep("guide")}>下一步：拍照说明</Button>}>
+        <Notice type="success" title="本次采集由学校统一支付">你无需缴纳任何费用，请继续拍摄照片。</Notice>
+      </Screen>
+    );
+  }
+
+  return (
+    <Screen
+      step="pay"
+      subtitle="支付采集服务费后即可拍摄照片"
+      testId="page-pay"
+      footer={
+        <>
+          <Button kind="success" onClick={() => void onPay()} loading={act.busy}>
+            {`微信支付 ${yuan(c.feeFen)}`}
+          </Button>
+          {pending ? (
+            <Button kind="secondary" onClick={() => void checkAgain()}>
+              我已支付，刷新支付结果
+            </Button>
+          ) : null}
+        </>
+      }
+    >
+      {act.error ? <Notice type="error" title="支付未完成">{act.error}</Notice> : null}
+      {cancelled ? <Notice type="warn" title="支付已取消">你可以随时重新支付，订单 30 分钟内有效，不会重复扣费。</Notice> : null}
+      {pending ? <Notice type="info" title="正在确认支付结果">如已扣款，结果可能稍有延迟，请稍后点击「刷新支付结果」。</Notice> : null}
+      <Card title="订单信息">
+        <Row label="项目" value="毕业照片采集服务费" />
+        <Row label="活动" value={c.name} />
+        <Row label="学校" value={c.schoolName} />
+        <View className="row">
+          <Text className="row-label">应付金额</Text>
+          <Text className="pay-amount">{yuan(c.feeFen)}</Text>
+        </View>
+      </Card>
+      <Card title="说明">
+        <View className="muted">• 支付成功后进入拍照环节；拍摄不合格可免费不限次数重拍。</View>
+        <View className="muted">• 审核未通过可免费重拍提交。</View>
+        <View className="muted">• 支付问题请联系：{sub.data.contacts.paymentContact}</View>
+      </Card>
+    </Screen>
+  );
+}

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: "摄像头权限" });

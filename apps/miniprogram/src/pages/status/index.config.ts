@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: "审核状态", enablePullDownRefresh: true });

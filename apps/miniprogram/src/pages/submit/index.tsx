@@ -1,0 +1,75 @@
+import { Image, Text, View } from "@tarojs/components";
+import type { Photo } from "@gradphoto/api-client";
+import { api } from "../../lib/api";
+import { goStep } from "../../lib/flow";
+import { useAction, useAsync, useSubmission } from "../../lib/hooks";
+import { loadCampaign, session } from "../../lib/session";
+import { requestSubscriptions } from "../../lib/wechat";
+import { Button, Card, ErrorState, Loading, Notice, Screen } from "../../components/ui";
+import { icon } from "../../components/art";
+import "./index.css";
+
+const CONFIRM = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
+
+export default function Submit() {
+  const sub = useSubmission(["STANDARDIZED"]);
+  const data = useAsync(async (): Promise<{ photo: Photo }> => {
+    const s = session.get();
+    const view = s.submission ?? (await api.submission(s.submissionId!));
+    await loadCampaign();
+    const photo = s.photo && s.photo.id === view.currentPhotoId ? s.photo : await api.photo(view.id, view.currentPhotoId!);
+    return { photo };
+  }, []);
+  const act = useAction();
+
+  const submit = () => {
+    // 订阅消息 must be requested right in the tap, before anything else is awaited.
+    const subscribing = requestSubscriptions(session.get().campaign);
+    void act.run(async () => {
+      await subscribing;
+      const view = await api.submit(sub.data!.id, data.data!.photo.id);
+      session.set({ submission: view });
+      await goStep("admission");
+    });
+  };
+
+  if (sub.loading || data.loading) return <Screen step="submit"><Loading /></Screen>;
+  const error = sub.error ?? data.error;
+  if (error || !sub.data || !data.data) return <Screen step="submit"><ErrorState message={error ?? "加载失败"} onRetry={() => void data.reload()} /></Screen>;
+  const p = data.data.photo;
+
+  return (
+    <Screen
+      step="submit"
+      subtitle="确认本次采集照片符合要求后提交"
+      testId="page-submit"
+      footer={
+        <>
+          <Button onClick={submit} loading={act.busy}>
+            确认提交
+          </Button>
+          <Button kind="secondary" disabled={act.busy} onClick={() => void goStep("capture")}>
+            重新拍摄
+          </Button>
+          <View className="footer-hint">提交时将询问是否接收「审核结果」微信通知，建议允许</View>
+        </>
+      }
+    >
+      {act.error ? <Notice type="error" title="提交失败">{act.error}</Notice> : null}
+      <View className="submit-photo-wrap">
+        <View className="submit-photo">
+          <Image className="fill" src={p.standardizedUrl ?? p.originalUrl} mode="aspectFill" />
+        </View>
+      </View>
+      <Card title="请逐项确认">
+        {CONFIRM.map((c) => (
+          <View className="list-item" key={c}>
+            <Image className="confirm-icon" src={icon("check", "#16A34A")} />
+            <Text className="list-text">{c}</Text>
+          </View>
+        ))}
+      </Card>
+      <Notice type="info" title="提交后">下一步请确认你的录取照片，系统会将本照片与录取照片进行人像比对。</Notice>
+    </Screen>
+  );
+}

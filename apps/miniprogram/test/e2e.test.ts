@@ -1,0 +1,374 @@
+/**
+ * End-to-end tests of the H5 build (dist/h5, development mode) in Debian's Chromium at phone size,
+ * against the real API (database, job queue, photo and face models) and the fake WeChat server.
+ * Every step is screenshotted into test/screenshots; `pnpm contact-sheet` turns them into
+ * docs/miniprogram-flow.png.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { renderCodePng } from "@gradphoto/capture-code";
+import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
+import { pickJourneyPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
+import { build } from "../scripts/build.mjs";
+import { button, CHROMIUM, chooseFile, launchChromium, onPage, phone, readConsent, Recorder, serveH5, settle } from "./support/h5.js";
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs Debian's chromium`);
+
+let j: Journey;
+let photos: JourneyPhotos;
+let browser: Browser;
+let h5: { url: string; close: () => Promise<void> };
+const tmp = mkdtempSync(path.join(os.tmpdir(), "mp-e2e-"));
+
+beforeAll(async () => {
+  // CI builds before the tests (scripts/bootstrap.mjs); a local run builds when dist/h5 is stale.
+  build("h5", { quiet: true });
+  h5 = await serveH5();
+  [j, photos, browser] = await Promise.all([startJourney({ devRoutes: true, corsOrigins: [h5.url] }), pickJourneyPhotos(), launchChromium()]);
+}, 400_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h5?.close();
+});
+
+function appUrl(campaignId: string): string {
+  return `${h5.url}/?campaign=${campaignId}&api=${encodeURIComponent(j.url)}`;
+}
+
+async function codePng(text: string, name: string): Promise<string> {
+  const file = path.join(tmp, `${name}.png`);
+  writeFileSync(file, await renderCodePng(text));
+  return file;
+}
+
+async function waitFor<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Home → 授权登录 → 温馨提示 → 采集码 (uploaded from the album) → 确认信息. */
+async function throughCode(page: Page, rec: Recorder | null, campaignId: string, codeFile: string): Promise<void> {
+  await page.goto(appUrl(campaignId));
+  await button(page, "学信网采集码采集").waitFor();
+  await rec?.snap(page, "首页：采集活动、截止时间与费用");
+  await button(page, "学信网采集码采集").click();
+  await onPage(page, "login");
+  await rec?.snap(page, "授权登录（开发环境模拟微信登录）");
+  await button(page, "微信授权登录").click();
+  await onPage(page, "notice");
+  await expect(button(page, "请先阅读至底部").getAttribute("aria-disabled")).resolves.toBe("true");
+  await rec?.snap(page, "温馨提示：须滑动到底部");
+  await readConsent(page);
+  await button(page, "我已阅读并同意").waitFor();
+  await rec?.snap(page, "温馨提示：已读到底部，可以同意");
+  await button(page, "我已阅读并同意").click();
+  await onPage(page, "code");
+  await rec?.snap(page, "采集码：上传保存的原图，不要截图");
+  await chooseFile(page, () => button(page, "上传采集码图片").click(), codeFile);
+  await onPage(page, "code-confirm");
+  await rec?.snap(page, "确认信息：脱敏姓名、证件号、学校");
+  await button(page, "信息无误，确认绑定").click();
+}
+
+/** 拍摄 → 照片质量检测; returns whether the photo passed. */
+async function takePhoto(page: Page, rec: Recorder | null, file: string, captions?: { capture?: string; review?: string; check?: string }): Promise<boolean> {
+  await onPage(page, "capture");
+  if (captions?.capture) await rec?.snap(page, captions.capture);
+  await chooseFile(page, () => page.locator(".taro_page_show .tile").first().click(), file);
+  await onPage(page, "capture-review");
+  if (captions?.review) await rec?.snap(page, captions.review);
+  await button(page, "使用这张照片，开始检测").click();
+  await onPage(page, "check", 90_000);
+  if (captions?.check) await rec?.snap(page, captions.check);
+  return (await page.locator(".taro_page_show .check-verdict").innerText()).includes("符合要求") && !(await page.locator(".taro_page_show .check-verdict.bad").count());
+}
+
+/** 照片质量检测 (passed) → 标准化 → 确认提交 (订阅消息) → 确认录取照片 → 比对结果. */
+async function standardizeSubmitCompare(page: Page, rec: Recorder | null, opts: { subscribe: "允许" | "拒绝" | null; shots?: boolean }): Promise<void> {
+  const snap = async (c: string) => {
+    if (opts.shots) await rec?.snap(page, c);
+  };
+  await button(page, "下一步：照片标准化").click();
+  await onPage(page, "standardize");
+  await snap("标准化：前后对比与今日剩余次数");
+  await button(page, /开始标准化/).click();
+  await button(page, "满意，下一步").waitFor({ timeout: 90_000 });
+  await snap("标准化完成：480×640 浅蓝底标准照");
+  await button(page, "满意，下一步").click();
+  await onPage(page, "submit");
+  await snap("确认提交：逐项确认");
+  await button(page, "确认提交").click();
+  if (opts.subscribe) {
+    const choice = page.getByText(opts.subscribe, { exact: true });
+    await choice.waitFor();
+    await snap("提交时请求订阅「审核结果」通知");
+    await choice.click();
+  }
+  await onPage(page, "admission");
+  await snap("确认录取照片（有误或缺失 → 学籍部门）");
+  await button(page, "是本人，开始比对").click();
+  await onPage(page, "compare", 90_000);
+}
+
+describe("the graduate's mini-program (H5 build) in a phone browser", () => {
+  it.skipIf(!haveChromium)("happy path: login → 温馨提示 → 采集码 → 支付 → 拍摄 → 检测 → 标准化 → 提交 → 比对 → 审核通过", async () => {
+    const rec = new Recorder("a-happy", "完整流程：登录到审核通过");
+    const campaignId = await j.campaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const ctx = await phone(browser);
+    const page = await ctx.newPage();
+    try {
+      await throughCode(page, rec, campaignId, await codePng(entry.codeText, "happy"));
+
+      await onPage(page, "pay");
+      await rec.snap(page, "费用支付：¥20.00 微信支付");
+      await button(page, /微信支付/).click();
+      await onPage(page, "dev-pay");
+      await rec.snap(page, "开发环境模拟支付（明确标注，非微信支付）");
+      await button(page, "模拟支付成功").click();
+
+      await onPage(page, "guide");
+      await rec.snap(page, "拍照说明：合格示例与规则");
+      await rec.snap(page, "拍照说明：不合格示例、光线、相册要求", { scrollToBottom: true });
+      await button(page, "开始拍摄").click();
+      await onPage(page, "permission");
+      await rec.snap(page, "摄像头权限说明");
+      await button(page, "继续").click();
+      const ok = await takePhoto(page, rec, facePath(photos.graduation), { capture: "拍摄：头部轮廓与肩线参考，可请他人拍", review: "拍摄后确认取像范围", check: "照片质量检测：通过" });
+      expect(ok).toBe(true);
+      await standardizeSubmitCompare(page, rec, { subscribe: "允许", shots: true });
+      await expect(page.locator(".taro_page_show .score-verdict").innerText()).resolves.toBe("人像比对通过");
+      const score = Number(await page.locator(".taro_page_show .score-num").innerText());
+      expect(score).toBeGreaterThanOrEqual(80);
+      await rec.snap(page, "比对结果：分数与通过");
+      await button(page, "查看审核状态").click();
+      await onPage(page, "status");
+      await expect(page.locator(".taro_page_show .status-title").innerText()).resolves.toBe("审核中");
+      await rec.snap(page, "状态：审核中");
+
+      // The school approves; the graduate gets the 订阅消息 they accepted and sees 审核通过.
+      const session = JSON.parse(await page.evaluate(() => (globalThis as any).localStorage.getItem("gradphoto.session") as string)) as { openid: string; submissionId: string };
+      const reviewer = await j.staff("REVIEWER");
+      await j.call("POST", "/api/staff/reviews/next", { token: reviewer.token, body: { campaignId } });
+      const decided = await j.call("POST", `/api/staff/reviews/${session.submissionId}`, { token: reviewer.token, body: { decision: "APPROVED" } });
+      expect(decided.body.state).toBe("APPROVED");
+      const sent = await waitFor(() => j.fake.miniProgram.sentMessages.find((m) => m.toUser === session.openid));
+      expect(sent.templateId).toBe(TEMPLATES.reviewPassed);
+      await button(page, "刷新状态").click();
+      await page.locator(".taro_page_show .status-ok").waitFor();
+      await expect(page.locator(".taro_page_show .status-title").innerText()).resolves.toBe("审核通过");
+      await rec.snap(page, "状态：审核通过（已收到微信通知）");
+
+      await page.locator(".taro_page_show .link-small", { hasText: "联系客服" }).click();
+      await onPage(page, "contact");
+      await rec.snap(page, "联系客服：点击号码拨打");
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 300_000);
+
+  it.skipIf(!haveChromium)("a photo that breaks a rule is explained, then retaken; school-paid campaigns skip payment", async () => {
+    const rec = new Recorder("b-retake", "照片不合格与重拍（学校统一支付）");
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const ctx = await phone(browser);
+    const page = await ctx.newPage();
+    try {
+      await throughCode(page, null, campaignId, await codePng(entry.codeText, "retake"));
+      await onPage(page, "guide"); // no payment step
+      await button(page, "开始拍摄").click();
+      await onPage(page, "permission");
+      await button(page, "继续").click();
+      const bad = await takePhoto(page, rec, facePath(photos.groupPhoto), { check: "照片质量检测：不合格，逐条说明如何修改" });
+      expect(bad).toBe(false);
+      const reasons = await page.locator(".taro_page_show .fail-msg").allInnerTexts();
+      expect(reasons.length).toBeGreaterThan(0);
+      expect(reasons.join("")).toMatch(/[\u4e00-\u9fa5]/);
+      await rec.snap(page, "不合格项：示意图（✕ 现在 / ✓ 应该）", { scrollToBottom: true });
+      await button(page, "重新拍摄（免费）").click();
+      const good = await takePhoto(page, rec, facePath(photos.graduation), { check: "重拍后：照片符合要求" });
+      expect(good).toBe(true);
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 240_000);
+
+  it.skipIf(!haveChromium)("the daily standardisation quota: used up, the button waits with a live countdown", async () => {
+    const rec = new Recorder("c-quota", "标准化次数用完：24 小时倒计时");
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    // three standardisations today, over the API
+    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+    for (let i = 0; i < 3; i++) {
+      const st = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`, { token: g.token });
+      expect(st.status).toBe(200);
+    }
+    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(appUrl(campaignId));
+      await button(page, "继续采集").click();
+      await onPage(page, "submit"); // resumes where the graduate left off
+      await button(page, "重新拍摄").click();
+      expect(await takePhoto(page, null, facePath(photos.graduation))).toBe(true);
+      await button(page, "下一步：照片标准化").click();
+      await onPage(page, "standardize");
+      const timer = page.locator(".taro_page_show .cooldown-timer");
+      await timer.waitFor();
+      const t1 = await timer.innerText();
+      expect(t1).toMatch(/^2[34]:[0-5]\d:[0-5]\d$/);
+      await expect(button(page, /后可再次制作/).getAttribute("aria-disabled")).resolves.toBe("true");
+      await page.waitForTimeout(1300);
+      expect(await timer.innerText()).not.toBe(t1);
+      await rec.snap(page, "今日 3 次已用完：倒计时与可再次制作的时间");
+      const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+      expect(view.body.quota).toMatchObject({ remainingToday: 0 });
+      expect(await page.locator(".taro_page_show .cooldown-desc").first().innerText()).toContain("后再次制作");
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 240_000);
+
+  it.skipIf(!haveChromium)("three comparison failures, then customer service", async () => {
+    const rec = new Recorder("d-compare", "比对 3 次未通过 → 联系客服");
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, photos.stranger); // the 录取照片 is someone else
+    const g = await toPhotoStep(j, campaignId, entry);
+    for (let i = 0; i < 2; i++) {
+      await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+      const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+      expect(cmp.body.comparison.passed).toBe(false);
+    }
+    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(appUrl(campaignId));
+      await button(page, "继续采集").click();
+      await onPage(page, "compare");
+      await expect(page.locator(".taro_page_show .fail-dot.on").count()).resolves.toBe(2);
+      await rec.snap(page, "比对未通过：请更换其他照片（已 2 次）");
+      await button(page, "更换照片，重新拍摄").click();
+      await onPage(page, "guide");
+      await rec.snap(page, "重拍前提示：请更换其他照片");
+      await button(page, "开始拍摄").click();
+      await onPage(page, "permission");
+      await button(page, "继续").click();
+      expect(await takePhoto(page, null, facePath(photos.graduation))).toBe(true);
+      await standardizeSubmitCompare(page, rec, { subscribe: "拒绝" });
+      await expect(page.locator(".taro_page_show .score-verdict").innerText()).resolves.toBe("人像比对未通过");
+      await page.locator(".taro_page_show .contact-card").waitFor();
+      await rec.snap(page, "第 3 次未通过：联系客服人工处理");
+      await rec.snap(page, "客服电话与服务时间（点击拨打）", { scrollToBottom: true });
+      const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+      expect(view.body).toMatchObject({ state: "NEEDS_MANUAL_PASS", qualifyingFailures: 3 });
+      await page.locator(".taro_page_show .contact-card").getByRole("button", { name: "联系客服" }).click();
+      await onPage(page, "contact");
+      await expect(page.locator(".taro_page_show .contact-big").innerText()).resolves.toBe("400-123-4567");
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 300_000);
+
+  it.skipIf(!haveChromium)("审核未通过 with the reason, then a free retake back to 审核中", async () => {
+    const rec = new Recorder("e-rejected", "审核未通过 → 免费重拍");
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+    expect(cmp.body.submission.state).toBe("REVIEWING");
+    const reviewer = await j.staff("REVIEWER");
+    await j.call("POST", `/api/staff/reviews/${g.submissionId}`, { token: reviewer.token, body: { decision: "REJECTED", reason: "照片模糊或光线不均" } });
+
+    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(appUrl(campaignId));
+      await button(page, "继续采集").waitFor();
+      await rec.snap(page, "首页：显示当前进度「审核未通过」");
+      await button(page, "继续采集").click();
+      await onPage(page, "status");
+      await expect(page.locator(".taro_page_show .reason").innerText()).resolves.toBe("照片模糊或光线不均");
+      await rec.snap(page, "审核未通过：原因与剩余免费重拍次数");
+      await button(page, "免费重拍（剩余 2 次）").click();
+      await onPage(page, "guide");
+      const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+      expect(view.body).toMatchObject({ state: "PAID", freeRetakesLeft: 1 });
+      await button(page, "开始拍摄").click();
+      await onPage(page, "permission");
+      await button(page, "继续").click();
+      expect(await takePhoto(page, null, facePath(photos.graduation))).toBe(true);
+      await standardizeSubmitCompare(page, rec, { subscribe: "允许" });
+      await button(page, "查看审核状态").click();
+      await onPage(page, "status");
+      await expect(page.locator(".taro_page_show .status-title").innerText()).resolves.toBe("审核中");
+      await rec.snap(page, "重拍提交后：再次审核中");
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 300_000);
+
+  it.skipIf(!haveChromium)("fits 320–430 px screens and large system fonts; handles a missing campaign", async () => {
+    const rec = new Recorder("f-layout", "屏幕宽度与大字体适配");
+    const campaignId = await j.campaign();
+    for (const [width, big, caption] of [
+      [320, false, "320 px 宽屏幕"],
+      [430, false, "430 px 宽屏幕"],
+      [375, true, "系统大字体（放大 1.3 倍）"],
+    ] as const) {
+      const ctx = await phone(browser, { width });
+      const page = await ctx.newPage();
+      try {
+        if (big) {
+          // what a larger system font does to a rem-based page: every text and box grows 1.3×
+          await page.addInitScript(() => {
+            const d = (globalThis as any).document;
+            d.addEventListener("DOMContentLoaded", () => {
+              const s = d.createElement("style");
+              s.textContent = "html{font-size:26px!important}";
+              d.head.appendChild(s);
+            });
+          });
+        }
+        await page.goto(appUrl(campaignId));
+        await button(page, "学信网采集码采集").waitFor();
+        await settle(page);
+        const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+        await rec.snap(page, `首页 · ${caption}`);
+      } finally {
+        await ctx.close();
+      }
+    }
+    const ctx = await phone(browser);
+    const page = await ctx.newPage();
+    try {
+      await page.goto(`${h5.url}/?api=${encodeURIComponent(j.url)}`);
+      await page.getByText("未找到采集活动").waitFor();
+      await rec.snap(page, "没有采集活动链接时的提示");
+      // an unknown campaign: the API's Chinese message with a retry
+      await page.goto(`${h5.url}/?campaign=00000000-0000-4000-8000-000000000000&api=${encodeURIComponent(j.url)}`);
+      await page.locator(".taro_page_show [role=alert]").waitFor();
+      await rec.snap(page, "出错时：显示原因与重试");
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,117 @@
+/**
+ * Photo pipeline benchmark (the lead wires benchPhoto() into `pnpm bench`; also runnable directly:
+ * `npx tsx packages/photo/scripts/bench.ts`). Prints medians of ≥ 20 runs for standardize() and
+ * check() on a 12 MP phone-sized JPEG, the floor measured in the same run (sharp decode + resize +
+ * encode of the same file) and the ratio, then the peak RSS over 100 sequential photos.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import sharp from "sharp";
+import { check, loadPhotoModels, standardize } from "../src/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface PhotoBenchResult {
+  runs: number;
+  standardizeMs: number;
+  checkMs: number;
+  floorMs: number;
+  ratioStandardize: number;
+  ratioCheck: number;
+  peakRssMb: number;
+  photosForRss: number;
+  stepsMs: Record<string, number>;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export async function benchPhoto(opts: { runs?: number; rssPhotos?: number; log?: (s: string) => void } = {}): Promise<PhotoBenchResult> {
+  const runs = opts.runs ?? 20;
+  const rssPhotos = opts.rssPhotos ?? 100;
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const faces = process.env.FACES_DIR ?? path.resolve(here, "../../../../shared/testdata/faces");
+  const manifest = JSON.parse(readFileSync(path.join(faces, "manifest.json"), "utf8")) as {
+    files: Array<{ path: string; width: number; height: number; labels: { expected_compliant: boolean; framing: string; color: string } }>;
+  };
+  // a 12 MP phone-sized JPEG (4000×3000) made by upscaling a dev-set portrait (the largest labelled-compliant
+  // colour portraits first, the first one the pipeline turns into a photo), in a temp dir
+  const candidates = manifest.files
+    .filter((f) => f.labels.expected_compliant && f.labels.framing === "portrait" && f.labels.color === "color")
+    .sort((a, b) => b.width * b.height - a.width * a.height);
+  const dir = mkdtempSync(path.join(tmpdir(), "gradphoto-bench-"));
+  const bigPath = path.join(dir, "12mp.jpg");
+  await loadPhotoModels();
+  let big: Buffer | undefined, portrait = "";
+  for (const c of candidates) {
+    const buf = await sharp(readFileSync(path.join(faces, c.path))).resize(4000, 3000, { fit: "cover", position: "top", kernel: "lanczos3" }).jpeg({ quality: 90 }).toBuffer();
+    if ((await standardize(buf)).image) {
+      big = buf;
+      portrait = c.path;
+      break;
+    }
+  }
+  if (!big) throw new Error("no dev-set portrait could be standardised");
+  writeFileSync(bigPath, big);
+  log(`photo bench: ${bigPath} (4000×3000, ${(big.length / 1048576).toFixed(1)} MB, from ${portrait}); ${runs} runs each; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? "unset"}`);
+
+  // warm-up (JIT, model sessions, libvips caches)
+  for (let i = 0; i < 3; i++) {
+    await standardize(big);
+    await check(big);
+    await sharp(big).resize(480, 640).jpeg().toBuffer();
+  }
+  const tStd: number[] = [], tChk: number[] = [], tFloor: number[] = [];
+  const steps: Record<string, number[]> = {};
+  for (let i = 0; i < runs; i++) {
+    // interleaved so that load from other processes hits all three alike
+    let t = performance.now();
+    await sharp(big).resize(480, 640).jpeg().toBuffer();
+    tFloor.push(performance.now() - t);
+    t = performance.now();
+    const r = await standardize(big);
+    tStd.push(performance.now() - t);
+    for (const [k, v] of Object.entries(r.report.timings)) (steps[k] ??= []).push(v);
+    t = performance.now();
+    await check(big);
+    tChk.push(performance.now() - t);
+  }
+  const res: PhotoBenchResult = {
+    runs,
+    standardizeMs: median(tStd),
+    checkMs: median(tChk),
+    floorMs: median(tFloor),
+    ratioStandardize: median(tStd) / median(tFloor),
+    ratioCheck: median(tChk) / median(tFloor),
+    peakRssMb: 0,
+    photosForRss: rssPhotos,
+    stepsMs: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
+  };
+  log(`standardize 12 MP: median ${res.standardizeMs.toFixed(1)} ms   (target ≤ 150 ms)`);
+  log(`check 12 MP:       median ${res.checkMs.toFixed(1)} ms   (target ≤ 60 ms)`);
+  log(`floor (sharp decode+resize+encode of the same file): median ${res.floorMs.toFixed(1)} ms`);
+  log(`ratio: standardize ${res.ratioStandardize.toFixed(1)}× floor, check ${res.ratioCheck.toFixed(1)}× floor`);
+  log(`standardize steps (median ms): ${Object.entries(res.stepsMs).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+
+  // peak RSS over sequential photos: dev-set photos with the 12 MP file every fifth
+  const devFiles = manifest.files.map((f) => path.join(faces, f.path));
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  for (let i = 0; i < rssPhotos; i++) {
+    const buf = i % 5 === 0 ? big : readFileSync(devFiles[i % devFiles.length]!);
+    await standardize(buf);
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  clearInterval(sampler);
+  res.peakRssMb = peak / 1048576;
+  log(`peak RSS over ${rssPhotos} sequential photos (every 5th the 12 MP file): ${res.peakRssMb.toFixed(0)} MB   (target ≤ 400 MB)`);
+  return res;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await benchPhoto();
+}

@@ -1,0 +1,124 @@
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { check, decodeImage, detectStep, landmarkStep, DEFAULT_SPEC, type CheckResult, type PhotoReport } from "@gradphoto/photo";
+import { byLabel, goodPortraits, photo, type Entry } from "./helpers.js";
+
+const failed = (r: PhotoReport, id: string) => r.checks.some((c) => c.id === id && !c.passed);
+const get = (r: PhotoReport, id: string): CheckResult => r.checks.find((c) => c.id === id)!;
+
+async function shareFailing(entries: Entry[], id: string): Promise<number> {
+  let n = 0;
+  for (const e of entries) if (failed(await check(photo(e)), id)) n++;
+  return n / entries.length;
+}
+
+describe("checks on labelled dev-set photos (chosen by label)", () => {
+  it("refuses group photos and empty pictures with structured errors", async () => {
+    for (const e of byLabel((l) => l.faces >= 2, 3)) {
+      const r = await check(photo(e));
+      expect(r.error?.code, e.path).toBe("MULTIPLE_FACES");
+      expect(r.compliant).toBe(false);
+      expect(get(r, "single_face")).toMatchObject({ passed: false });
+    }
+    for (const e of byLabel((l) => l.faces === 0)) {
+      const r = await check(photo(e));
+      expect(r.error?.code, e.path).toBe("NO_FACE");
+      expect(r.error?.message).toMatch(/人脸/);
+    }
+  });
+
+  it("catches hats, closed eyes and tinted glasses", async () => {
+    expect(await shareFailing(byLabel((l) => l.hat && l.faces === 1), "no_hat")).toBeGreaterThanOrEqual(0.8);
+    expect(await shareFailing(byLabel((l) => (l.eyes === "closed" || l.eyes === "one_closed") && l.faces === 1), "eyes_open")).toBeGreaterThanOrEqual(0.75);
+    expect(await shareFailing(byLabel((l) => l.glasses === "sunglasses" || l.glasses === "tinted"), "no_tinted_glasses")).toBe(1);
+  });
+
+  it("catches open mouths on most photos whose only issue is the mouth", async () => {
+    expect(await shareFailing(byLabel((l) => l.issues.length === 1 && l.issues[0] === "mouth_open" && l.color === "color", 8), "mouth_closed")).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it("fails black-and-white photos on colour and small faces on resolution", async () => {
+    for (const e of byLabel((l) => l.color === "grayscale" && l.faces === 1, 2)) {
+      const r = await check(photo(e));
+      expect(get(r, "colour"), e.path).toMatchObject({ passed: false });
+      expect(get(r, "colour").message).toMatch(/彩色/);
+    }
+    const small = byLabel((l, e) => l.faces === 1 && l.framing === "full_body" && e.width < 700, 1)[0]!;
+    const r = await check(photo(small));
+    expect(get(r, "face_resolution").passed, small.path).toBe(false);
+    expect(get(r, "face_resolution").value).toBeLessThan(160);
+  });
+
+  it("accepts most compliant colour portraits, every check with id, value, threshold and message", async () => {
+    const portraits = goodPortraits(6);
+    let ok = 0;
+    for (const e of portraits) {
+      const r = await check(photo(e));
+      if (r.compliant) ok++;
+      expect(r.error, e.path).toBeUndefined();
+      for (const c of r.checks) {
+        expect(c.id).toMatch(/^[a-z_]+$/);
+        expect(c.message.length).toBeGreaterThan(2);
+        expect(["error", "warning"]).toContain(c.severity);
+        expect(c).toHaveProperty("threshold");
+      }
+      expect(get(r, "colour").passed).toBe(true);
+      expect(get(r, "single_face").passed).toBe(true);
+    }
+    expect(ok).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("checks on synthetic variants of a compliant portrait", () => {
+  const base = photo(goodPortraits(3)[2]!);
+
+  it("sharp: a blurred copy fails", async () => {
+    expect(get(await check(base), "sharp").passed).toBe(true);
+    expect(get(await check(await sharp(base).blur(4).jpeg({ quality: 92 }).toBuffer()), "sharp").passed).toBe(false);
+  });
+
+  it("not_rephotographed: a copy with a screen/halftone pattern fails", async () => {
+    const { data, info } = await sharp(base).raw().toBuffer({ resolveWithObject: true });
+    const out = Buffer.from(data);
+    for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) {
+      const m = 0.85 + 0.15 * Math.cos((2 * Math.PI * (0.8 * x + 0.6 * y)) / 5) * Math.cos((2 * Math.PI * (-0.6 * x + 0.8 * y)) / 5);
+      for (let c = 0; c < info.channels; c++) out[(y * info.width + x) * info.channels + c] = Math.min(255, data[(y * info.width + x) * info.channels + c]! * m);
+    }
+    const screen = await sharp(out, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 90 }).toBuffer();
+    expect(get(await check(base), "not_rephotographed").passed).toBe(true);
+    expect(get(await check(screen), "not_rephotographed").passed).toBe(false);
+  });
+
+  it("clothes_contrast: clothes in the background colour fail", async () => {
+    const r = await check(base);
+    const ok = get(r, "clothes_contrast");
+    expect(ok.passed).toBe(true);
+    const { data, info } = await sharp(base).raw().toBuffer({ resolveWithObject: true });
+    const d = await decodeImage(base, DEFAULT_SPEC);
+    const lm = await landmarkStep(d.image, (await detectStep(d.image, DEFAULT_SPEC.thresholds)).main!);
+    const chin = (lm.points[8]!.y + 0.3 * lm.faceWidth) / d.scale;
+    // repaint everything below the chin (the clothes) light blue, keeping a little of its texture
+    const out = Buffer.from(data);
+    for (let y = Math.floor(chin); y < info.height; y++) for (let x = 0; x < info.width; x++) {
+      const i = (y * info.width + x) * info.channels;
+      const t = 0.25 * (0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]! - 128);
+      out[i] = Math.max(0, Math.min(255, 100 + t)); out[i + 1] = Math.max(0, Math.min(255, 197 + t)); out[i + 2] = Math.max(0, Math.min(255, 245 + t));
+    }
+    const blueTop = await sharp(out, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 92 }).toBuffer();
+    const r2 = await check(blueTop);
+    expect(get(r2, "clothes_contrast").passed).toBe(false);
+    expect(get(r2, "clothes_contrast").message).toMatch(/衣服/);
+  });
+
+  it("album_input: album photos are held to the notice's size rule, camera captures are not", async () => {
+    const small = await sharp(base).resize(300).jpeg({ quality: 90 }).toBuffer();
+    expect(get(await check(small, {}, { origin: "album" }), "album_input").passed).toBe(false);
+    expect((await check(small, {}, { origin: "camera" })).checks.some((c) => c.id === "album_input")).toBe(false);
+  });
+
+  it("severity from the spec: a check turned off is not run, a warning does not refuse", async () => {
+    const r = await check(base, { severity: { sharp: "off", clothes_contrast: "warning" } });
+    expect(r.checks.some((c) => c.id === "sharp")).toBe(false);
+    expect(get(r, "clothes_contrast").severity).toBe("warning");
+  });
+});

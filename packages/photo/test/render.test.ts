@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { composite, keepSubject, planCrop, refineAlpha, segmentRegion, DEFAULT_SPEC, photoSpec, encodeToSize, inspectJpeg, setJfifDensity } from "@gradphoto/photo";
+
+const o = DEFAULT_SPEC.output;
+
+describe("crop step", () => {
+  const g = { faceWidth: 200, centreX: 500, eyeY: 500, headTopY: 320, chinY: 700 };
+
+  it("lands hair top, eye line and face width inside the 480×640 ranges, centred", () => {
+    const plan = planCrop(g, 1000, 2000, DEFAULT_SPEC);
+    expect(plan.feasible).toBe(true);
+    expect(plan.headTop).toBeGreaterThanOrEqual(o.headTop[0]);
+    expect(plan.headTop).toBeLessThanOrEqual(o.headTop[1]);
+    expect(plan.eyeLine).toBeGreaterThanOrEqual(o.eyeLine[0]);
+    expect(plan.eyeLine).toBeLessThanOrEqual(o.eyeLine[1]);
+    expect(plan.faceWidth).toBeGreaterThanOrEqual(o.faceWidth[0]);
+    expect(plan.faceWidth).toBeLessThanOrEqual(o.faceWidth[1]);
+    expect(plan.rect.w / plan.rect.h).toBeCloseTo(3 / 4, 6);
+    expect(plan.rect.x + plan.rect.w / 2).toBeCloseTo(500, 6);
+    // the crop is an axis-aligned rectangle in the photo: no rotation, no mirroring
+    expect(plan.rect.w).toBeGreaterThan(0);
+    expect(plan.missingBottom).toBe(0);
+  });
+
+  it("reports when the photo ends above the chest and when the hair is too tall for the layout", () => {
+    expect(planCrop(g, 1000, 760, DEFAULT_SPEC).missingBottom).toBeGreaterThan(0);
+    expect(planCrop({ ...g, headTopY: -200 }, 1000, 2000, DEFAULT_SPEC).feasible).toBe(false);
+  });
+
+  it("segments the crop with a margin, clipped to the photo", () => {
+    const plan = planCrop(g, 1000, 2000, DEFAULT_SPEC);
+    const r = segmentRegion(plan, 1000, 2000);
+    expect(r.x).toBeGreaterThanOrEqual(0);
+    expect(r.w).toBeGreaterThan(plan.rect.w * 0.99);
+  });
+});
+
+function synthetic(w: number, h: number) {
+  // old background: light grey; subject: a dark disc
+  const data = new Uint8Array(w * h * 3);
+  const alpha = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const d = Math.hypot(x - w / 2, y - h / 2) - w / 4;
+    const a = Math.min(1, Math.max(0, 0.5 - d / 2)); // 2-px soft edge
+    const i = y * w + x;
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.round(a * 40 + (1 - a) * 220);
+    alpha[i] = a;
+  }
+  return { img: { data, width: w, height: h }, alpha: { data: alpha, width: w, height: h } };
+}
+
+describe("matte and compose steps", () => {
+  it("refines a blurred matte towards the photo's edge", () => {
+    const { img, alpha } = synthetic(120, 160);
+    // coarse: a wide blur of the true matte
+    const coarse = { ...alpha, data: alpha.data.map((v, i) => v) };
+    const r = refineAlpha(img, coarse);
+    expect(r.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+    const centre = (80 * 120 + 60);
+    expect(r.data[centre]).toBeGreaterThan(0.99);
+    expect(r.data[0]).toBe(0);
+  });
+
+  it("puts the subject on the new background without a fringe of the old one", () => {
+    const { img, alpha } = synthetic(120, 160);
+    const bg = [100, 197, 255] as const;
+    const { image } = composite(img, alpha, bg);
+    expect([...image.data.subarray(0, 3)]).toEqual([100, 197, 255]);
+    const c = (80 * 120 + 60) * 3;
+    expect([...image.data.subarray(c, c + 3)]).toEqual([40, 40, 40]); // opaque pixels unchanged
+    // along the edge every pixel is a mix of subject and new background: no light-grey (old) pixels
+    for (let x = 0; x < 120; x++) {
+      const i = (80 * 120 + x) * 3;
+      const [r, g, b] = [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!];
+      const t = (b - 40) / (255 - 40);
+      expect(Math.abs(r - (40 + t * 60))).toBeLessThan(12);
+      expect(Math.abs(g - (40 + t * 157))).toBeLessThan(12);
+    }
+  });
+
+  it("drops matte islands that are not connected to the graduate", () => {
+    const w = 50, h = 60;
+    const a = new Float32Array(w * h);
+    for (let y = 30; y < 60; y++) for (let x = 15; x < 35; x++) a[y * w + x] = 1; // body to the bottom edge
+    for (let y = 2; y < 6; y++) for (let x = 2; x < 6; x++) a[y * w + x] = 1; // stray blob
+    const out = keepSubject({ data: a, width: w, height: h }, { x: 25, y: 40 });
+    expect(out.data[3 * w + 3]).toBe(0);
+    expect(out.data[40 * w + 25]).toBe(1);
+  });
+});
+
+describe("encode step", () => {
+  const { img } = synthetic(480, 640);
+  // add texture so the size depends on the quality
+  for (let i = 0; i < img.data.length; i++) img.data[i] = Math.min(255, img.data[i]! + ((i * 2654435761) >>> 27));
+
+  it("finds the highest quality inside the KB range: baseline, 300 dpi, no metadata, never padded", async () => {
+    const spec = photoSpec({ output: { minKb: 20, maxKb: 40 } }).output;
+    const enc = await encodeToSize(img, spec);
+    expect(enc.sizeOk).toBe(true);
+    expect(enc.bytes).toBeGreaterThanOrEqual(20 * 1024);
+    expect(enc.bytes).toBeLessThanOrEqual(40 * 1024);
+    expect(enc.quality).toBeGreaterThanOrEqual(60);
+    const info = inspectJpeg(enc.data);
+    expect(info).toMatchObject({ width: 480, height: 640, baseline: true, progressive: false, dpi: 300, extraSegments: [] });
+    expect(Math.abs((info.quality ?? 0) - enc.quality)).toBeLessThanOrEqual(2);
+    expect([...enc.data.subarray(-2)]).toEqual([0xff, 0xd9]); // ends at EOI: no padding
+    // one quality step higher would not fit (the search is not in steps of 5)
+    if (enc.quality < 100) {
+      const { encodeJpeg } = await import("@gradphoto/photo");
+      expect((await encodeJpeg(img, enc.quality + 1, 300)).length).toBeGreaterThan(40 * 1024);
+    }
+  });
+
+  it("says so when the range cannot be met with quality ≥ 60", async () => {
+    const tooSmall = await encodeToSize(img, { minKb: 1, maxKb: 2, minQuality: 60, dpi: 300 });
+    expect(tooSmall.sizeOk).toBe(false);
+    expect(tooSmall.quality).toBe(60);
+    expect(tooSmall.sizeNote).toMatch(/超过/);
+    const tooBig = await encodeToSize(img, { minKb: 900, maxKb: 2000, minQuality: 60, dpi: 300 });
+    expect(tooBig.sizeOk).toBe(false);
+    expect(tooBig.bytes).toBeLessThan(900 * 1024); // not padded up to the minimum
+    expect(tooBig.sizeNote).toMatch(/不填充/);
+  });
+
+  it("writes the density into an existing or a new JFIF header", () => {
+    const bare = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xd9]);
+    const withJfif = setJfifDensity(bare, 300);
+    expect(inspectJpeg(withJfif).dpi).toBe(300);
+  });
+});

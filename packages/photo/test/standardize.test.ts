@@ -1,0 +1,93 @@
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { check, standardize, inspectJpeg, measureOutput, backgroundRgb, DEFAULT_SPEC } from "@gradphoto/photo";
+import { byLabel, heicLike, photo, pngBomb } from "./helpers.js";
+
+const o = DEFAULT_SPEC.output;
+// photos whose geometry allows the layout (by label): one face, frontal, eyes open, no hat, not a face crop, colour
+const eligible = byLabel((l, e) => l.faces === 1 && l.frontal && l.eyes === "open" && !l.hat && l.occlusion === "none" && l.framing === "portrait" && l.color === "color" && e.height >= 700, 40);
+const pick = [eligible[0]!, eligible[12]!, eligible[24]!];
+
+describe("standardize on real dev-set photos", () => {
+  it("produces a 480×640 baseline JPEG, 300 dpi, no other metadata, 20–40 KB, in the 学信网 layout", async () => {
+    for (const e of pick) {
+      const { report, image, print } = await standardize(photo(e));
+      expect(image, e.path).toBeDefined();
+      const info = inspectJpeg(image!);
+      expect(info).toMatchObject({ width: 480, height: 640, baseline: true, dpi: 300, extraSegments: [], components: 3 });
+      expect(info.bytes).toBeGreaterThanOrEqual(o.minKb * 1024);
+      expect(info.bytes).toBeLessThanOrEqual(o.maxKb * 1024);
+      expect(info.quality!).toBeGreaterThanOrEqual(60);
+      expect((await sharp(image!).metadata()).exif).toBeUndefined();
+      expect(report.output).toMatchObject({ width: 480, height: 640, bytes: image!.length, sizeOk: true });
+
+      // independent measurement of the output pixels
+      const m = await measureOutput(image!, backgroundRgb("blue"));
+      expect(m.headTop!, e.path).toBeGreaterThanOrEqual(o.headTop[0]);
+      expect(m.headTop!, e.path).toBeLessThanOrEqual(o.headTop[1]);
+      expect(m.eyeLine!, e.path).toBeGreaterThanOrEqual(o.eyeLine[0]);
+      expect(m.eyeLine!, e.path).toBeLessThanOrEqual(o.eyeLine[1]);
+      expect(m.faceWidth!, e.path).toBeGreaterThanOrEqual(o.faceWidth[0]);
+      expect(m.faceWidth!, e.path).toBeLessThanOrEqual(o.faceWidth[1]);
+      expect(Math.abs(m.centreOffset!)).toBeLessThan(24);
+      expect(m.bgDeltaE).toBeLessThan(2);
+
+      // the print version: same crop, at least as large, 3:4
+      const p = inspectJpeg(print!);
+      expect(p.width).toBeGreaterThanOrEqual(480);
+      expect(p.height / p.width).toBeCloseTo(4 / 3, 2);
+      expect(p.dpi).toBe(300);
+    }
+  });
+
+  it("paints the chosen background: white, light grey or a custom colour", async () => {
+    const e = pick[0]!;
+    for (const bg of ["white", "grey", "#E0F0FF"] as const) {
+      const { image } = await standardize(photo(e), { output: { background: bg } });
+      const { data } = await sharp(image!).extract({ left: 4, top: 4, width: 8, height: 8 }).raw().toBuffer({ resolveWithObject: true });
+      const target = backgroundRgb(bg);
+      for (let c = 0; c < 3; c++) expect(Math.abs(data[c]! - target[c]!)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("meets other campaign size ranges and reports an impossible one", async () => {
+    const e = pick[1]!;
+    const big = await standardize(photo(e), { output: { minKb: 60, maxKb: 200 } });
+    expect(big.image!.length).toBeGreaterThanOrEqual(60 * 1024);
+    expect(big.image!.length).toBeLessThanOrEqual(200 * 1024);
+    const impossible = await standardize(photo(e), { output: { minKb: 2, maxKb: 5 } });
+    expect(impossible.report.output!.sizeOk).toBe(false);
+    expect(impossible.report.compliant).toBe(false);
+    expect(impossible.report.checks.find((c) => c.id === "output_file_size")).toMatchObject({ passed: false });
+  });
+
+  it("agrees with check() on the checks of the source", async () => {
+    const e = pick[2]!;
+    const c = await check(photo(e));
+    const s = await standardize(photo(e));
+    const ids = c.checks.map((x) => `${x.id}:${x.passed}`);
+    expect(s.report.checks.filter((x) => !x.id.startsWith("output_") && x.id !== "chest_in_frame").map((x) => `${x.id}:${x.passed}`)).toEqual(ids);
+  });
+});
+
+describe("standardize refuses bad input without throwing", () => {
+  it("returns { code, message } and no image", async () => {
+    const cases: Array<[Buffer, string]> = [
+      [Buffer.alloc(0), "INVALID_IMAGE"],
+      [Buffer.from("%PDF-1.4 not an image"), "INVALID_IMAGE"],
+      [photo(pick[0]!).subarray(0, 5000), "INVALID_IMAGE"],
+      [heicLike(), "UNSUPPORTED_FORMAT"],
+      [pngBomb(), "IMAGE_TOO_LARGE"],
+      [photo(byLabel((l) => l.faces === 0)[0]!), "NO_FACE"],
+      [photo(byLabel((l) => l.faces >= 2)[0]!), "MULTIPLE_FACES"],
+    ];
+    for (const [buf, code] of cases) {
+      const { report, image } = await standardize(buf);
+      expect(report.error?.code).toBe(code);
+      expect(report.error?.message.length).toBeGreaterThan(4);
+      expect(report.compliant).toBe(false);
+      expect(image).toBeUndefined();
+    }
+    expect((await standardize(Buffer.alloc(10), { output: { minKb: 50, maxKb: 10 } })).report.error?.code).toBe("INTERNAL");
+  });
+});
