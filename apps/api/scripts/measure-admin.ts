@@ -187,7 +187,7 @@ async function samplePhotos(): Promise<{ standard: Buffer; print: Buffer; source
       /* fall through */
     }
   }
-  const noise = (w: number, h: number, q: number) => sharp({ create: { width: w, height: h, channels: 3, background: "#64c5ff" } }).composite([{ input: { create: { width: w, height: h, channels: 3, noise: { type: "gaussian", mean: 120, sigma: 20 } } }, blend: "soft-light" }]).jpeg({ quality: q }).toBuffer();
+  const noise = (w: number, h: number, q: number) => sharp({ create: { width: w, height: h, channels: 3, background: "#64c5ff" } }).composite([{ input: { create: { width: w, height: h, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 120, sigma: 20 } } }, blend: "soft-light" }]).jpeg({ quality: q }).toBuffer();
   return { standard: await noise(480, 640, 50), print: await noise(1200, 1600, 70), source: "synthetic" };
 }
 

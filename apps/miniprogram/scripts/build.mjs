@@ -6,7 +6,7 @@
 // dist/<target>/.build-hash. CI runs `npm test` twice (embedded database, then PostgreSQL): the
 // second run reuses the first run's builds. Plain Node, so bootstrap.mjs can call it directly.
 // Builds are production builds (minified; NODE_ENV=production even when called from vitest).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -54,30 +54,64 @@ export function inputHash(target) {
   return h.digest("hex");
 }
 
-/** Builds `target` unless dist/<target> was built from the same inputs. Returns what it did and how long it took. */
-export function build(target, { force = false, quiet = false } = {}) {
-  // quiet: no progress lines (the e2e test); a failure always prints the build's output
+function taro(target, sync) {
+  const bin = path.join(app, "node_modules", ".bin", "taro");
+  const opts = { cwd: app, env: { ...process.env, NODE_ENV: "production", BROWSERSLIST_IGNORE_OLD_DATA: "1" } };
+  if (sync) {
+    const r = spawnSync(bin, TARGETS[target], { ...opts, stdio: "pipe", encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    return { status: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  }
+  return new Promise((resolve) => {
+    const child = spawn(bin, TARGETS[target], { ...opts, stdio: "pipe" });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (status) => resolve({ status, out }));
+  });
+}
+
+function plan(target, force) {
   if (!TARGETS[target]) throw new Error(`unknown target ${target}`);
   const marker = path.join(app, "dist", target, ".build-hash");
   const hash = inputHash(target);
-  if (!force && existsSync(marker) && readFileSync(marker, "utf8").trim() === hash) {
+  const upToDate = !force && existsSync(marker) && readFileSync(marker, "utf8").trim() === hash;
+  return { marker, hash, upToDate };
+}
+
+function finish(target, p, { status, out }, t0, quiet) {
+  const ms = Date.now() - t0;
+  // Taro exits 0 even when webpack reports errors: look for them too.
+  if (status !== 0 || /Compiled with some errors|ModuleParseError|Module not found/.test(out) || !existsSync(path.join(app, "dist", target, target === "h5" ? "index.html" : "app.json"))) {
+    console.error(out.slice(-4000));
+    throw new Error(`mini-program ${target} build failed (exit ${status})`);
+  }
+  writeFileSync(p.marker, p.hash + "\n");
+  if (!quiet) console.error(`› mini-program ${target} built in ${(ms / 1000).toFixed(1)} s`);
+  return { target, built: true, ms };
+}
+
+/**
+ * Builds `target` unless dist/<target> was built from the same inputs. Builds are production builds
+ * (NODE_ENV=production, even when called from vitest). quiet: no progress lines; a failure always
+ * prints the build's output.
+ */
+export function build(target, { force = false, quiet = false } = {}) {
+  const p = plan(target, force);
+  if (p.upToDate) {
     if (!quiet) console.error(`› mini-program ${target}: up to date (dist/${target})`);
     return { target, built: false, ms: 0 };
   }
   if (!quiet) console.error(`› building the mini-program (${target})…`);
   const t0 = Date.now();
-  const bin = path.join(app, "node_modules", ".bin", "taro");
-  const r = spawnSync(bin, TARGETS[target], { cwd: app, stdio: "pipe", env: { ...process.env, NODE_ENV: "production", BROWSERSLIST_IGNORE_OLD_DATA: "1" }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const ms = Date.now() - t0;
-  const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  // Taro exits 0 even when webpack reports errors: look for them too.
-  if (r.status !== 0 || /Compiled with some errors|ModuleParseError|Module not found/.test(out) || !existsSync(path.join(app, "dist", target, target === "h5" ? "index.html" : "app.json"))) {
-    console.error(out.slice(-4000));
-    throw new Error(`mini-program ${target} build failed (exit ${r.status})`);
-  }
-  writeFileSync(marker, hash + "\n");
-  if (!quiet) console.error(`› mini-program ${target} built in ${(ms / 1000).toFixed(1)} s`);
-  return { target, built: true, ms };
+  return finish(target, p, taro(target, true), t0, quiet);
+}
+
+/** The same without blocking the event loop (inside a test runner's worker). */
+export async function buildAsync(target, { force = false, quiet = false } = {}) {
+  const p = plan(target, force);
+  if (p.upToDate) return { target, built: false, ms: 0 };
+  const t0 = Date.now();
+  return finish(target, p, await taro(target, false), t0, quiet);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

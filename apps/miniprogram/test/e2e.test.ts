@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { renderCodePng } from "@gradphoto/capture-code";
 import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
-import { build } from "../scripts/build.mjs";
+import { buildAsync } from "../scripts/build.mjs";
 import { button, CHROMIUM, chooseFile, launchChromium, onPage, phone, readConsent, Recorder, serveH5, settle } from "./support/h5.js";
 
 const haveChromium = existsSync(CHROMIUM);
@@ -26,7 +26,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), "mp-e2e-"));
 
 beforeAll(async () => {
   // CI builds before the tests (scripts/bootstrap.mjs); a local run builds when dist/h5 is stale.
-  build("h5", { quiet: true });
+  await buildAsync("h5", { quiet: true });
   h5 = await serveH5();
   [j, photos, browser] = await Promise.all([startJourney({ devRoutes: true, corsOrigins: [h5.url] }), pickJourneyPhotos(), launchChromium()]);
 }, 400_000);
