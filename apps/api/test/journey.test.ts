@@ -121,7 +121,7 @@ describe("the graduate's journey over HTTP", () => {
         expect(cmp.body.submission.state).toBe("COMPARE_BLOCKED");
         expect(cmp.body.comparison.message).toBe("比对未通过，请更换其他照片上传比对");
         const early = await j.call("POST", `/api/staff/submissions/${g.submissionId}/manual-pass`, { token: cs.token, body: { reason: "本人到现场核验身份" } });
-        expect(early.body.code).toBe("ILLEGAL_TRANSITION");
+        expect(early.body.code).toBe("MANUAL_PASS_NOT_ALLOWED");
       } else {
         expect(cmp.body.submission.state).toBe("NEEDS_MANUAL_PASS");
         expect(cmp.body.comparison.message).toContain("400-123-4567");

@@ -68,14 +68,21 @@ export async function migrate(
   const { url, schema } = splitSchema(connectionString);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  if (schema) await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
+  // SET LOCAL inside each transaction, never a session-wide SET: on the embedded database every
+  // connection shares one session, so a session setting would leak into other clients.
+  const begin = async () => {
+    await client.query("BEGIN");
+    if (schema) await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}`);
+  };
   const result: MigrateResult = { applied: [], alreadyApplied: [] };
   try {
     await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
+    await begin();
     await client.query(HISTORY_TABLE);
     const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
     );
+    await client.query("COMMIT");
     const done = new Map(rows.map((r) => [r.migration_name, r]));
     const known = new Set(files.map((f) => f.name));
     for (const r of rows) {
@@ -96,7 +103,7 @@ export async function migrate(
         continue;
       }
       try {
-        await client.query("BEGIN");
+        await begin();
         await client.query(file.sql);
         await client.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ($1, $2, $3, now(), 1)`,

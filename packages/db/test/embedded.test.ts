@@ -14,7 +14,10 @@ describe("embedded PGlite server", () => {
     const e = await embeddedUrl();
     try {
       const pool = new pg.Pool({ connectionString: e.url, max: 8 });
-      const t = `emb_${Math.random().toString(36).slice(2, 8)}`;
+      // Its own schema, dropped at the end: the run's public schema is compared with schema.prisma elsewhere.
+      const ns = `emb_${Math.random().toString(36).slice(2, 8)}`;
+      const t = `${ns}.t`;
+      await pool.query(`CREATE SCHEMA ${ns}`);
       await pool.query(`CREATE TABLE ${t} (id int PRIMARY KEY, v text)`);
       // 200 parameterised queries from 8 connections at once: each must see its own parameters.
       const results = await Promise.all(
@@ -42,6 +45,7 @@ describe("embedded PGlite server", () => {
       await dying.end();
       expect((await c2.query(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n).toBe(1);
       c2.release();
+      await pool.query(`DROP SCHEMA ${ns} CASCADE`);
       await pool.end();
     } finally {
       await e.stop();

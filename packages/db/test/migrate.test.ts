@@ -49,12 +49,11 @@ describe("migration applier", () => {
       await expect(migrate(url, { dir })).rejects.toMatchObject({ code: "MIGRATION_FAILED" });
       const c = new pg.Client({ connectionString: testDatabaseUrl() });
       await c.connect();
-      await c.query(`SET search_path TO "${schema}"`);
       const tables = await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);
       const names = tables.rows.map((r) => r.table_name);
       expect(names).toContain("ok");
       expect(names).not.toContain("half");
-      const hist = await c.query(`SELECT migration_name FROM "_prisma_migrations"`);
+      const hist = await c.query(`SELECT migration_name FROM "${schema}"."_prisma_migrations"`);
       expect(hist.rows.map((r) => r.migration_name)).toEqual(["001_ok"]);
       await c.end();
     });

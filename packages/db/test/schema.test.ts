@@ -20,10 +20,9 @@ describe("migrations match schema.prisma", () => {
       const url = new URL(testDatabaseUrl());
       url.searchParams.set("schema", schema);
       await migrate(url.toString());
-      await admin.query(`SET search_path TO "${schema}"`);
-      await admin.query(`ALTER TABLE "photos" ALTER COLUMN "original_key" DROP NOT NULL`);
-      await admin.query(`DROP INDEX "orders_status_created_at_idx"`);
-      await admin.query(`ALTER TABLE "refunds" DROP CONSTRAINT "refunds_order_id_fkey"`);
+      await admin.query(`ALTER TABLE "${schema}"."photos" ALTER COLUMN "original_key" DROP NOT NULL`);
+      await admin.query(`DROP INDEX "${schema}"."orders_status_created_at_idx"`);
+      await admin.query(`ALTER TABLE "${schema}"."refunds" DROP CONSTRAINT "refunds_order_id_fkey"`);
       const diff = diffSchemas(expectedSchema(), await actualSchema(testDatabaseUrl(), schema));
       expect(diff).toEqual(
         expect.arrayContaining([

@@ -64,6 +64,8 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
         if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
         throw e;
       });
+      // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
+      if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
       const raw = await textFromImage(bytes);
       return preview(req, req.params.id, raw);
     },

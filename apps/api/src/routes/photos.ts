@@ -54,6 +54,8 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
         throw e;
       });
+      // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
+      if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
       if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
       const { photoId, report } = await storeAndCheck(db, storage, { submissionId: s.id, source: req.query.source, bytes, spec: campaignSpec(s.campaign.photoSpec) });
       if (report.compliant) {

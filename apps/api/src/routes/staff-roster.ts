@@ -59,6 +59,8 @@ async function uploadedFile(req: FastifyRequest, limit: number, what: string): P
     if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
     throw e;
   });
+  // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
+  if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
   if (bytes.length === 0) throw new AppError(400, "VALIDATION_FAILED", `${what}为空`);
   return { bytes, fileName: path.basename(file.filename || "upload").slice(0, 200) };
 }
