@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { loadModel, modelDir, modelManifest, ort, type RgbImage } from "@gradphoto/vision";
+import { createOrtSession, loadModel, modelDir, modelManifest, ort, type RgbImage } from "@gradphoto/vision";
 import type { FaceModelConfig } from "./config.js";
 import { FaceError } from "./errors.js";
 
@@ -41,11 +41,7 @@ async function openSession(config: FaceModelConfig, dir: string): Promise<ort.In
         const bytes = readFileSync(p);
         const actual = createHash("sha256").update(bytes).digest("hex");
         if (actual !== sha256) throw new Error(`model ${file} has sha256 ${actual}, expected ${sha256}`);
-        return ort.InferenceSession.create(bytes, {
-          intraOpNumThreads: Number(process.env.ORT_THREADS ?? 1),
-          interOpNumThreads: 1,
-          graphOptimizationLevel: "all",
-        });
+        return createOrtSession(bytes);
       })();
       fileSessions.set(key, s);
       s.catch(() => fileSessions.delete(key));

@@ -1,4 +1,5 @@
-export { loadModel, verifyModels, modelDir, modelManifest, ModelError, ort, type ModelStatus, type ModelManifest } from "./model-registry.js";
+export { loadModel, createOrtSession, verifyModels, modelDir, modelManifest, ModelError, ort, type ModelStatus, type ModelManifest } from "./model-registry.js";
 export { decodeRgb, resizeRgb, cropRgb, rgbToPng, type RgbImage } from "./image.js";
 export { detectFaces, type DetectedFace, type DetectOptions, type Point } from "./detect.js";
 export { alignFace, fitSimilarity, ARCFACE_TEMPLATE, type Similarity } from "./align.js";
+export { flushDenormalWeights } from "./onnx-denormals.js";
