@@ -22,35 +22,39 @@ export interface DetectOptions {
   nmsIou?: number;
 }
 
-const INPUT = 640;
+const MAX_INPUT = 640;
 const STRIDES = [8, 16, 32] as const;
 
 /**
- * YuNet face detection (OpenCV Zoo, fixed 640×640 input). The image is scaled to fit, placed at the
- * top-left of a zero canvas, and the outputs are decoded as in OpenCV's FaceDetectorYN::postProcess.
+ * YuNet face detection (OpenCV Zoo). The network runs at the smallest multiple of 32 that holds the
+ * requested long side (the shipped model is 640×640; see onnx-input-size.ts); the image is scaled
+ * to fit, placed at the top-left of a zero canvas, and the outputs are decoded as in OpenCV's
+ * FaceDetectorYN::postProcess.
  */
 export async function detectFaces(img: RgbImage, opts: DetectOptions = {}): Promise<DetectedFace[]> {
-  const session = await loadModel("yunet");
-  const target = Math.min(INPUT, opts.targetLongSide ?? INPUT);
+  const target = Math.max(32, Math.min(MAX_INPUT, Math.round(opts.targetLongSide ?? MAX_INPUT)));
+  // multiple of 32 (the strides); at least 128 so the patched dims keep their encoded length
+  const net = Math.max(128, Math.ceil(target / 32) * 32);
+  const session = await loadModel("yunet", undefined, net === MAX_INPUT ? {} : { inputSize: [net, net] });
   const scale = target / Math.max(img.width, img.height);
-  const w = Math.max(1, Math.min(INPUT, Math.round(img.width * scale)));
-  const h = Math.max(1, Math.min(INPUT, Math.round(img.height * scale)));
+  const w = Math.max(1, Math.min(net, Math.round(img.width * scale)));
+  const h = Math.max(1, Math.min(net, Math.round(img.height * scale)));
   const small = w === img.width && h === img.height ? img : await resizeRgb(img, w, h);
 
   // BGR planar float, raw 0-255, zero padding right/bottom.
-  const plane = INPUT * INPUT;
+  const plane = net * net;
   const tensor = new Float32Array(3 * plane);
   const d = small.data;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const s = (y * w + x) * 3;
-      const t = y * INPUT + x;
+      const t = y * net + x;
       tensor[t] = d[s + 2]!;
       tensor[plane + t] = d[s + 1]!;
       tensor[2 * plane + t] = d[s]!;
     }
   }
-  const out = await session.run({ input: new ort.Tensor("float32", tensor, [1, 3, INPUT, INPUT]) });
+  const out = await session.run({ input: new ort.Tensor("float32", tensor, [1, 3, net, net]) });
   const threshold = opts.scoreThreshold ?? 0.6;
   const sx = img.width / w;
   const sy = img.height / h;
@@ -60,7 +64,7 @@ export async function detectFaces(img: RgbImage, opts: DetectOptions = {}): Prom
     const obj = out[`obj_${s}`]!.data as Float32Array;
     const bbox = out[`bbox_${s}`]!.data as Float32Array;
     const kps = out[`kps_${s}`]!.data as Float32Array;
-    const cols = INPUT / s;
+    const cols = net / s;
     for (let i = 0; i < cols * cols; i++) {
       const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
       if (score < threshold) continue;

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { z } from "zod";
 import { flushDenormalWeights } from "./onnx-denormals.js";
+import { setInputSize } from "./onnx-input-size.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -60,18 +61,23 @@ const sessions = new Map<string, Promise<ort.InferenceSession>>();
  * One ONNX session per model per process, created on first use after checking the sha256.
  * Sessions run single-threaded inside an op: the API parallelises across requests instead.
  */
-export function loadModel(id: string, dir = modelDir()): Promise<ort.InferenceSession> {
-  const key = `${dir}::${id}`;
+export function loadModel(id: string, dir = modelDir(), variant: ModelVariant = {}): Promise<ort.InferenceSession> {
+  const key = `${dir}::${id}::${variant.inputSize?.join("x") ?? ""}`;
   let s = sessions.get(key);
   if (!s) {
-    s = createSession(id, dir);
+    s = createSession(id, dir, variant);
     sessions.set(key, s);
     s.catch(() => sessions.delete(key));
   }
   return s;
 }
 
-async function createSession(id: string, dir: string): Promise<ort.InferenceSession> {
+/** A session of a model with its input resized (fully convolutional models only, see onnx-input-size.ts). */
+export interface ModelVariant {
+  inputSize?: [height: number, width: number];
+}
+
+async function createSession(id: string, dir: string, variant: ModelVariant): Promise<ort.InferenceSession> {
   const m = modelManifest.models[id];
   if (!m) throw new ModelError("MODEL_UNKNOWN", `unknown model "${id}"`);
   const p = path.join(dir, m.file);
@@ -83,6 +89,7 @@ async function createSession(id: string, dir: string): Promise<ort.InferenceSess
   if (actual !== m.sha256) {
     throw new ModelError("MODEL_CHECKSUM", `model ${m.file} has sha256 ${actual}, expected ${m.sha256}; re-download it from ${m.url}`);
   }
+  if (variant.inputSize) setInputSize(bytes, ...variant.inputSize);
   return createOrtSession(bytes);
 }
 
