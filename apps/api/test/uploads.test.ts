@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
+import { renderCodePng } from "@gradphoto/capture-code";
 import { photoForm, startJourney, toPhotoStep, type Journey } from "./journey-harness.js";
 
 let j: Journey;
@@ -50,4 +52,48 @@ describe("bad uploads get the error shape, never a 500", () => {
     expect(r.status).toBe(409);
     expect(r.body.message).toMatch(/[\u4e00-\u9fa5]/);
   });
+});
+
+describe("采集码 image upload (decoded on a worker thread)", () => {
+  function codeForm(bytes: Buffer): FormData {
+    const f = new FormData();
+    f.append("image", new Blob([bytes], { type: "image/png" }), "code.png");
+    return f;
+  }
+
+  async function consented(campaignId: string) {
+    const gr = await j.graduate();
+    const start = await j.call("POST", `/api/campaigns/${campaignId}/submission`, { token: gr.token });
+    await j.call("POST", `/api/submissions/${start.body.id}/consent`, { token: gr.token, body: { version: 1, clientInfo: { platform: "test" } } });
+    return { token: gr.token, id: start.body.id as string };
+  }
+
+  it("reads the saved image, shows the masked roster data, and stays responsive to other requests meanwhile", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, null);
+    const gr = await consented(campaignId);
+    // the code as a phone saves it: on a larger white canvas, JPEG
+    const png = await renderCodePng(entry.codeText);
+    const jpeg = await sharp(png).extend({ top: 400, bottom: 600, left: 300, right: 300, background: "#ffffff" }).jpeg({ quality: 88 }).toBuffer();
+    const [up, health] = await Promise.all([
+      j.call("POST", `/api/submissions/${gr.id}/capture-code/upload`, { token: gr.token, form: codeForm(jpeg) }),
+      j.call("GET", "/healthz"),
+    ]);
+    expect(health.status).toBe(200);
+    expect(up.status).toBe(200);
+    expect(up.body.codeToken).toEqual(expect.any(String));
+    expect(JSON.stringify(up.body)).not.toContain(entry.idNumber); // only masked data leaves the server
+  }, 60_000);
+
+  it("answers an unreadable picture with CODE_UNREADABLE and a not-an-image with INVALID_IMAGE (422)", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const gr = await consented(campaignId);
+    const blank = await sharp({ create: { width: 900, height: 1200, channels: 3, background: "#f0f0f0" } }).jpeg().toBuffer();
+    const r1 = await j.call("POST", `/api/submissions/${gr.id}/capture-code/upload`, { token: gr.token, form: codeForm(blank) });
+    expect(r1.status).toBe(422);
+    expect(r1.body).toMatchObject({ code: "CODE_UNREADABLE", message: expect.stringMatching(/保存/) });
+    const r2 = await j.call("POST", `/api/submissions/${gr.id}/capture-code/upload`, { token: gr.token, form: codeForm(Buffer.from("plain text, not a picture")) });
+    expect(r2.status).toBe(422);
+    expect(r2.body.code).toBe("INVALID_IMAGE");
+  }, 60_000);
 });

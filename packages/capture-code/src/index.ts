@@ -2,6 +2,8 @@ export { CaptureCodeError, ERROR_MESSAGES, isCaptureCodeError, type CaptureCodeE
 export { redactRaw, scrubRaw, sha256Hex, silentLogger, type Logger } from "./redact.js";
 export {
   decodeQrImage,
+  DecodePool,
+  type DecodePoolOptions,
   plainJsQr,
   DEFAULT_LIMITS,
   probeImage,

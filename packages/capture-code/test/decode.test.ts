@@ -96,15 +96,21 @@ describe("input checks and structured errors", () => {
     expect((err as CaptureCodeError).message).toContain("长按二维码选择保存采集码");
   });
 
-  it("stops when the time budget is spent", async () => {
-    const noise = await sharp(Buffer.from(Array.from({ length: 300 * 300 }, (_, i) => ((i * 7919) % 251) & 0xff)), {
-      raw: { width: 300, height: 300, channels: 1 },
-    })
+  it("stops the fallbacks when the time budget is spent", async () => {
+    // Finder patterns intact, data area scrambled: the code is found but cannot be read, so the
+    // pipeline goes on to its fallback strategies, which the budget cuts.
+    const png = await renderCodePng("budget test payload with some length to it", { width: 400, margin: 4 });
+    const noise = Buffer.from(Array.from({ length: 160 * 160 }, (_, i) => (((i * 7919) ^ (i >> 3)) % 2 ? 0 : 255)));
+    const scrambled = await sharp(png)
+      .composite([{ input: await sharp(noise, { raw: { width: 160, height: 160, channels: 1 } }).png().toBuffer(), left: 150, top: 150 }])
       .png()
       .toBuffer();
-    const err = (await decodeQrImage(noise, { timeBudgetMs: 0 }).catch((e: unknown) => e)) as CaptureCodeError;
+    const tried: string[] = [];
+    const err = (await decodeQrImage(scrambled, { timeBudgetMs: 0, onAttempt: (a) => tried.push(a.strategy) }).catch((e: unknown) => e)) as CaptureCodeError;
     expect(err.code).toBe("CODE_UNREADABLE");
     expect(err.detail).toMatch(/budget/);
+    expect(tried).toContain("crop"); // the essential steps still ran
+    expect(tried).not.toContain("rotate45");
   });
 });
 

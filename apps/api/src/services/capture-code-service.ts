@@ -1,4 +1,4 @@
-import { CaptureCodeError, ProviderRegistry, decodeQrImage, devDemoKey, isCaptureCodeError, type CaptureCodeFields } from "@gradphoto/capture-code";
+import { CaptureCodeError, DecodePool, ProviderRegistry, devDemoKey, isCaptureCodeError, type CaptureCodeFields } from "@gradphoto/capture-code";
 import { AppError } from "../lib/errors.js";
 
 const registry = new ProviderRegistry({
@@ -7,10 +7,13 @@ const registry = new ProviderRegistry({
   forbidDevKey: process.env.NODE_ENV === "production",
 });
 
+/** Decoding runs on worker threads: it is CPU-bound JavaScript and must not stall other requests. */
+const decodePool = new DecodePool();
+
 /** QR text from an uploaded image (the robust multi-strategy decoder). */
 export async function textFromImage(bytes: Buffer): Promise<string> {
   try {
-    const r = await decodeQrImage(bytes);
+    const r = await decodePool.decode(bytes);
     return r.text;
   } catch (e) {
     throw toAppError(e);

@@ -6,7 +6,11 @@ import { clampRect, cropResize, invert, rotate, stats, stretch, toRgba, type Gra
 import { DEFAULT_LIMITS, loadGray, probeImage, type ImageInfo, type ImageLimits } from "./load.js";
 
 export interface DecodeQrOptions {
-  /** Stop trying further strategies after this many milliseconds (default 3000). */
+  /**
+   * Wall-clock budget in milliseconds (default 3000): once spent, no further fallback strategy is
+   * started. The first three steps (finder crops, whole working image, high-resolution finder
+   * search) always run, so results do not depend on machine load.
+   */
   timeBudgetMs?: number;
   limits?: Partial<ImageLimits>;
   /** Pixel count of the first, reduced working image (default 1.2 MP). */
@@ -86,8 +90,12 @@ export async function decodeQrImage(input: Uint8Array, opts: DecodeQrOptions = {
   const info = await probeImage(input, limits);
   let attempts = 0;
 
+  // Steps 1–3 of the pipeline always run (they are bounded: a few small crops and two passes over
+  // the working image), so that what is read does not depend on how busy the machine is; the
+  // budget cuts the fallbacks after them.
+  let essential = true;
   const attempt = (strategy: string, img: Gray): void => {
-    if (budget.exhausted()) throw new OutOfTime();
+    if (!essential && budget.exhausted()) throw new OutOfTime();
     attempts++;
     const t = performance.now();
     const r = jsQR(toRgba(img), img.width, img.height, { inversionAttempts: "dontInvert" });
@@ -97,7 +105,9 @@ export async function decodeQrImage(input: Uint8Array, opts: DecodeQrOptions = {
   };
 
   try {
-    await runStrategies(input, info, limits, opts, budget, attempt);
+    await runStrategies(input, info, limits, opts, attempt, () => {
+      essential = false;
+    });
   } catch (e) {
     if (e instanceof Found) {
       return {
@@ -123,8 +133,8 @@ async function runStrategies(
   info: ImageInfo,
   limits: ImageLimits,
   opts: DecodeQrOptions,
-  budget: Budget,
   attempt: (strategy: string, img: Gray) => void,
+  endOfEssentials: () => void,
 ): Promise<void> {
   const pixels = info.width * info.height;
   const workingPixels = opts.workingPixels ?? 1_200_000;
@@ -217,6 +227,8 @@ async function runStrategies(
       attempt("detail-crop", c.crop);
     }
   }
+
+  endOfEssentials();
 
   // 4. Crops again, thresholded for their module size (blur, glare, moiré), and the third region;
   //    then our thresholded working image as a whole (jsQR's own locator on our binarisation).
