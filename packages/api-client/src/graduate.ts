@@ -8,6 +8,10 @@ import {
   ConfirmCodeResponseSchema,
   ConsentTextSchema,
   CreateOrderResponseSchema,
+  DevAckSchema,
+  DevLoginCodeSchema,
+  DevPayResultSchema,
+  DevSubscriptionRequestSchema,
   DisputeRequestSchema,
   OkSchema,
   OrderStatusResponseSchema,
@@ -17,6 +21,8 @@ import {
   StandardizeResponseSchema,
   SubmissionViewSchema,
   SubmitRequestSchema,
+  SubscriptionGrantsSchema,
+  type DevPayResult,
   WxLoginRequestSchema,
   WxLoginResponseSchema,
 } from "@gradphoto/contracts";
@@ -55,15 +61,6 @@ function valid<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   if (!r.success) throw new ApiRequestError(0, "INVALID_REQUEST", "提交的信息有误，请检查后重试", r.error.issues);
   return r.data;
 }
-
-/**
- * Subscription grants (POST /api/subscriptions). The API declares this body inline in its route
- * (component "SubscriptionGrants" in /openapi.json), not in @gradphoto/contracts, so it is restated here.
- */
-const SubscriptionGrantsSchema = z.object({
-  accepted: z.array(z.string().min(1).max(128)).max(3),
-  rejected: z.array(z.string().max(128)).max(3).default([]),
-});
 
 /**
  * The graduate's routes, one method each. Requests are checked with the contracts' request schemas
@@ -202,17 +199,17 @@ export class GraduateDevApi {
   constructor(readonly core: ApiCore) {}
 
   /** POST /api/dev/wx-login-code → a code for /api/wx/login */
-  loginCode(openid?: string): Promise<{ code: string; openid: string }> {
-    return this.core.request(z.object({ code: z.string(), openid: z.string() }), { method: "POST", path: "/api/dev/wx-login-code", json: openid ? { openid } : {} });
+  loginCode(openid?: string): Promise<z.infer<typeof DevLoginCodeSchema>> {
+    return this.core.request(DevLoginCodeSchema, { method: "POST", path: "/api/dev/wx-login-code", json: openid ? { openid } : {} });
   }
 
   /** POST /api/dev/pay/:outTradeNo: the fake WeChat Pay pays and sends the signed notify. */
-  pay(outTradeNo: string): Promise<unknown> {
-    return this.core.request(z.unknown(), { method: "POST", path: `/api/dev/pay/${enc(outTradeNo)}`, json: {} });
+  pay(outTradeNo: string): Promise<DevPayResult> {
+    return this.core.request(DevPayResultSchema, { method: "POST", path: `/api/dev/pay/${enc(outTradeNo)}`, json: {} });
   }
 
   /** POST /api/dev/subscriptions: the fake WeChat records an accepted 订阅消息. */
   subscribe(openid: string, templateId: string): Promise<unknown> {
-    return this.core.request(z.unknown(), { method: "POST", path: "/api/dev/subscriptions", json: { openid, templateId } });
+    return this.core.request(DevAckSchema, { method: "POST", path: "/api/dev/subscriptions", json: valid(DevSubscriptionRequestSchema, { openid, templateId }) });
   }
 }

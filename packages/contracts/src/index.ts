@@ -6,3 +6,4 @@ export * from "./photos.js";
 export * from "./capture-code.js";
 export * from "./payment.js";
 export * from "./staff-admin.js";
+export * from "./dev.js";

@@ -100,3 +100,9 @@ export const SubmissionViewSchema = z
 export type SubmissionView = z.infer<typeof SubmissionViewSchema>;
 
 export const OkSchema = z.object({ ok: z.literal(true) }).meta({ id: "Ok" });
+
+/** POST /api/subscriptions: which one-time 订阅消息 templates wx.requestSubscribeMessage accepted. */
+export const SubscriptionGrantsSchema = z
+  .object({ accepted: z.array(z.string().min(1).max(128)).max(3), rejected: z.array(z.string().max(128)).max(3).default([]) })
+  .meta({ id: "SubscriptionGrants" });
+export type SubscriptionGrants = z.input<typeof SubscriptionGrantsSchema>;

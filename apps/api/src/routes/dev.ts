@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { ApiErrorSchema, DevAckSchema, DevLoginCodeRequestSchema, DevLoginCodeSchema, DevPayResultSchema, DevSubscriptionRequestSchema } from "@gradphoto/contracts";
 import { AppError } from "../lib/errors.js";
 
 /**
@@ -19,19 +20,19 @@ export const devRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     "/api/dev/wx-login-code",
-    { config: { auth: "public" }, schema: { tags: ["development"], summary: "Development only: a wx.login code from the fake WeChat", body: z.object({ openid: z.string().max(64).optional() }).default({}) } },
-    async (req) => fake("/__fake/login-code", req.body),
+    { config: { auth: "public" }, schema: { tags: ["development"], summary: "Development only: a wx.login code from the fake WeChat", body: DevLoginCodeRequestSchema, response: { 200: DevLoginCodeSchema, 502: ApiErrorSchema } } },
+    async (req) => DevLoginCodeSchema.parse(await fake("/__fake/login-code", req.body)),
   );
 
   app.post(
     "/api/dev/pay/:outTradeNo",
-    { config: { auth: "public" }, schema: { tags: ["development"], summary: "Development only: the fake WeChat Pay pays an order and sends the signed notify", params: z.object({ outTradeNo: z.string().min(6).max(32) }) } },
-    async (req) => fake(`/__fake/pay/orders/${encodeURIComponent(req.params.outTradeNo)}/pay`, {}),
+    { config: { auth: "public" }, schema: { tags: ["development"], summary: "Development only: the fake WeChat Pay pays an order and sends the signed notify", params: z.object({ outTradeNo: z.string().min(6).max(32) }), response: { 200: DevPayResultSchema, 502: ApiErrorSchema } } },
+    async (req) => DevPayResultSchema.parse(await fake(`/__fake/pay/orders/${encodeURIComponent(req.params.outTradeNo)}/pay`, {})),
   );
 
   app.post(
     "/api/dev/subscriptions",
-    { config: { auth: "public" }, schema: { tags: ["development"], summary: "Development only: the fake WeChat records an accepted 订阅消息", body: z.object({ openid: z.string(), templateId: z.string() }) } },
-    async (req) => fake("/__fake/subscriptions", req.body),
+    { config: { auth: "public" }, schema: { tags: ["development"], summary: "Development only: the fake WeChat records an accepted 订阅消息", body: DevSubscriptionRequestSchema, response: { 200: DevAckSchema, 502: ApiErrorSchema } } },
+    async (req) => DevAckSchema.parse(await fake("/__fake/subscriptions", req.body)),
   );
 };

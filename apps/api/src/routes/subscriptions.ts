@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { ApiErrorSchema, OkSchema } from "@gradphoto/contracts";
+import { ApiErrorSchema, OkSchema, SubscriptionGrantsSchema } from "@gradphoto/contracts";
 import { graduateOf } from "../plugins/auth.js";
 
 /** Records which one-time 订阅消息 templates the graduate accepted in wx.requestSubscribeMessage. */
@@ -14,7 +13,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ["graduate"],
         summary: "Record accepted 订阅消息 templates (one grant = one message)",
         security: [{ bearer: [] }],
-        body: z.object({ accepted: z.array(z.string().min(1).max(128)).max(3), rejected: z.array(z.string().max(128)).max(3).default([]) }).meta({ id: "SubscriptionGrants" }),
+        body: SubscriptionGrantsSchema,
         response: { 200: OkSchema, 400: ApiErrorSchema },
       },
     },
