@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { faceBytes, photoForm, startJourney, submitPhoto, toPhotoStep, TEMPLATES, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
+import { waitFor } from "@gradphoto/testkit";
 
 let j: Journey;
 let photos: JourneyPhotos;
@@ -9,16 +10,6 @@ beforeAll(async () => {
   j = await startJourney();
   photos = await pickJourneyPhotos();
 }, 180_000);
-
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe("the graduate's journey over HTTP", () => {
   it("happy path: login → consent → code → pay → photo → standardise → submit → compare → 审核通过 with a 订阅消息", async () => {

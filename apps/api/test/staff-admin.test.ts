@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decryptIdNumber } from "../src/lib/id-crypto.js";
 import { faceBytes, submitPhoto, toPhotoStep, startJourney, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
+import { waitFor } from "@gradphoto/testkit";
 
 /**
  * The admin console's staff routes, end to end over HTTP: campaigns, roster and admission-photo
@@ -19,16 +20,6 @@ let operator: { token: string; id: string };
 let campaignId: string;
 
 const ids = ["110101199003074514", "110101199003075373", "110101199003070310", "110101199003078275", "110101199003076720", "110101199003073116"];
-
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const form = (name: string, data: Uint8Array | string, type: string) => {
   const f = new FormData();

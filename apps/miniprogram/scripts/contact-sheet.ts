@@ -28,11 +28,24 @@ const FONT = "'Noto Sans CJK SC','Noto Sans SC','WenQuanYi Micro Hei',sans-serif
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** Splits a caption into lines of at most `n` characters (CJK text has no spaces to break at). */
-function wrap(text: string, n: number): string[] {
-  const chars = Array.from(text);
-  const lines: string[] = [];
-  for (let i = 0; i < chars.length; i += n) lines.push(chars.slice(i, i + n).join(""));
+/**
+ * Breaks a caption into at most two lines of about `width` CJK characters; runs of Latin letters and
+ * digits (480×640, 400-123-4567) stay whole and count as half width.
+ */
+function wrap(text: string, width: number): string[] {
+  const tokens = text.match(/[A-Za-z0-9×.:%\-–/+]+|./gu) ?? [];
+  const w = (t: string) => (/^[\x00-\x7f×–]+$/.test(t) ? t.length * 0.55 : Array.from(t).length);
+  const lines: string[] = [""];
+  let cur = 0;
+  for (const t of tokens) {
+    if (cur + w(t) > width && lines[lines.length - 1]!.trim()) {
+      lines.push("");
+      cur = 0;
+    }
+    lines[lines.length - 1] += t;
+    cur += w(t);
+  }
+  if (lines.length > 2) lines[1] = lines[1]!.slice(0, -1) + "…";
   return lines.slice(0, 2);
 }
 
@@ -50,27 +63,36 @@ async function main(): Promise<void> {
 
   const layers: sharp.OverlayOptions[] = [];
   const svgParts: string[] = [];
+  // Scenarios flow left to right; a short one shares the row of the previous one when it fits whole.
   let y = header;
+  let col = 0;
   let step = 0;
   for (const band of bands) {
-    svgParts.push(`<text x="${MARGIN}" y="${y + 34}" font-family="${FONT}" font-size="24" font-weight="700" fill="#1d4ed8">${esc(band[0]!.scenario)}</text>`);
-    y += BAND_TITLE_H;
+    if (step > 0 && col + band.length > COLS) {
+      y += BAND_TITLE_H + cellH + GAP * 2;
+      col = 0;
+    }
+    const titleX = MARGIN + col * (THUMB_W + GAP);
+    svgParts.push(`<text x="${titleX}" y="${y + 34}" font-family="${FONT}" font-size="22" font-weight="700" fill="#1d4ed8">${esc(band[0]!.scenario)}</text>`);
     for (let i = 0; i < band.length; i++) {
       const shot = band[i]!;
-      const col = i % COLS;
-      if (i > 0 && col === 0) y += cellH + GAP;
+      if (col === COLS) {
+        y += BAND_TITLE_H + cellH + GAP;
+        col = 0;
+      }
       const x = MARGIN + col * (THUMB_W + GAP);
+      const top = y + BAND_TITLE_H;
       const img = await sharp(path.join(shotsDir, shot.file)).resize({ width: THUMB_W, height: thumbH, fit: "cover", position: "top" }).png().toBuffer();
-      layers.push({ input: img, left: x, top: y });
+      layers.push({ input: img, left: x, top });
       step++;
-      svgParts.push(`<rect x="${x - 1}" y="${y - 1}" width="${THUMB_W + 2}" height="${thumbH + 2}" fill="none" stroke="#cbd5e1" rx="4"/>`);
-      const lines = wrap(`${i + 1}. ${shot.caption}`, 15);
-      lines.forEach((line, k) => {
-        svgParts.push(`<text x="${x}" y="${y + thumbH + 24 + k * 22}" font-family="${FONT}" font-size="16" fill="#1f2937">${esc(line)}</text>`);
+      svgParts.push(`<rect x="${x - 1}" y="${top - 1}" width="${THUMB_W + 2}" height="${thumbH + 2}" fill="none" stroke="#cbd5e1" rx="4"/>`);
+      wrap(`${i + 1}. ${shot.caption}`, 14.5).forEach((line, k) => {
+        svgParts.push(`<text x="${x}" y="${top + thumbH + 24 + k * 22}" font-family="${FONT}" font-size="16" fill="#1f2937">${esc(line)}</text>`);
       });
+      col++;
     }
-    y += cellH + GAP * 2;
   }
+  y += BAND_TITLE_H + cellH + GAP;
   const height = y + MARGIN;
   const title = `<text x="${MARGIN}" y="52" font-family="${FONT}" font-size="34" font-weight="700" fill="#111827">毕业照片采集 · 小程序（H5 构建）端到端流程</text>
 <text x="${MARGIN}" y="82" font-family="${FONT}" font-size="17" fill="#4b5563">${esc(`Chromium 375×812 截图，由 apps/miniprogram/test/e2e.test.ts 生成，共 ${step} 步；照片来自开发测试集`)}</text>`;

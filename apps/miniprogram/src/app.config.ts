@@ -28,7 +28,6 @@ export default defineAppConfig({
     navigationBarTextStyle: "white",
     backgroundColor: "#f3f6fb",
   },
-  // wx.chooseMedia / camera need no declaration; the camera scope is requested on the permission page.
-  permission: {},
+  // The camera scope (scope.camera) needs no declaration here: the permission page asks with wx.authorize.
   lazyCodeLoading: "requiredComponents",
 });

@@ -9,11 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { renderCodePng } from "@gradphoto/capture-code";
+import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-code";
+import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
 import { buildAsync } from "../scripts/build.mjs";
 import { button, CHROMIUM, chooseFile, launchChromium, onPage, phone, readConsent, Recorder, serveH5, settle } from "./support/h5.js";
+import { waitFor } from "@gradphoto/testkit";
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs Debian's chromium`);
@@ -29,7 +31,18 @@ beforeAll(async () => {
   await buildAsync("h5", { quiet: true });
   h5 = await serveH5();
   [j, photos, browser] = await Promise.all([startJourney({ devRoutes: true, corsOrigins: [h5.url] }), pickJourneyPhotos(), launchChromium()]);
+  // Names as a graduate would see them (the screenshots become docs/miniprogram-flow.png).
+  await j.deps.db.school.update({ where: { id: j.schoolId }, data: { name: SCHOOL } });
 }, 400_000);
+
+const SCHOOL = "示范大学";
+
+/** A campaign of the run's school, named like a real one. */
+async function campaign(opts: Parameters<Journey["campaign"]>[0] = {}): Promise<string> {
+  const id = await j.campaign(opts);
+  await j.deps.db.campaign.update({ where: { id }, data: { name: "2026届本科毕业生学历照片补采" } });
+  return id;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -40,24 +53,19 @@ function appUrl(campaignId: string): string {
   return `${h5.url}/?campaign=${campaignId}&api=${encodeURIComponent(j.url)}`;
 }
 
-async function codePng(text: string, name: string): Promise<string> {
+/** The 采集码 image 学信网 would give this graduate (as the harness issues it, with the school's display name). */
+async function codePng(entry: { uniqueNumber: string; name: string; idNumber: string }, name: string, school = { code: j.schoolCode, name: SCHOOL }): Promise<string> {
+  const text = issueDemoCode(
+    { uniqueNumber: entry.uniqueNumber, maskedName: maskName(entry.name), maskedIdNumber: maskIdNumber(entry.idNumber), schoolCode: school.code, schoolName: school.name, degreeLevel: "本科" },
+    devDemoKey(),
+  );
   const file = path.join(tmp, `${name}.png`);
   writeFileSync(file, await renderCodePng(text));
   return file;
 }
 
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Home → 授权登录 → 温馨提示 → 采集码 (uploaded from the album) → 确认信息. */
-async function throughCode(page: Page, rec: Recorder | null, campaignId: string, codeFile: string): Promise<void> {
+async function throughCode(page: Page, rec: Recorder | null, campaignId: string, codeFile: string, before?: () => Promise<void>): Promise<void> {
   await page.goto(appUrl(campaignId));
   await button(page, "学信网采集码采集").waitFor();
   await rec?.snap(page, "首页：采集活动、截止时间与费用");
@@ -74,6 +82,7 @@ async function throughCode(page: Page, rec: Recorder | null, campaignId: string,
   await button(page, "我已阅读并同意").click();
   await onPage(page, "code");
   await rec?.snap(page, "采集码：上传保存的原图，不要截图");
+  await before?.();
   await chooseFile(page, () => button(page, "上传采集码图片").click(), codeFile);
   await onPage(page, "code-confirm");
   await rec?.snap(page, "确认信息：脱敏姓名、证件号、学校");
@@ -123,12 +132,12 @@ async function standardizeSubmitCompare(page: Page, rec: Recorder | null, opts: 
 describe("the graduate's mini-program (H5 build) in a phone browser", () => {
   it.skipIf(!haveChromium)("happy path: login → 温馨提示 → 采集码 → 支付 → 拍摄 → 检测 → 标准化 → 提交 → 比对 → 审核通过", async () => {
     const rec = new Recorder("a-happy", "完整流程：登录到审核通过");
-    const campaignId = await j.campaign();
+    const campaignId = await campaign();
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const ctx = await phone(browser);
     const page = await ctx.newPage();
     try {
-      await throughCode(page, rec, campaignId, await codePng(entry.codeText, "happy"));
+      await throughCode(page, rec, campaignId, await codePng(entry, "happy"));
 
       await onPage(page, "pay");
       await rec.snap(page, "费用支付：¥20.00 微信支付");
@@ -180,12 +189,18 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
 
   it.skipIf(!haveChromium)("a photo that breaks a rule is explained, then retaken; school-paid campaigns skip payment", async () => {
     const rec = new Recorder("b-retake", "照片不合格与重拍（学校统一支付）");
-    const campaignId = await j.campaign({ schoolPaid: true });
+    const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const ctx = await phone(browser);
     const page = await ctx.newPage();
     try {
-      await throughCode(page, null, campaignId, await codePng(entry.codeText, "retake"));
+      // first a 采集码 of another school (学籍异动): the 学籍部门 guidance, then the right one
+      const otherSchool = await codePng(entry, "other-school", { code: "10001", name: "另一所大学" });
+      await throughCode(page, null, campaignId, await codePng(entry, "retake"), async () => {
+        await chooseFile(page, () => button(page, "上传采集码图片").click(), otherSchool);
+        await page.locator(".taro_page_show").getByText("请联系学籍部门更新学信网信息后重新下载").waitFor();
+        await rec.snap(page, "采集码学校不一致：学籍部门指引");
+      });
       await onPage(page, "guide"); // no payment step
       await button(page, "开始拍摄").click();
       await onPage(page, "permission");
@@ -207,7 +222,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
 
   it.skipIf(!haveChromium)("the daily standardisation quota: used up, the button waits with a live countdown", async () => {
     const rec = new Recorder("c-quota", "标准化次数用完：24 小时倒计时");
-    const campaignId = await j.campaign({ schoolPaid: true });
+    const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
     // three standardisations today, over the API
@@ -223,7 +238,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await button(page, "继续采集").click();
       await onPage(page, "submit"); // resumes where the graduate left off
       await button(page, "重新拍摄").click();
-      expect(await takePhoto(page, null, facePath(photos.graduation))).toBe(true);
+      expect(await takePhoto(page, rec, facePath(photos.graduation), { check: "次数用完后仍可免费重拍、检测" })).toBe(true);
       await button(page, "下一步：照片标准化").click();
       await onPage(page, "standardize");
       const timer = page.locator(".taro_page_show .cooldown-timer");
@@ -245,7 +260,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
 
   it.skipIf(!haveChromium)("three comparison failures, then customer service", async () => {
     const rec = new Recorder("d-compare", "比对 3 次未通过 → 联系客服");
-    const campaignId = await j.campaign({ schoolPaid: true });
+    const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.stranger); // the 录取照片 is someone else
     const g = await toPhotoStep(j, campaignId, entry);
     for (let i = 0; i < 2; i++) {
@@ -272,12 +287,12 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await expect(page.locator(".taro_page_show .score-verdict").innerText()).resolves.toBe("人像比对未通过");
       await page.locator(".taro_page_show .contact-card").waitFor();
       await rec.snap(page, "第 3 次未通过：联系客服人工处理");
-      await rec.snap(page, "客服电话与服务时间（点击拨打）", { scrollToBottom: true });
       const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
       expect(view.body).toMatchObject({ state: "NEEDS_MANUAL_PASS", qualifyingFailures: 3 });
       await page.locator(".taro_page_show .contact-card").getByRole("button", { name: "联系客服" }).click();
       await onPage(page, "contact");
       await expect(page.locator(".taro_page_show .contact-big").innerText()).resolves.toBe("400-123-4567");
+      await rec.snap(page, "联系客服：电话、服务时间、学籍部门");
     } finally {
       rec.save();
       await ctx.close();
@@ -286,7 +301,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
 
   it.skipIf(!haveChromium)("审核未通过 with the reason, then a free retake back to 审核中", async () => {
     const rec = new Recorder("e-rejected", "审核未通过 → 免费重拍");
-    const campaignId = await j.campaign({ schoolPaid: true });
+    const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
     await submitPhoto(j, g.token, g.submissionId, photos.graduation);
@@ -324,9 +339,37 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     }
   }, 300_000);
 
+  it.skipIf(!haveChromium)("录取照片有误或缺失: the comparison stops and the graduate is sent to the 学籍部门", async () => {
+    const rec = new Recorder("e2-dispute", "录取照片有误 → 学籍部门");
+    const campaignId = await campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(appUrl(campaignId));
+      await button(page, "继续采集").click();
+      await onPage(page, "admission");
+      await button(page, "录取照片有误或缺失").click();
+      await page.getByText("确认反馈", { exact: true }).waitFor();
+      await rec.snap(page, "确认反馈「录取照片有误或缺失」");
+      await page.getByText("确认反馈", { exact: true }).click();
+      await onPage(page, "status");
+      await expect(page.locator(".taro_page_show .status-title").innerText()).resolves.toBe("录取照片核实中");
+      await expect(page.locator(".taro_page_show .contact-card").first().innerText()).resolves.toContain("学籍科 022-0000000");
+      await rec.snap(page, "已暂停比对：联系学籍部门核实");
+      expect((await j.deps.db.rosterEntry.findUniqueOrThrow({ where: { id: entry.entryId } })).admissionPhotoStatus).toBe("DISPUTED");
+      expect(await j.deps.db.comparison.count({ where: { submissionId: g.submissionId } })).toBe(0);
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 180_000);
+
   it.skipIf(!haveChromium)("fits 320–430 px screens and large system fonts; handles a missing campaign", async () => {
     const rec = new Recorder("f-layout", "屏幕宽度与大字体适配");
-    const campaignId = await j.campaign();
+    const campaignId = await campaign();
     for (const [width, big, caption] of [
       [320, false, "320 px 宽屏幕"],
       [430, false, "430 px 宽屏幕"],

@@ -1,23 +1,8 @@
 import { z } from "zod";
+import { SUBMISSION_STATES } from "@gradphoto/domain";
 
-export const SubmissionStateSchema = z
-  .enum([
-    "NEW",
-    "CONSENTED",
-    "CODE_BOUND",
-    "PAID",
-    "PHOTO_CHECKED",
-    "STANDARDIZED",
-    "SUBMITTED",
-    "ADMISSION_CONFIRMED",
-    "ADMISSION_DISPUTED",
-    "COMPARE_BLOCKED",
-    "NEEDS_MANUAL_PASS",
-    "REVIEWING",
-    "APPROVED",
-    "REJECTED",
-  ])
-  .meta({ id: "SubmissionState" });
+/** The state machine's states (the domain package owns the list). */
+export const SubmissionStateSchema = z.enum(SUBMISSION_STATES).meta({ id: "SubmissionState" });
 
 export const WxLoginRequestSchema = z
   .object({

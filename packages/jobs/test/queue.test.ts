@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { JobQueue, defineJob, InvalidJobPayloadError } from "@gradphoto/jobs";
-import { testDatabaseUrl, uniqueSuffix } from "@gradphoto/testkit";
+import { testDatabaseUrl, uniqueSuffix, waitFor } from "@gradphoto/testkit";
 
 const queues: JobQueue[] = [];
 function newQueue(schema: string): JobQueue {
@@ -12,16 +12,6 @@ function newQueue(schema: string): JobQueue {
 afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.stop({ graceful: false, timeoutMs: 1000 }).catch(() => undefined)));
 });
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const Payload = z.object({ photoId: z.string().uuid() });
 
@@ -89,7 +79,7 @@ describe("job queue (pg-boss on the run's database)", () => {
     const j = await waitFor(async () => {
       const r = await second.getJob(job, id!);
       return r?.state === "completed" ? r : null;
-    }, 45_000);
+    }, { timeoutMs: 45_000 });
     expect(j.state).toBe("completed");
     expect(seen.length).toBe(1);
     expect(seen[0]).toBeGreaterThanOrEqual(2);

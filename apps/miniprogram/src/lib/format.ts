@@ -45,3 +45,9 @@ export function maskName(name: string): string {
   const chars = Array.from(name);
   return chars.length <= 1 ? name : chars[0] + "*".repeat(chars.length - 1);
 }
+
+/** Pulls a phone number out of free text such as "学籍管理科 010-00000000（行政楼201）". */
+export function phoneIn(text: string): string | null {
+  const m = /(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8}|1[3-9]\d{9}|\d{3,4}-\d{7,8})/.exec(text);
+  return m ? m[0] : null;
+}

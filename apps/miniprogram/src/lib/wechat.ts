@@ -4,6 +4,8 @@ import { api, devApi } from "./api";
 import { DEV_SIMULATION, IS_WEAPP } from "./env";
 import { session } from "./session";
 
+export { phoneIn } from "./format";
+
 /** wx.login → our session token. Development H5 builds ask the fake WeChat (via the API) for a code. */
 export async function login(): Promise<void> {
   let code: string;
@@ -73,12 +75,6 @@ export async function pay(order: CreateOrderResponse): Promise<void> {
 export async function scanQr(): Promise<string> {
   const r = await Taro.scanCode({ onlyFromCamera: false, scanType: ["qrCode"] });
   return r.result;
-}
-
-/** Pulls a phone number out of free text such as "学籍管理科 010-00000000（行政楼201）". */
-export function phoneIn(text: string): string | null {
-  const m = /(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8}|1[3-9]\d{9}|\d{3,4}-\d{7,8})/.exec(text);
-  return m ? m[0] : null;
 }
 
 export function call(phone: string): void {

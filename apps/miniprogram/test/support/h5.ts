@@ -36,6 +36,15 @@ export function launchChromium(): Promise<Browser> {
 /** A phone-sized context; `session` pre-loads the app's saved login (resuming a graduate set up over the API). */
 export async function phone(browser: Browser, opts: { width?: number; session?: Record<string, unknown> } = {}): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: { width: opts.width ?? 375, height: 812 }, deviceScaleFactor: DPR, isMobile: true, hasTouch: true, locale: "zh-CN" });
+  // The page on screen is the last visible .taro_page (a replaced page can linger during its exit).
+  await ctx.addInitScript(() => {
+    (globalThis as any).scrollShownPage = (to: "top" | "bottom") => {
+      const g = globalThis as any;
+      const shown = Array.from(g.document.querySelectorAll(".taro_page") as ArrayLike<any>).filter((el) => g.getComputedStyle(el).display !== "none");
+      const el = shown[shown.length - 1] ?? g.document.scrollingElement;
+      el.scrollTo(0, to === "top" ? 0 : el.scrollHeight);
+    };
+  });
   // Browser-side problems go to the test output (a failing step then says why).
   ctx.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") console.error(`[browser ${m.type()}] ${m.text()}`);
@@ -54,6 +63,8 @@ export async function phone(browser: Browser, opts: { width?: number; session?: 
   }
   return ctx;
 }
+
+declare function scrollShownPage(to: "top" | "bottom"): void;
 
 export interface Shot {
   file: string;
@@ -78,17 +89,13 @@ export class Recorder {
   async snap(page: Page, caption: string, opts: { scrollToBottom?: boolean } = {}): Promise<void> {
     await settle(page);
     if (opts.scrollToBottom) {
-      await page.evaluate(() => {
-        const d = (globalThis as any).document;
-        const el = d.querySelector(".taro_page_show") ?? d.scrollingElement;
-        el?.scrollTo(0, el.scrollHeight);
-      });
+      await page.evaluate(() => scrollShownPage("bottom"));
       await page.waitForTimeout(150);
     }
     const file = `${this.scenario}-${String(++this.seq).padStart(2, "0")}.png`;
     await page.screenshot({ path: path.join(SHOTS_DIR, file) });
     this.shots.push({ file, scenario: this.title, caption });
-    if (opts.scrollToBottom) await page.evaluate(() => (globalThis as any).document.querySelector(".taro_page_show")?.scrollTo(0, 0));
+    if (opts.scrollToBottom) await page.evaluate(() => scrollShownPage("top"));
   }
 
   save(): void {

@@ -85,11 +85,11 @@ export default function Check() {
                 {flaw ? (
                   <View className="fail-art">
                     <View className="fail-pic">
-                      <Image className="fill" src={portrait(flaw)} mode="aspectFit" />
+                      <Image className="fill" src={portrait(flaw)} mode="scaleToFill" />
                       <Text className="fail-tag tag-bad">✕</Text>
                     </View>
                     <View className="fail-pic">
-                      <Image className="fill" src={portrait("good")} mode="aspectFit" />
+                      <Image className="fill" src={portrait("good")} mode="scaleToFill" />
                       <Text className="fail-tag tag-ok">✓</Text>
                     </View>
                   </View>

@@ -70,22 +70,17 @@ export default function CodePage() {
     >
       {act.busy ? <Notice type="info" title="正在识别采集码…">请稍候，不要离开本页。</Notice> : null}
       {act.error ? (
-        <Notice type="error" title="采集码未通过">
+        <Notice type="error" title={failure?.code === "SCHOOL_MISMATCH" ? "学校名称（院校代码）不一致" : "采集码未通过"}>
           {act.error}
         </Notice>
       ) : null}
-      {failure?.code === "SCHOOL_MISMATCH" ? (
-        <Card title="学校名称（院校代码）不一致怎么办？">
-          <View className="muted">如因学籍异动造成采集码上的学校名称（院校代码）不一致，请到学校学籍部门修改更新学信网信息后，再重新下载图像采集码上传。</View>
-          <ContactCard contacts={contacts} show={["registrar"]} title="学籍部门联系方式" />
-        </Card>
-      ) : null}
+      {failure?.code === "SCHOOL_MISMATCH" ? <ContactCard contacts={contacts} show={["registrar"]} title="请联系学籍部门更新学信网信息后重新下载" /> : null}
       {failure?.code === "CODE_UNREADABLE" ? <Notice type="warn">请使用学信网「保存图片」保存的原图重新上传，不要截图、裁剪或翻拍屏幕。</Notice> : null}
       {failure && ["CODE_ALREADY_BOUND", "ACCOUNT_HAS_OTHER_CODE"].includes(failure.code) ? <ContactCard contacts={contacts} /> : null}
 
       <Card>
         <View className="code-intro">
-          <Image className="code-art" src={captureCodeArt()} mode="aspectFit" />
+          <Image className="code-art" src={captureCodeArt()} mode="scaleToFill" />
           <View className="code-intro-text">
             <View className="code-intro-title">图像采集码是什么？</View>
             <View className="muted">学信网为每位应届毕业生生成的专属二维码，包含学籍信息，用于确认照片属于本人。</View>

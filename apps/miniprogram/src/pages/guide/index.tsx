@@ -49,7 +49,7 @@ export default function Guide() {
       <Card title="合格照片示例">
         <View className="good">
           <View className="good-img">
-            <Image className="fill" src={portrait("good")} mode="aspectFit" />
+            <Image className="fill" src={portrait("good")} mode="scaleToFill" />
           </View>
           <View className="good-rules">
             {RULES.map((r) => (
@@ -65,7 +65,7 @@ export default function Guide() {
         <View className="examples">
           {BAD.map((b) => (
             <View className="example" key={b.flaw}>
-              <Image className="example-pic" src={portrait(b.flaw)} mode="aspectFit" />
+              <Image className="example-pic" src={portrait(b.flaw)} mode="scaleToFill" />
               <View className="example-label bad">✕ {b.label}</View>
             </View>
           ))}

@@ -2,6 +2,7 @@ import { Image, Text, View } from "@tarojs/components";
 import Taro, { useDidShow } from "@tarojs/taro";
 import type { CampaignPublic, Submission } from "@gradphoto/api-client";
 import { api } from "../../lib/api";
+import { DEV_SIMULATION } from "../../lib/env";
 import { dateTime, daysLeft, yuan } from "../../lib/format";
 import { continueWith, goStep, openPage } from "../../lib/flow";
 import { handleAuth, useAction, useAsync } from "../../lib/hooks";
@@ -67,6 +68,7 @@ export default function Home() {
           <EmptyState title="未找到采集活动">
             <Text className="muted">请通过学校通知中的二维码或链接进入，链接中会带有本校的采集活动。</Text>
           </EmptyState>
+          {DEV_SIMULATION ? <Notice type="warn" title="开发环境">在地址后加上 ?campaign=采集活动ID（npm start 的种子数据会打印示范活动的 ID）。</Notice> : null}
         </Card>
       </Screen>
     );
@@ -123,7 +125,7 @@ export default function Home() {
 
       <Card title="采集方式">
         <View className="mode-card">
-          <Image className="mode-art" src={captureCodeArt()} mode="aspectFit" />
+          <Image className="mode-art" src={captureCodeArt()} mode="scaleToFill" />
           <View className="mode-text">
             <View className="mode-title">学信网采集码采集</View>
             <View className="muted">扫描或上传本人学信网图像采集码，拍摄并上传照片，与录取照片比对后由学校审核。</View>
