@@ -79,15 +79,12 @@ export async function campaignCounts(db: Db, ids: string[]) {
   };
 }
 
-async function campaignAdmin(db: Db, c: CampaignRow) {
-  const texts = await db.consentText.findMany({ where: { campaignId: c.id }, orderBy: { version: "desc" } });
-  const counts = (await campaignCounts(db, [c.id]))(c.id);
-  const tpl = (c.notifyTemplates ?? {}) as { reviewPassed?: string; reviewRejected?: string };
+/** The fields of the campaign list; the full view adds every setting. */
+function campaignSummary(c: Omit<CampaignRow, "school"> & { school: { name: string } }, counts: ReturnType<Awaited<ReturnType<typeof campaignCounts>>>) {
   return {
     id: c.id,
     schoolId: c.schoolId,
     schoolName: c.school.name,
-    schoolCode: c.school.code,
     name: c.name,
     cohort: c.cohort,
     status: c.status,
@@ -96,6 +93,18 @@ async function campaignAdmin(db: Db, c: CampaignRow) {
     schoolPaid: c.schoolPaid,
     feeFen: c.feeFen,
     reviewMode: c.reviewMode,
+    consentVersion: c.consentVersion,
+    counts,
+  };
+}
+
+async function campaignAdmin(db: Db, c: CampaignRow) {
+  const texts = await db.consentText.findMany({ where: { campaignId: c.id }, orderBy: { version: "desc" } });
+  const counts = (await campaignCounts(db, [c.id]))(c.id);
+  const tpl = (c.notifyTemplates ?? {}) as { reviewPassed?: string; reviewRejected?: string };
+  return {
+    ...campaignSummary(c, counts),
+    schoolCode: c.school.code,
     freeRetakes: c.freeRetakes,
     retakePolicy: c.retakePolicy,
     captureCodeProvider: c.captureCodeProvider === "http" ? ("http" as const) : ("demo" as const),
@@ -103,10 +112,8 @@ async function campaignAdmin(db: Db, c: CampaignRow) {
     contacts: { customerServicePhone: c.customerServicePhone, customerServiceHours: c.customerServiceHours, registrarContact: c.registrarContact, paymentContact: c.paymentContact },
     notifyTemplates: { ...(tpl.reviewPassed ? { reviewPassed: tpl.reviewPassed } : {}), ...(tpl.reviewRejected ? { reviewRejected: tpl.reviewRejected } : {}) },
     exportNamePattern: c.exportNamePattern,
-    consentVersion: c.consentVersion,
     consentText: texts.find((t) => t.version === c.consentVersion)?.text ?? "",
     consentVersions: texts.map((t) => ({ version: t.version, createdAt: t.createdAt.toISOString(), chars: [...t.text].length })),
-    counts,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -129,21 +136,7 @@ export const staffCampaignRoutes: FastifyPluginAsyncZod = async (app) => {
       const rows = await db.campaign.findMany({ where: schoolWhere(staff, req.query.schoolId), include: { school: true }, orderBy: [{ status: "asc" }, { opensAt: "desc" }] });
       const counts = await campaignCounts(db, rows.map((r) => r.id));
       return {
-        items: rows.map((c) => ({
-          id: c.id,
-          schoolId: c.schoolId,
-          schoolName: c.school.name,
-          name: c.name,
-          cohort: c.cohort,
-          status: c.status,
-          opensAt: c.opensAt.toISOString(),
-          closesAt: c.closesAt.toISOString(),
-          schoolPaid: c.schoolPaid,
-          feeFen: c.feeFen,
-          reviewMode: c.reviewMode,
-          consentVersion: c.consentVersion,
-          counts: counts(c.id),
-        })),
+        items: rows.map((c) => campaignSummary(c, counts(c.id))),
       };
     },
   );
