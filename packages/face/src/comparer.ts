@@ -1,3 +1,4 @@
+import os from "node:os";
 import { modelDir as defaultModelDir, type DetectedFace, type RgbImage } from "@gradphoto/vision";
 import { assertCalibrationFits, loadCalibration, parseCalibration, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "./calibration.js";
 import {
@@ -11,7 +12,8 @@ import {
 } from "./config.js";
 import { cosine, createEmbedder, type Embedder } from "./embedder.js";
 import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
-import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
+import { SideWorker } from "./parallel.js";
+import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis, type FaceInfo } from "./pipeline.js";
 
 export type ImageInput = Buffer | Uint8Array | RgbImage;
 
@@ -23,6 +25,12 @@ export interface FaceComparerOptions {
   pipeline?: PipelineOptionsInput;
   /** where the ONNX files are (default MODEL_DIR or ../shared/models) */
   modelDir?: string;
+  /**
+   * process the two photos of a comparison at the same time, one on a worker thread with its own
+   * model sessions (default: when the machine has more than one core). Falls back to one thread
+   * when the worker cannot start.
+   */
+  parallel?: boolean;
 }
 
 /** Result of one comparison. `score` is null whenever `error` is set: there is no fake 0. */
@@ -65,6 +73,10 @@ export interface FaceComparer {
   analyse(image: ImageInput, role: ImageRole): Promise<FaceAnalysis>;
   embedAnalysis(a: FaceAnalysis, cond?: EmbedCondition): Promise<Float32Array>;
   similarity(photo: FaceAnalysis, reference: FaceAnalysis): Promise<number>;
+  /** whether compare() runs the photo on a worker thread */
+  readonly parallel: boolean;
+  /** stops the worker thread, if any (the comparer still works, on one thread) */
+  close(): Promise<void>;
 }
 
 /** Model + pipeline without a calibration: raw cosine similarities (used by the comparer and by eval). */
@@ -123,6 +135,11 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
     assertCalibrationFits(calibration, expect);
   }
   const base = { threshold: PASS_THRESHOLD, modelId: config.id, calibrationVersion: calibration.version };
+  // Started once the calibration is known to fit, so a refused comparer leaves no thread behind.
+  let side: SideWorker | undefined;
+  if (opts.parallel ?? os.availableParallelism() > 1) {
+    side = await SideWorker.start({ config, pipeline, modelDir: opts.modelDir ?? defaultModelDir() }).catch(() => undefined);
+  }
 
   return {
     modelId: config.id,
@@ -136,16 +153,28 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
     similarity: matcher.similarity,
     score: (s) => scoreFromSimilarity(calibration, s),
 
+    get parallel() {
+      return side?.alive ?? false;
+    },
+
+    async close() {
+      await side?.close();
+      side = undefined;
+    },
+
     async compare(photo, reference) {
-      let p: FaceAnalysis, r: FaceAnalysis;
+      let sim: number, r: FaceInfo;
       try {
-        p = await matcher.analyse(photo, "photo");
-        r = await matcher.analyse(reference, "reference");
+        if (side?.alive) [sim, r] = await compareParallel(side, matcher, photo, reference);
+        else {
+          const p = await matcher.analyse(photo, "photo");
+          const ra = await matcher.analyse(reference, "reference");
+          [sim, r] = [await matcher.similarity(p, ra), ra];
+        }
       } catch (err) {
-        if (err instanceof FaceError) return { ...base, score: null, passed: false, error: err.toInfo() };
+        if (err instanceof FaceError && err.image) return { ...base, score: null, passed: false, error: err.toInfo() };
         throw err;
       }
-      const sim = await matcher.similarity(p, r);
       const score = scoreFromSimilarity(calibration, sim);
       const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD, similarity: sim };
       if (r.faceCount > 1) result.referenceNote = `录取照片中检测到 ${r.faceCount} 张人脸，已使用面积最大的一张进行比对`;
@@ -158,4 +187,20 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
       return { embedding, face: a.face, faceCount: a.faceCount, modelId: config.id };
     },
   };
+}
+
+/**
+ * The photo on the worker, the reference on this thread: both analysed at once, then both embedded
+ * at once (each under the condition the other one sets). The photo's error wins when both fail, as
+ * on one thread.
+ */
+async function compareParallel(side: SideWorker, matcher: FaceMatcher, photo: ImageInput, reference: ImageInput): Promise<[number, FaceInfo]> {
+  const [p, r] = await Promise.allSettled([side.analyse(photo, "photo"), matcher.analyse(reference, "reference")]);
+  if (p.status === "rejected") throw p.reason;
+  if (r.status === "rejected") {
+    side.drop(p.value);
+    throw r.reason;
+  }
+  const [ep, er] = await Promise.all([side.embed(p.value, conditionFor(p.value, r.value, matcher.pipeline)), matcher.embedAnalysis(r.value, conditionFor(r.value, p.value, matcher.pipeline))]);
+  return [cosine(ep, er), r.value];
 }

@@ -20,6 +20,9 @@ export interface FaceAnalysis {
   grayscale: boolean;
 }
 
+/** A FaceAnalysis without its pixels (what crosses a thread boundary). */
+export type FaceInfo = Omit<FaceAnalysis, "image">;
+
 /** How a face is rendered before embedding, to match the other image of the pair. */
 export interface EmbedCondition {
   grayscale: boolean;
@@ -88,7 +91,7 @@ export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: I
  * The condition `self` is embedded under so that it resembles `other`: grayscale when either is
  * grayscale; downsampled to the other's eye distance when the other face is low-resolution.
  */
-export function conditionFor(self: FaceAnalysis, other: FaceAnalysis, opts: PipelineOptions): EmbedCondition {
+export function conditionFor(self: FaceInfo, other: FaceInfo, opts: PipelineOptions): EmbedCondition {
   if (!opts.matchReferenceCondition) return NO_CONDITION;
   const c: EmbedCondition = { grayscale: self.grayscale || other.grayscale };
   if (other.eyeDistance < opts.lowResEyeDistance && other.eyeDistance < self.eyeDistance * 0.9) {
