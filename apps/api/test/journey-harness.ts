@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
@@ -9,7 +8,7 @@ import { loadConfig } from "@gradphoto/config";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { JobQueue } from "@gradphoto/jobs";
 import { LocalStorage } from "@gradphoto/storage";
-import { startFakeWechat, testDb, testDatabaseUrl, testdataDir, uniqueSuffix, type FakeWechat } from "@gradphoto/testkit";
+import { reservePort, startFakeWechat, testDb, testDatabaseUrl, testdataDir, uniqueSuffix, type FakeWechat } from "@gradphoto/testkit";
 import { MiniProgramClient, WechatPayClient } from "@gradphoto/wechat";
 import { hash } from "@node-rs/argon2";
 import { buildApp } from "../src/app.js";
@@ -55,7 +54,8 @@ export interface JourneyOptions {
 
 export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "journey-"));
-  const port = await freePort();
+  const reserved = await reservePort();
+  const port = reserved.port;
   const url = `http://127.0.0.1:${port}`;
   const fake = await startFakeWechat();
   const config = loadConfig({
@@ -72,6 +72,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
   const deps: AppDeps = { config, db, storage, jobs, wechat: { mini: new MiniProgramClient(fake.miniProgram.clientOptions()) } };
   // Errors (500s) are logged so a failing test shows the stack.
   const app = await buildApp(deps, { logger: { level: "error" } });
+  await reserved.release(); // held until now: the URL above is baked into the config and storage
   await app.listen({ host: "127.0.0.1", port });
   deps.wechat.pay = new WechatPayClient(fake.pay.clientOptions({ notifyUrl: `${url}/api/pay/notify` }));
   await registerWorkers(deps);
@@ -221,13 +222,3 @@ export async function submitPhoto(j: Journey, token: string, submissionId: strin
   return { photoId, submission: sub.body };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}

@@ -2,8 +2,10 @@
  * Photo pipeline benchmark (the lead wires benchPhoto() into `pnpm bench`; also runnable directly:
  * `npx tsx packages/photo/scripts/bench.ts`). Prints medians of ≥ 20 runs for standardize() and
  * check() on a 12 MP phone-sized JPEG, the floor measured in the same run (sharp decode + resize +
- * encode of the same file) and the ratio, then the peak RSS over 100 sequential photos.
+ * encode of the same file) and the ratio, then the peak RSS over 100 sequential photos (also, for
+ * information, in a child process started with MALLOC_ARENA_MAX=2).
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,6 +23,8 @@ export interface PhotoBenchResult {
   ratioStandardize: number;
   ratioCheck: number;
   peakRssMb: number;
+  /** the same RSS loop in a child process started with MALLOC_ARENA_MAX=2 (when this one has it unset) */
+  peakRssArena2Mb?: number;
   photosForRss: number;
   stepsMs: Record<string, number>;
 }
@@ -99,19 +103,45 @@ export async function benchPhoto(opts: { runs?: number; rssPhotos?: number; log?
 
   // peak RSS over sequential photos: dev-set photos with the 12 MP file every fifth
   const devFiles = manifest.files.map((f) => path.join(faces, f.path));
+  res.peakRssMb = await peakRss(big, devFiles, rssPhotos);
+  log(`peak RSS over ${rssPhotos} sequential photos (every 5th the 12 MP file): ${res.peakRssMb.toFixed(0)} MB   (target ≤ 400 MB)`);
+  if (!process.env.MALLOC_ARENA_MAX) {
+    // glibc gives each thread (libvips, libuv, the ONNX worker) its own malloc arena, and freed
+    // buffers fragment them; the same loop in a fresh process with MALLOC_ARENA_MAX=2 shows what a
+    // service started with that setting needs (informational: this process cannot change it)
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--rss-only", bigPath, String(rssPhotos)], {
+      env: { ...process.env, MALLOC_ARENA_MAX: "2" },
+      encoding: "utf8",
+    });
+    const mb = Number(/peakRssMb=(\d+(?:\.\d+)?)/.exec(child.stdout ?? "")?.[1]);
+    if (Number.isFinite(mb)) {
+      res.peakRssArena2Mb = mb;
+      log(`  same loop in a process started with MALLOC_ARENA_MAX=2: ${mb.toFixed(0)} MB`);
+    }
+  }
+  return res;
+}
+
+async function peakRss(big: Buffer, devFiles: string[], n: number): Promise<number> {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-  for (let i = 0; i < rssPhotos; i++) {
+  for (let i = 0; i < n; i++) {
     const buf = i % 5 === 0 ? big : readFileSync(devFiles[i % devFiles.length]!);
     await standardize(buf);
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   clearInterval(sampler);
-  res.peakRssMb = peak / 1048576;
-  log(`peak RSS over ${rssPhotos} sequential photos (every 5th the 12 MP file): ${res.peakRssMb.toFixed(0)} MB   (target ≤ 400 MB)`);
-  return res;
+  return peak / 1048576;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  if (process.argv[2] === "--rss-only") {
+    const faces = process.env.FACES_DIR ?? path.resolve(here, "../../../../shared/testdata/faces");
+    const manifest = JSON.parse(readFileSync(path.join(faces, "manifest.json"), "utf8")) as { files: Array<{ path: string }> };
+    await loadPhotoModels();
+    const mb = await peakRss(readFileSync(process.argv[3]!), manifest.files.map((f) => path.join(faces, f.path)), Number(process.argv[4] ?? 100));
+    console.log(`peakRssMb=${mb.toFixed(1)}`);
+    process.exit(0);
+  }
   await benchPhoto();
 }

@@ -4,7 +4,7 @@ export { PhotoError, PHOTO_ERROR_CODES, toErrorInfo, type PhotoErrorCode, type P
 export { runChecks, isCompliant, type CheckResult, type CheckValue, type PhotoOrigin } from "./checks.js";
 export { decodeImage, sniffFormat, type Decoded, type SourceInfo } from "./decode.js";
 export { detectStep, type FaceSet } from "./detect.js";
-export { landmarkStep, EXPRESSIONS, type FaceLandmarks } from "./landmarks.js";
+export { landmarkStep, landmarkPoints, faceModels, EXPRESSIONS, type FaceLandmarks } from "./landmarks.js";
 export { segmentStep, type Segmentation } from "./segment.js";
 export { measureStep, type Measurements } from "./measure.js";
 export { planCrop, headGeometry, estimateHeadTop, segmentRegion, type CropPlan, type HeadGeometry } from "./crop.js";

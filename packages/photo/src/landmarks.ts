@@ -85,6 +85,15 @@ async function expression(img: RgbImage, face: DetectedFace): Promise<number[]> 
 
 /** Step 3: landmarks, eye state, head pose and expression of the main face. */
 export async function landmarkStep(img: RgbImage, face: DetectedFace, opts: { expression?: boolean } = {}): Promise<FaceLandmarks> {
+  return faceModels(img, face, await landmarkPoints(img, face), opts);
+}
+
+/**
+ * Step 3a: the 68 points and everything derived from them alone (the model outputs are placeholders
+ * until faceModels fills them in). The pipeline needs only this to plan the segmentation region, so the
+ * segmentation can start while the eye and pose models run.
+ */
+export async function landmarkPoints(img: RgbImage, face: DetectedFace): Promise<FaceLandmarks> {
   const b = face.box;
   // first pass on the YuNet box, second pass on a square fitted to the first landmarks
   let side = b.height;
@@ -99,12 +108,6 @@ export async function landmarkStep(img: RgbImage, face: DetectedFace, opts: { ex
 
   const eyeL = points.slice(36, 42), eyeR = points.slice(42, 48);
   const ear = (e: Point[]) => (dist(e[1]!, e[5]!) + dist(e[2]!, e[4]!)) / (2 * dist(e[0]!, e[3]!) || 1);
-  const [openL, openR, pose, expr] = await Promise.all([
-    eyeOpenProb(img, eyeL),
-    eyeOpenProb(img, eyeR),
-    headPose(img, b),
-    opts.expression === false ? Promise.resolve([0, 0, 0, 0, 1, 0, 0]) : expression(img, face),
-  ]);
   const mouthOpen = (dist(points[61]!, points[67]!) + dist(points[62]!, points[66]!) + dist(points[63]!, points[65]!)) / 3 / (dist(points[60]!, points[64]!) || 1);
   const cL = mean(eyeL), cR = mean(eyeR);
   const roll = (Math.atan2(cR.y - cL.y, cR.x - cL.x) * 180) / Math.PI;
@@ -120,13 +123,26 @@ export async function landmarkStep(img: RgbImage, face: DetectedFace, opts: { ex
   const geoPitch = (relP - 0.42) * 100;
   return {
     points,
-    eyeOpen: [openL, openR],
+    eyeOpen: [1, 1],
     eyeAspect: [ear(eyeL), ear(eyeR)],
     mouthOpen,
-    pose,
+    pose: { yaw: 0, pitch: 0, roll: 0 },
     geo: { yaw: geoYaw, roll, pitch: geoPitch },
-    expression: expr,
+    expression: NEUTRAL,
     faceWidth: dist(jl, jr),
     eyeCentre: { x: (cL.x + cR.x) / 2, y: eyeY },
   };
+}
+
+const NEUTRAL = [0, 0, 0, 0, 1, 0, 0];
+
+/** Step 3b: eye state (per eye), head pose and, when asked, expression: the model outputs of the face. */
+export async function faceModels(img: RgbImage, face: DetectedFace, lm: FaceLandmarks, opts: { expression?: boolean } = {}): Promise<FaceLandmarks> {
+  const [openL, openR, pose, expr] = await Promise.all([
+    eyeOpenProb(img, lm.points.slice(36, 42)),
+    eyeOpenProb(img, lm.points.slice(42, 48)),
+    headPose(img, face.box),
+    opts.expression === false ? Promise.resolve(NEUTRAL) : expression(img, face),
+  ]);
+  return { ...lm, eyeOpen: [openL, openR], pose, expression: expr };
 }

@@ -110,7 +110,7 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   // colour: chroma over the face box and the segmented person
   const chromaVals: number[] = [];
   const r = seg.rect;
-  const cstep = Math.max(1, Math.floor(Math.max(r.w, r.h) / 160));
+  const cstep = Math.max(1, Math.floor(Math.max(r.w, r.h) / 100));
   for (let y = Math.floor(r.y); y < Math.min(H, r.y + r.h); y += cstep) {
     for (let x = Math.floor(r.x); x < Math.min(W, r.x + r.w); x += cstep) {
       if (mapAt(seg, seg.person, x, y) < 0.5) continue;

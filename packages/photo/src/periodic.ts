@@ -86,14 +86,17 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     if (Math.abs(fu) <= 3 || Math.abs(fv) <= 3) continue; // axes: picture edges, straight lines
     if (Math.abs(fu) % blk <= 1 || Math.abs(fu) % blk >= blk - 1 || Math.abs(fv) % blk <= 1 || Math.abs(fv) % blk >= blk - 1) continue; // JPEG 8-px block grid
     const m = at(u, v);
-    // prominence over the ring of bins 2–3 away (the Hann window spreads a pure tone over ±1 bin)
-    let ref = 0, n = 0, isMax = true;
-    for (let dv = -3; dv <= 3; dv++) for (let du = -3; du <= 3; du++) {
-      const d = Math.max(Math.abs(du), Math.abs(dv));
-      if (d === 1 && at(u + du, v + dv) > m) isMax = false;
-      if (d >= 2) { ref += at(u + du, v + dv); n++; }
-    }
+    // local maximum among the 8 neighbours first (cheap), then its prominence over the ring of bins
+    // 2–3 away (the Hann window spreads a pure tone over ±1 bin)
+    let isMax = true;
+    for (let dv = -1; dv <= 1 && isMax; dv++) for (let du = -1; du <= 1; du++) if ((du || dv) && at(u + du, v + dv) > m) { isMax = false; break; }
     if (!isMax) continue;
+    let ref = 0, n = 0;
+    for (let dv = -3; dv <= 3; dv++) for (let du = -3; du <= 3; du++) {
+      if (Math.max(Math.abs(du), Math.abs(dv)) < 2) continue;
+      ref += at(u + du, v + dv);
+      n++;
+    }
     const prom = m / (ref / n + 1e-6);
     if (prom > best) best = prom;
   }

@@ -1,12 +1,12 @@
 import type { RgbImage } from "@gradphoto/vision";
 import { runChecks, isCompliant, type CheckResult, type PhotoOrigin } from "./checks.js";
-import { composite } from "./compose.js";
+import { composite, type LocalColours } from "./compose.js";
 import { estimateHeadTop, headGeometry, planCrop, segmentRegion, type CropPlan } from "./crop.js";
 import { decodeImage, type Decoded, type SourceInfo } from "./decode.js";
 import { detectStep } from "./detect.js";
 import { encodeJpeg, encodeToSize } from "./encode.js";
 import { PhotoError, toErrorInfo, type PhotoErrorInfo } from "./errors.js";
-import { landmarkStep, type FaceLandmarks } from "./landmarks.js";
+import { faceModels, landmarkPoints, type FaceLandmarks } from "./landmarks.js";
 import { coarseAlpha, keepSubject, refineAlpha } from "./matte.js";
 import { measureStep, type Measurements } from "./measure.js";
 import "./models.js";
@@ -92,13 +92,16 @@ async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, m
   if (!faces.main) {
     return { decoded, checks: runChecks(base), error: { code: "NO_FACE", message: "未检测到人脸，请正对镜头、露出完整面部后重新拍摄" } };
   }
+  // landmarks first (2 ms), then the segmentation (PP-HumanSeg on its worker thread, the parse model
+  // here) runs while the eye and pose models run: timed together as "landmarks+segment"
   t = now();
-  const landmarks = await landmarkStep(img, faces.main, { expression: spec.severity.natural_expression !== "off" });
-  timings.landmarks = now() - t;
-  t = now();
-  const plan0 = planCrop(headGeometry(landmarks, estimateHeadTop(landmarks)), img.width, img.height, spec);
-  const seg = await segmentStep(img, segmentRegion(plan0, img.width, img.height));
-  timings.segment = now() - t;
+  const points = await landmarkPoints(img, faces.main);
+  const plan0 = planCrop(headGeometry(points, estimateHeadTop(points)), img.width, img.height, spec);
+  const [seg, landmarks] = await Promise.all([
+    segmentStep(img, segmentRegion(plan0, img.width, img.height)),
+    faceModels(img, faces.main, points, { expression: spec.severity.natural_expression !== "off" }),
+  ]);
+  timings["landmarks+segment"] = now() - t;
   t = now();
   const measurements = measureStep(img, landmarks, seg);
   const plan = planCrop(headGeometry(landmarks, measurements.headTopAbs), img.width, img.height, spec);
@@ -153,6 +156,20 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
     const o = spec.output;
     const bg = backgroundRgb(o.background);
     let plan = a.plan;
+    // print version: same crop, as many pixels as the working image holds (3:4), capped; its crop is
+    // resampled (libvips thread) while the standard render runs here
+    const printSize = (p: CropPlan) => {
+      const w = Math.max(o.width, Math.min(o.printMaxWidth, Math.floor(p.rect.w / 3) * 3));
+      return { w, h: Math.round((w * o.height) / o.width) };
+    };
+    const printCrop = (p: CropPlan) => {
+      const s = printSize(p);
+      if (s.w === o.width) return null;
+      const pr = resampleRegion(img, p.rect, s.w, s.h);
+      pr.catch(() => undefined); // handled where awaited; never an unhandled rejection if the render fails first
+      return pr;
+    };
+    let printCropP = printCrop(plan);
     let std = await renderCrop(img, a.seg, plan, a.landmarks, o.width, o.height, bg);
     // the matte at output resolution gives the exact hair top: re-plan once if it is too close to the
     // edge of its range (measurement error) or outside it
@@ -161,20 +178,20 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
     if (measuredTop < (o.headTop[0] + 4) * k0 || measuredTop > (o.headTop[1] - 4) * k0) {
       const hairY = plan.rect.y + measuredTop / plan.scale;
       plan = planCrop(headGeometry(a.landmarks, hairY), img.width, img.height, spec);
+      printCropP = printCrop(plan);
       std = await renderCrop(img, a.seg, plan, a.landmarks, o.width, o.height, bg);
       timings.replanned = 1;
     }
     timings.compose = now() - t;
     t = now();
-    const enc = await encodeToSize(std.image, { minKb: o.minKb, maxKb: o.maxKb, minQuality: o.minQuality, dpi: o.dpi });
-    timings.encode = now() - t;
-    t = now();
-    // print version: same crop, as many pixels as the working image holds (3:4), capped
-    const pw = Math.max(o.width, Math.min(o.printMaxWidth, Math.floor(plan.rect.w / 3) * 3));
-    const ph = Math.round((pw * o.height) / o.width);
-    const printImg = pw === o.width ? std.image : await renderPrint(img, plan, std.alpha, pw, ph, bg);
-    const print = await encodeJpeg(printImg, o.printQuality, o.dpi);
-    timings.print = now() - t;
+    // the standard JPEG's quality search runs on libvips threads while the print version is composed
+    // here, then the print is encoded beside the last search rounds
+    const encP = encodeToSize(std.image, { minKb: o.minKb, maxKb: o.maxKb, minQuality: o.minQuality, dpi: o.dpi });
+    encP.catch(() => undefined); // awaited below; no unhandled rejection if the print fails first
+    const { w: pw, h: ph } = printSize(plan);
+    const printImg = printCropP ? renderPrint(await printCropP, std.alpha, bg, std.colours) : std.image;
+    const [enc, print] = await Promise.all([encP, encodeJpeg(printImg, o.printQuality, o.dpi)]);
+    timings.encodeAndPrint = now() - t;
 
     const geometry: OutputGeometry = {
       headTop: std.headTop,
@@ -224,22 +241,25 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
-/** Crop → coarse matte → guided-filter refinement → composite; also the hair top on the final matte. */
-export async function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, lm: FaceLandmarks, width: number, height: number, bg: readonly [number, number, number]): Promise<{ image: RgbImage; alpha: FloatImage; headTop: number }> {
-  const crop = await resampleRegion(img, plan.rect, width, height);
-  const coarse = coarseAlpha(seg, plan.rect, width, height, img.width, img.height);
+/**
+ * Crop → coarse matte (half size) → fast guided-filter refinement at output size → composite; also the
+ * hair top on the final matte and the local colours the print version reuses.
+ */
+export async function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPlan, lm: FaceLandmarks, width: number, height: number, bg: readonly [number, number, number]): Promise<{ image: RgbImage; alpha: FloatImage; headTop: number; colours: LocalColours }> {
+  const cropP = resampleRegion(img, plan.rect, width, height); // libvips thread, while the coarse matte is computed here
+  const coarse = coarseAlpha(seg, plan.rect, Math.ceil(width / 2), Math.ceil(height / 2), img.width, img.height);
+  const crop = await cropP;
   const k = width / plan.rect.w;
   const face = { x: (lm.points[30]!.x - plan.rect.x) * k, y: (lm.points[30]!.y - plan.rect.y) * k };
   const refined = keepSubject(refineAlpha(crop, coarse), face);
-  const { image, alpha } = composite(crop, refined, bg);
-  return { image, alpha, headTop: alphaTop(alpha, plan, width) };
+  const { image, alpha, colours } = composite(crop, refined, bg);
+  return { image, alpha, headTop: alphaTop(alpha, plan, width), colours };
 }
 
-/** The print version: the same crop at print size, the standard render's final matte upsampled. */
-export async function renderPrint(img: RgbImage, plan: CropPlan, alpha: FloatImage, width: number, height: number, bg: readonly [number, number, number]): Promise<RgbImage> {
-  const crop = await resampleRegion(img, plan.rect, width, height);
-  const up = sampleFloat(alpha, { x: 0, y: 0, w: alpha.width, h: alpha.height }, width, height);
-  return composite(crop, up, bg, { project: false }).image;
+/** The print version: the same crop at print size, the standard render's final matte and local colours upsampled. */
+export function renderPrint(crop: RgbImage, alpha: FloatImage, bg: readonly [number, number, number], colours?: LocalColours): RgbImage {
+  const up = sampleFloat(alpha, { x: 0, y: 0, w: alpha.width, h: alpha.height }, crop.width, crop.height);
+  return composite(crop, up, bg, { project: false, ...(colours ? { colours } : {}) }).image;
 }
 
 /** First row (from the top) where ≥ 15 % of the central third is visibly subject (alpha > 0.3): the hair top. */

@@ -97,26 +97,49 @@ export async function resampleRegion(img: RgbImage, rect: Rect, outW: number, ou
 }
 
 /** Bilinear resampling of a float map (e.g. a model's probability map) to outW×outH covering `rect` of it. */
-export function sampleFloat(map: FloatImage, rect: Rect, outW: number, outH: number): FloatImage {
-  const out = new Float32Array(outW * outH);
+export function sampleFloat(map: FloatImage, rect: Rect, outW: number, outH: number, out: Float32Array = new Float32Array(outW * outH)): FloatImage {
   const { width: W, height: H, data } = map;
   const sx = rect.w / outW, sy = rect.h / outH;
+  // separable: each source row is interpolated along x once (cached), then rows are blended
+  const c0 = new Int32Array(outW), c1 = new Int32Array(outW), tx = new Float32Array(outW);
+  for (let ox = 0; ox < outW; ox++) {
+    const fx = rect.x + (ox + 0.5) * sx - 0.5;
+    const x0 = Math.floor(fx);
+    tx[ox] = fx - x0;
+    c0[ox] = x0 < 0 ? 0 : x0 >= W ? W - 1 : x0;
+    c1[ox] = x0 + 1 < 0 ? 0 : x0 + 1 >= W ? W - 1 : x0 + 1;
+  }
+  let rowA = new Float32Array(outW), rowB = new Float32Array(outW);
+  let ya = -1, yb = -1;
+  const fill = (dst: Float32Array, y: number) => {
+    const o = y * W;
+    for (let ox = 0; ox < outW; ox++) {
+      const t = tx[ox]!;
+      dst[ox] = data[o + c0[ox]!]! * (1 - t) + data[o + c1[ox]!]! * t;
+    }
+  };
   for (let oy = 0; oy < outH; oy++) {
     const fy = rect.y + (oy + 0.5) * sy - 0.5;
-    let y0 = Math.floor(fy);
-    const ty = fy - y0;
-    let y1 = y0 + 1;
-    y0 = y0 < 0 ? 0 : y0 >= H ? H - 1 : y0;
-    y1 = y1 < 0 ? 0 : y1 >= H ? H - 1 : y1;
-    for (let ox = 0; ox < outW; ox++) {
-      const fx = rect.x + (ox + 0.5) * sx - 0.5;
-      let x0 = Math.floor(fx);
-      const tx = fx - x0;
-      let x1 = x0 + 1;
-      x0 = x0 < 0 ? 0 : x0 >= W ? W - 1 : x0;
-      x1 = x1 < 0 ? 0 : x1 >= W ? W - 1 : x1;
-      out[oy * outW + ox] = (data[y0 * W + x0]! * (1 - tx) + data[y0 * W + x1]! * tx) * (1 - ty) + (data[y1 * W + x0]! * (1 - tx) + data[y1 * W + x1]! * tx) * ty;
+    const f = Math.floor(fy);
+    const ty = fy - f;
+    const y0 = f < 0 ? 0 : f >= H ? H - 1 : f;
+    const y1 = f + 1 < 0 ? 0 : f + 1 >= H ? H - 1 : f + 1;
+    if (y0 !== ya) {
+      if (y0 === yb) {
+        [rowA, rowB] = [rowB, rowA];
+        ya = yb;
+        yb = -1;
+      } else {
+        fill(rowA, y0);
+        ya = y0;
+      }
     }
+    if (y1 !== yb) {
+      fill(rowB, y1);
+      yb = y1;
+    }
+    const o = oy * outW;
+    for (let ox = 0; ox < outW; ox++) out[o + ox] = rowA[ox]! * (1 - ty) + rowB[ox]! * ty;
   }
   return { data: out, width: outW, height: outH };
 }
@@ -131,44 +154,79 @@ export function toGray(img: RgbImage): FloatImage {
 }
 
 /**
- * Mean over a (2r+1)² window, edges handled by shrinking the window. Two running-sum passes; the
- * vertical pass walks whole rows (cache-friendly) instead of columns.
+ * Mean over a (2r+1)² window, edges handled by shrinking the window. Two running-sum passes, each
+ * split into edge and interior loops (no per-pixel branches); the vertical pass walks whole rows
+ * (cache-friendly) instead of columns.
  */
-export function boxFilter(src: Float32Array, width: number, height: number, r: number): Float32Array {
-  const tmp = new Float32Array(width * height);
-  const out = new Float32Array(width * height);
-  const inv = 1 / (2 * r + 1);
+export function boxFilter(src: Float32Array, width: number, height: number, r: number, out: Float32Array = new Float32Array(width * height)): Float32Array {
+  const tmp = scratch("box.tmp", width * height);
+  // 1 / window length for every position along an axis of length n
+  const invs = (n: number) => {
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = 1 / (Math.min(i + r, n - 1) - Math.max(i - r, 0) + 1);
+    return v;
+  };
+  const ix = invs(width), iy = invs(height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let acc = 0;
-    for (let x = 0; x <= Math.min(r, width - 1); x++) acc += src[row + x]!;
-    for (let x = 0; x < width; x++) {
-      const lo = x - r, hi = x + r;
-      tmp[row + x] = lo >= 0 && hi < width ? acc * inv : acc / (Math.min(hi, width - 1) - Math.max(lo, 0) + 1);
-      if (hi + 1 < width) acc += src[row + hi + 1]!;
-      if (lo >= 0) acc -= src[row + lo]!;
+    const first = Math.min(r, width - 1);
+    for (let x = 0; x <= first; x++) acc += src[row + x]!;
+    // after writing x, the window moves on: add x+r+1 while x < A, drop x−r once x ≥ r
+    const A = width - r - 1;
+    let x = 0;
+    for (const e = Math.max(0, Math.min(r, A)); x < e; x++) {
+      tmp[row + x] = acc * ix[x]!;
+      acc += src[row + x + r + 1]!;
+    }
+    if (r <= A) {
+      for (; x < A; x++) {
+        tmp[row + x] = acc * ix[x]!;
+        acc += src[row + x + r + 1]! - src[row + x - r]!;
+      }
+    } else {
+      for (const e = Math.min(r, width); x < e; x++) tmp[row + x] = acc * ix[x]!;
+    }
+    for (; x < width; x++) {
+      tmp[row + x] = acc * ix[x]!;
+      acc -= src[row + x - r]!;
     }
   }
-  const acc = new Float64Array(width);
+  const acc = new Float64Array(width); // small
   for (let y = 0; y <= Math.min(r, height - 1); y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) acc[x]! += tmp[row + x]!;
+    for (let x = 0; x < width; x++) acc[x] = acc[x]! + tmp[row + x]!;
   }
   for (let y = 0; y < height; y++) {
-    const lo = y - r, hi = y + r;
-    const k = lo >= 0 && hi < height ? inv : 1 / (Math.min(hi, height - 1) - Math.max(lo, 0) + 1);
+    const k = iy[y]!;
     const row = y * width;
     for (let x = 0; x < width; x++) out[row + x] = acc[x]! * k;
-    if (hi + 1 < height) {
-      const add = (hi + 1) * width;
-      for (let x = 0; x < width; x++) acc[x]! += tmp[add + x]!;
-    }
-    if (lo >= 0) {
-      const sub = lo * width;
-      for (let x = 0; x < width; x++) acc[x]! -= tmp[sub + x]!;
+    const add = y + r + 1, sub = y - r;
+    if (add < height && sub >= 0) {
+      const ra = add * width, rs = sub * width;
+      for (let x = 0; x < width; x++) acc[x] = acc[x]! + tmp[ra + x]! - tmp[rs + x]!;
+    } else if (add < height) {
+      const ra = add * width;
+      for (let x = 0; x < width; x++) acc[x] = acc[x]! + tmp[ra + x]!;
+    } else if (sub >= 0) {
+      const rs = sub * width;
+      for (let x = 0; x < width; x++) acc[x] = acc[x]! - tmp[rs + x]!;
     }
   }
   return out;
+}
+
+const scratchBuffers = new Map<string, Float32Array>();
+
+/**
+ * A reusable Float32Array of length n for temporaries that never leave a synchronous function (one
+ * buffer per name, grown as needed; contents are garbage). Cuts the garbage of the per-photo image
+ * maths, whose large typed arrays otherwise trigger frequent full garbage collections.
+ */
+export function scratch(name: string, n: number): Float32Array {
+  let b = scratchBuffers.get(name);
+  if (!b || b.length < n) scratchBuffers.set(name, (b = new Float32Array(Math.max(n, Math.ceil((b?.length ?? 0) * 1.25)))));
+  return b.subarray(0, n);
 }
 
 // ---- colour ----
@@ -178,6 +236,10 @@ const SRGB_TO_LINEAR = new Float32Array(256).map((_, i) => {
   return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
 });
 
+function labF(t: number): number {
+  return t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116;
+}
+
 /** sRGB (0–255) → CIELAB (D65). */
 export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
   const R = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(r)))]!;
@@ -186,8 +248,7 @@ export function rgbToLab(r: number, g: number, b: number): [number, number, numb
   const x = (0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047;
   const y = 0.2126729 * R + 0.7151522 * G + 0.072175 * B;
   const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
-  const fx = f(x), fy = f(y), fz = f(z);
+  const fx = labF(x), fy = labF(y), fz = labF(z);
   return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
 }
 
@@ -231,16 +292,19 @@ export function deltaE2000(l1: readonly number[], l2: readonly number[]): number
   return Math.sqrt((dLp / Sl) ** 2 + (dCp / Sc) ** 2 + (dHp / Sh) ** 2 + Rt * (dCp / Sc) * (dHp / Sh));
 }
 
-export function median(values: number[]): number {
+/** Numeric ascending copy (a typed-array sort: no comparator calls). */
+const sorted = (values: ArrayLike<number>): Float64Array => Float64Array.from(values).sort();
+
+export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
+  const s = sorted(values);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export function quantile(values: number[], q: number): number {
+export function quantile(values: ArrayLike<number>, q: number): number {
   if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
+  const s = sorted(values);
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos), hi = Math.ceil(pos);
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);

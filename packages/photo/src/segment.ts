@@ -1,4 +1,6 @@
-import { loadModel, ort, type RgbImage } from "@gradphoto/vision";
+import { ort, type RgbImage } from "@gradphoto/vision";
+import { loadParseModel, PARSE_SIDE } from "./models.js";
+import { personSegModel } from "./offload.js";
 import { resampleRegion, type FloatImage, type Rect } from "./pixels.js";
 
 /** Model maps over a rectangle of the working image. */
@@ -7,7 +9,7 @@ export interface Segmentation {
   rect: Rect;
   /** person probability (PP-HumanSeg, 192×192) */
   person: FloatImage;
-  /** skin / clothes / hair sigmoids (512×512), present when requested */
+  /** skin / clothes / hair sigmoids (PARSE_SIDE², 256 by default), present when requested */
   skin?: FloatImage;
   clothes?: FloatImage;
   hair?: FloatImage;
@@ -22,30 +24,36 @@ function planar(img: RgbImage, mean: readonly number[], std: readonly number[]):
 
 /** PP-HumanSeg over `rect` (stretched to 192×192, as the model was trained): channel 1 = person. */
 export async function personMask(img: RgbImage, rect: Rect): Promise<FloatImage> {
-  const session = await loadModel("person-seg");
-  const patch = await resampleRegion(img, rect, 192, 192, "linear");
-  const out = await session.run({ x: new ort.Tensor("float32", planar(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]) });
-  const probs = Object.values(out)[0]!.data as Float32Array;
-  return { data: probs.slice(192 * 192, 2 * 192 * 192), width: 192, height: 192 };
+  return personMaskOf(await resampleRegion(img, rect, 192, 192, "linear"));
 }
 
-/** Skin/clothes/hair segmentation over `rect` (stretched to 512×512, ImageNet normalisation). */
-export async function parseMaps(img: RgbImage, rect: Rect): Promise<{ skin: FloatImage; clothes: FloatImage; hair: FloatImage }> {
-  const session = await loadModel("skin-hair-clothes");
-  const patch = await resampleRegion(img, rect, 512, 512, "linear");
-  const out = await session.run({ "x.1": new ort.Tensor("float32", planar(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, 512, 512]) });
+async function personMaskOf(patch: RgbImage): Promise<FloatImage> {
+  const out = await personSegModel.run("x", planar(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]);
+  return { data: out.data.slice(192 * 192, 2 * 192 * 192), width: 192, height: 192 };
+}
+
+/** Skin/clothes/hair segmentation of a side×side patch (the region stretched, ImageNet normalisation). */
+export async function parseMaps(patch: RgbImage, side = PARSE_SIDE): Promise<{ skin: FloatImage; clothes: FloatImage; hair: FloatImage }> {
+  const session = await loadParseModel(side);
+  const out = await session.run({ "x.1": new ort.Tensor("float32", planar(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, side, side]) });
   const d = Object.values(out)[0]!.data as Float32Array;
-  const n = 512 * 512;
-  const map = (c: number): FloatImage => ({ data: d.slice(c * n, (c + 1) * n), width: 512, height: 512 });
+  const n = side * side;
+  const map = (c: number): FloatImage => ({ data: d.subarray(c * n, (c + 1) * n), width: side, height: side });
   return { skin: map(0), clothes: map(1), hair: map(2) };
 }
 
-/** Step 4: segmentation of the region around the graduate (the future crop, with a margin). */
-export async function segmentStep(img: RgbImage, rect: Rect, opts: { parse?: boolean } = {}): Promise<Segmentation> {
-  const person = await personMask(img, rect);
-  if (opts.parse === false) return { rect, person };
-  const maps = await parseMaps(img, rect);
-  return { rect, person, ...maps };
+/**
+ * Step 4: segmentation of the region around the graduate (the future crop, with a margin): PP-HumanSeg
+ * for the person and the skin/clothes/hair model for the checks and the hair edge of the matte. Both
+ * models run at once (PP-HumanSeg on a worker thread, see offload.ts).
+ */
+export async function segmentStep(img: RgbImage, rect: Rect, opts: { parse?: boolean; parseSide?: number } = {}): Promise<Segmentation> {
+  if (opts.parse === false) return { rect, person: await personMask(img, rect) };
+  const side = opts.parseSide ?? PARSE_SIDE;
+  // PP-HumanSeg goes to its worker thread as soon as its patch is ready; the parse model runs here
+  const personP = resampleRegion(img, rect, 192, 192, "linear").then(personMaskOf);
+  const maps = await parseMaps(await resampleRegion(img, rect, side, side, "linear"), side);
+  return { rect, person: await personP, ...maps };
 }
 
 /** Value of a map at a working-image point (nearest sample; 0 outside the map). */

@@ -74,7 +74,9 @@ const DEFAULT_SEVERITY: Record<CheckId, Severity> = {
   no_hat: "error",
   face_unoccluded: "error",
   mouth_closed: "error",
-  natural_expression: "warning",
+  // the expression model costs ~20 ms and decides nothing the mouth and eye checks do not (it was a
+  // warning only); campaigns can switch it on
+  natural_expression: "off",
   even_lighting: "error",
   exposure: "error",
   no_highlights: "error",
@@ -113,8 +115,8 @@ export const ThresholdsSchema = z.object({
   minEyeOpenProb: z.number().default(0.5),
   maxClosedEyeAspect: z.number().default(0.28),
   /** hair probability over the eyes / over the eyebrows. */
-  maxEyeHair: z.number().default(0.2),
-  maxBrowHair: z.number().default(0.5),
+  maxEyeHair: z.number().default(0.45),
+  maxBrowHair: z.number().default(0.95),
   /** hair probability over the ear zones beside the cheeks (warning only by default). */
   maxEarHair: z.number().default(0.9),
   /** tinted lenses: eye-area luma ÷ cheek luma below minEyeLumaRatio, or a colour shift above maxLensChromaShift with the area darker than maxTintLumaRatio. */
@@ -122,7 +124,7 @@ export const ThresholdsSchema = z.object({
   maxLensChromaShift: z.number().default(18),
   maxTintLumaRatio: z.number().default(0.85),
   /** share of the head above the brows that is person but neither hair nor skin. */
-  maxHatShare: z.number().default(0.5),
+  maxHatShare: z.number().default(0.25),
   /** skin outside the face, ears and neck near the face, in face widths² (hands). */
   maxForeignSkin: z.number().default(0.18),
   /**
@@ -144,7 +146,7 @@ export const ThresholdsSchema = z.object({
   dimAsymmetry: z.number().default(0.25),
   /** median face luma (0–255) must lie in this range. */
   faceLuma: range(50, 235),
-  /** share of face pixels that are blown-out highlights. */
+  /** share of face pixels that are specular highlights (near-white and ≥ 40 above the face's median luma). */
   maxHighlightShare: z.number().default(0.2),
   /** mean CIELAB chroma of the person below which the photo counts as black and white. */
   minChroma: z.number().default(2),

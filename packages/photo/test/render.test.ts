@@ -112,6 +112,18 @@ describe("encode step", () => {
     }
   });
 
+  it("predicted search gives the same quality as trying every quality", async () => {
+    const { encodeJpeg } = await import("@gradphoto/photo");
+    const sizes = new Map<number, number>();
+    for (let q = 60; q <= 100; q++) sizes.set(q, (await encodeJpeg(img, q, 300)).length);
+    for (const [minKb, maxKb] of [[20, 40], [30, 60], [10, 25], [50, 120]] as const) {
+      let best = -1;
+      for (const [q, b] of sizes) if (b <= maxKb * 1024) best = Math.max(best, q);
+      const enc = await encodeToSize(img, { minKb, maxKb, minQuality: 60, dpi: 300 });
+      if (best >= 0) expect(enc.quality, `${minKb}-${maxKb} KB`).toBe(best);
+    }
+  });
+
   it("says so when the range cannot be met with quality ≥ 60", async () => {
     const tooSmall = await encodeToSize(img, { minKb: 1, maxKb: 2, minQuality: 60, dpi: 300 });
     expect(tooSmall.sizeOk).toBe(false);

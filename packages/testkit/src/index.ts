@@ -2,3 +2,4 @@ export { testDb, testDatabaseUrl, uniqueSuffix } from "./db.js";
 export { sharedDir, modelDir, testdataDir } from "./shared.js";
 export * from "./fake-wechat/index.js";
 export { waitFor } from "./wait.js";
+export { reservePort } from "./port.js";
