@@ -1,10 +1,7 @@
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { flushDenormalWeights, loadModel, ModelError, modelDir, modelManifest, ort } from "@gradphoto/vision";
+import { loadModel, ort, ortSessionOptions, readModelBytes } from "@gradphoto/vision";
 
 /**
  * A model session on its own worker thread, so that two models run at once on a two-core machine:
@@ -56,13 +53,7 @@ export class OffThreadModel {
 
   private async start(): Promise<void> {
     if (process.env.PHOTO_WORKERS === "0") throw new Error("workers disabled");
-    const m = modelManifest.models[this.id];
-    if (!m) throw new ModelError("MODEL_UNKNOWN", `unknown model "${this.id}"`);
-    const file = path.join(modelDir(), m.file);
-    if (!existsSync(file)) throw new ModelError("MODEL_MISSING", `model ${m.file} not found in ${modelDir()}; set MODEL_DIR or download it from ${m.url}`);
-    const bytes = new Uint8Array(readFileSync(file));
-    if (createHash("sha256").update(bytes).digest("hex") !== m.sha256) throw new ModelError("MODEL_CHECKSUM", `model ${m.file} does not match its sha256 ${m.sha256}`);
-    flushDenormalWeights(bytes);
+    const bytes = await readModelBytes(this.id); // verified, subnormals flushed
     // onnxruntime-node is a dependency of @gradphoto/vision: resolve it from there
     const visionEntry = createRequire(import.meta.url).resolve("@gradphoto/vision");
     const ortPath = createRequire(visionEntry).resolve("onnxruntime-node");
@@ -87,13 +78,7 @@ export class OffThreadModel {
     await this.post({
       type: "load",
       bytes,
-      options: {
-        intraOpNumThreads: Number(process.env.ORT_THREADS ?? 1),
-        interOpNumThreads: 1,
-        graphOptimizationLevel: "all",
-        logSeverityLevel: 3,
-        extra: { session: { set_denormal_as_zero: "1" } },
-      },
+      options: ortSessionOptions(),
     });
   }
 

@@ -58,57 +58,70 @@ export function verifyModels(dir = modelDir()): ModelStatus[] {
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 /**
- * One ONNX session per model per process, created on first use after checking the sha256.
- * Sessions run single-threaded inside an op: the API parallelises across requests instead.
+ * One ONNX session per model (and variant) per process, created on first use after checking the
+ * sha256. Sessions run single-threaded inside an op: the API parallelises across requests instead.
  */
 export function loadModel(id: string, dir = modelDir(), variant: ModelVariant = {}): Promise<ort.InferenceSession> {
-  const key = `${dir}::${id}::${variant.inputSize?.join("x") ?? ""}`;
+  const key = `${dir}::${id}::${variant.inputSize?.join("x") ?? ""}::${variant.patch?.key ?? ""}`;
   let s = sessions.get(key);
   if (!s) {
-    s = createSession(id, dir, variant);
+    s = readModelBytes(id, dir, variant).then(createOrtSession);
     sessions.set(key, s);
     s.catch(() => sessions.delete(key));
   }
   return s;
 }
 
-/** A session of a model with its input resized (fully convolutional models only, see onnx-input-size.ts). */
+/** A model edited at load: its input resized (fully convolutional models, see onnx-input-size.ts) or patched. */
 export interface ModelVariant {
   inputSize?: [height: number, width: number];
+  /** an in-place edit of the verified bytes; `key` names it in the session cache */
+  patch?: { key: string; apply(bytes: Uint8Array): void };
 }
 
-async function createSession(id: string, dir: string, variant: ModelVariant): Promise<ort.InferenceSession> {
+/**
+ * The model's bytes from MODEL_DIR, checked against the manifest's sha256, with the variant's edits
+ * applied and subnormal weights flushed (ready for a session here or on a worker thread).
+ */
+export async function readModelBytes(id: string, dir = modelDir(), variant: ModelVariant = {}): Promise<Uint8Array> {
   const m = modelManifest.models[id];
   if (!m) throw new ModelError("MODEL_UNKNOWN", `unknown model "${id}"`);
   const p = path.join(dir, m.file);
   if (!existsSync(p)) {
     throw new ModelError("MODEL_MISSING", `model ${m.file} not found in ${dir}; set MODEL_DIR or download it from ${m.url} (sha256 ${m.sha256})`);
   }
-  const bytes = readFileSync(p);
+  const bytes = new Uint8Array(readFileSync(p));
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== m.sha256) {
     throw new ModelError("MODEL_CHECKSUM", `model ${m.file} has sha256 ${actual}, expected ${m.sha256}; re-download it from ${m.url}`);
   }
   if (variant.inputSize) setInputSize(bytes, ...variant.inputSize);
-  return createOrtSession(bytes);
+  variant.patch?.apply(bytes);
+  flushDenormalWeights(bytes);
+  return bytes;
 }
 
 /**
- * An ONNX Runtime session with the project's settings: single-threaded ops (the API parallelises
- * across requests; ORT_THREADS overrides), full graph optimisation, and subnormal floats flushed to
- * zero — in the weights (see onnx-denormals.ts) and in activations (`set_denormal_as_zero`): on
- * x86 each subnormal multiply takes a microcode path, which made the face embedding 7× slower.
- * `bytes` is modified in place; verify its checksum before calling this.
+ * The project's session settings: single-threaded ops (the API parallelises across requests;
+ * ORT_THREADS overrides), full graph optimisation, and subnormal activations flushed to zero
+ * (`set_denormal_as_zero`; subnormal weights are flushed in the bytes, see onnx-denormals.ts): on x86
+ * each subnormal multiply takes a microcode path, which made the face embedding 7× slower.
+ * Plain data, so worker threads can create their sessions with the same options.
  */
-export function createOrtSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  flushDenormalWeights(bytes);
-  return ort.InferenceSession.create(bytes, {
+export function ortSessionOptions(): ort.InferenceSession.SessionOptions {
+  return {
     intraOpNumThreads: Number(process.env.ORT_THREADS ?? 1),
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
     logSeverityLevel: 3,
     extra: { session: { set_denormal_as_zero: "1" } },
-  });
+  };
+}
+
+/** A session with the project's settings; `bytes` (already checksum-verified) is edited in place. */
+export function createOrtSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  flushDenormalWeights(bytes);
+  return ort.InferenceSession.create(bytes, ortSessionOptions());
 }
 
 export { ort };

@@ -2,7 +2,8 @@
  * Just enough protobuf to edit ONNX model bytes in place (no schema library): walk the fields of
  * a message, and rewrite values whose encoding keeps its length. Field numbers are onnx.proto's.
  */
-export type FieldVisitor = (field: number, wire: number, start: number, end: number, value: number) => void;
+/** `tag` is where the field's key starts (to re-tag a field in place). */
+export type FieldVisitor = (field: number, wire: number, start: number, end: number, value: number, tag: number) => void;
 
 export function readVarint(buf: Uint8Array, pos: number): [value: number, next: number] {
   let result = 0, shift = 0, b: number;
@@ -19,18 +20,19 @@ export function readVarint(buf: Uint8Array, pos: number): [value: number, next: 
 export function walkMessage(buf: Uint8Array, start: number, end: number, visit: FieldVisitor): void {
   let pos = start;
   while (pos < end) {
+    const tag = pos;
     const [key, p1] = readVarint(buf, pos);
     const field = Math.floor(key / 8), wire = key & 7;
     pos = p1;
     if (wire === 0) {
       const [v, p2] = readVarint(buf, pos);
-      visit(field, wire, pos, p2, v);
+      visit(field, wire, pos, p2, v, tag);
       pos = p2;
     } else if (wire === 1) {
       pos += 8;
     } else if (wire === 2) {
       const [len, p2] = readVarint(buf, pos);
-      visit(field, wire, p2, p2 + len, len);
+      visit(field, wire, p2, p2 + len, len, tag);
       pos = p2 + len;
     } else if (wire === 5) {
       pos += 4;
@@ -57,3 +59,4 @@ export function writeVarintInPlace(buf: Uint8Array, start: number, end: number, 
 export const MODEL_GRAPH = 7;
 export const GRAPH_INITIALIZER = 5;
 export const GRAPH_INPUT = 11;
+export const GRAPH_VALUE_INFO = 13;
