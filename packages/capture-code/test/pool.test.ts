@@ -62,4 +62,21 @@ describe("decode pool (worker threads)", () => {
       await two.close();
     }
   }, 60_000);
+
+  it("fails the jobs of a crashed worker as PROVIDER_UNAVAILABLE, then serves the next one with a fresh worker", async () => {
+    const own = new DecodePool({ size: 1 });
+    try {
+      await own.decode(await renderCodePng("start"));
+      const slow = own.decode(await noisePhoto());
+      // kill the worker mid-job (as an out-of-memory kill would)
+      const slots = (own as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots;
+      await slots[0]!.worker.terminate();
+      const err = await slow.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaptureCodeError);
+      expect((err as CaptureCodeError).code).toBe("PROVIDER_UNAVAILABLE");
+      expect((await own.decode(await renderCodePng("after the crash"))).text).toBe("after the crash");
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
 });

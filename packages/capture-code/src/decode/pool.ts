@@ -42,7 +42,7 @@ export class DecodePool {
   }
 
   decode(bytes: Uint8Array): Promise<QrDecodeResult> {
-    if (this.closed) return Promise.reject(new Error("decode pool is closed"));
+    if (this.closed) return Promise.reject(new CaptureCodeError("PROVIDER_UNAVAILABLE", "decode pool is closed"));
     const slot = this.pickSlot();
     const id = this.nextId++;
     // A copy is transferred: the caller keeps its buffer (uploads are also stored).
@@ -93,8 +93,12 @@ export class DecodePool {
     }
   }
 
-  /** A crashed worker fails its own jobs and leaves the pool; the next decode starts a fresh one. */
-  private fail(slot: Slot, err: Error): void {
+  /**
+   * A crashed worker fails its own jobs (as "decoding unavailable, try again": a server fault, not
+   * an unreadable code) and leaves the pool; the next decode starts a fresh one.
+   */
+  private fail(slot: Slot, cause: Error): void {
+    const err = new CaptureCodeError("PROVIDER_UNAVAILABLE", `decode worker failed: ${cause.message}`, { cause });
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     for (const [id, p] of this.pending) {
