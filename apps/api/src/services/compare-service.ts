@@ -29,7 +29,11 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
     throw new AppError(503, "COMPARISON_UNAVAILABLE", "人像比对服务暂时不可用，请稍后再试", { reason: (e as Error).message });
   });
   const [probe, reference] = await Promise.all([storage.get(photo.standardizedKey), storage.get(ref.admissionPhotoKey)]);
-  const r = await comparer.compare(probe, reference);
+  // Per-photo problems (no face, too small…) come back as r.error; a throw is the model failing at run
+  // time (nothing is recorded, the graduate can try again).
+  const r = await comparer.compare(probe, reference).catch((e: unknown) => {
+    throw new AppError(503, "COMPARISON_UNAVAILABLE", "人像比对服务暂时不可用，请稍后再试", { reason: (e as Error).message });
+  });
   const qualifying = r.score !== null && isQualifying(photo.checkReport);
   await db.$transaction(async (tx) => {
     await tx.comparison.create({
