@@ -52,7 +52,7 @@ function newest(paths) {
 function buildAdmin() {
   const admin = path.join(root, "apps/admin");
   const built = path.join(admin, "dist/index.html");
-  const sources = [path.join(admin, "src"), path.join(admin, "index.html"), path.join(admin, "vite.config.ts"), path.join(root, "packages/contracts/src"), path.join(root, "packages/api-client/src")];
+  const sources = [path.join(admin, "src"), path.join(admin, "index.html"), path.join(admin, "vite.config.ts"), path.join(root, "packages/contracts/src"), path.join(root, "packages/domain/src"), path.join(root, "packages/api-client/src")];
   if (existsSync(built) && statSync(built).mtimeMs > newest(sources)) {
     console.error("› admin console is up to date (apps/admin/dist)");
     return;

@@ -19,7 +19,7 @@ function newest(p: string): number {
 export function ensureBuilt(): void {
   const index = path.join(DIST, "index.html");
   const repo = path.resolve(ADMIN_DIR, "../..");
-  const sources = [path.join(ADMIN_DIR, "src"), path.join(ADMIN_DIR, "index.html"), path.join(repo, "packages/contracts/src"), path.join(repo, "packages/api-client/src")];
+  const sources = [path.join(ADMIN_DIR, "src"), path.join(ADMIN_DIR, "index.html"), path.join(repo, "packages/contracts/src"), path.join(repo, "packages/domain/src"), path.join(repo, "packages/api-client/src")];
   if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newest))) return;
   const r = spawnSync(process.execPath, [path.join(ADMIN_DIR, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: ADMIN_DIR, stdio: "inherit" });
   if (r.status !== 0) throw new Error("admin build failed");

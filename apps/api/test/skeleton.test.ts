@@ -67,6 +67,9 @@ describe("error shape", () => {
     const r = await server.call("GET", "/healthz");
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
     expect(r.headers.get("x-request-id")).toMatch(/[0-9a-f-]{36}/);
+    // API answers (personal data) are never cached; errors included
+    const api = await server.call("GET", "/api/staff/me");
+    expect(api.headers.get("cache-control")).toBe("no-store");
   });
 
   it("allows CORS only for configured origins", async () => {

@@ -32,6 +32,7 @@ const INPUTS = [
   path.join(app, ".env.development"),
   path.join(root, "packages/api-client/src"),
   path.join(root, "packages/contracts/src"),
+  path.join(root, "packages/domain/src"), // contracts derive the state list from it
   path.join(root, "pnpm-lock.yaml"),
 ];
 

@@ -61,7 +61,7 @@ export function ServicePage() {
 }
 
 function History({ id, onChanged }: { id: string; onChanged(): void }) {
-  const { data: h, reload } = useLoad(() => api.history(id), [id]);
+  const { data: h, reload, setData } = useLoad(() => api.history(id), [id]);
   const { busy, run } = useAction();
   const [dialog, setDialog] = useState<"pass" | "unbind" | "dispute" | null>(null);
   const [text, setText] = useState("");
@@ -71,10 +71,12 @@ function History({ id, onChanged }: { id: string; onChanged(): void }) {
   const can = (e: string) => s.allowedEvents.includes(e);
   const act = async () => {
     const fn = dialog === "pass" ? () => api.manualPass(id, text) : dialog === "unbind" ? () => api.unbindCode(id, text) : () => api.resolveDispute(id, text);
-    const ok = await run(fn, dialog === "pass" ? "已人工通过" : dialog === "unbind" ? "采集码已解绑" : "已标记为解决");
-    if (ok) {
+    const view = await run(fn, dialog === "pass" ? "已人工通过" : dialog === "unbind" ? "采集码已解绑" : "已标记为解决");
+    if (view) {
       setDialog(null);
       setText("");
+      // the new state at once from the action's answer; the rest of the record follows with the reload
+      setData((cur) => (cur ? { ...cur, submission: view } : cur));
       void reload(true);
       onChanged();
     }

@@ -31,4 +31,8 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
     // The error handler turns this into the standard error shape.
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error("rate limited"), { statusCode: 429, ttl: ctx.ttl }),
   });
+  // API answers carry personal data and change with every action: never stored by browsers or proxies.
+  app.addHook("onSend", async (req, reply) => {
+    if (req.url.startsWith("/api/") && !reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
 });
