@@ -1,5 +1,5 @@
 import { Text, View } from "@tarojs/components";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { api } from "../../lib/api";
 import { maskName } from "../../lib/format";
 import { continueWith, goStep } from "../../lib/flow";
@@ -12,13 +12,18 @@ export default function CodeConfirm() {
   const { codePreview: p } = useSession();
   const act = useAction();
 
+  // Set once the code is bound: from then on an empty preview must not send the graduate back to
+  // the upload page (two redirects at once left two pages on screen).
+  const leaving = useRef(false);
+
   useEffect(() => {
-    if (sub.data && !p) void goStep("code");
+    if (sub.data && !p && !leaving.current) void goStep("code");
   }, [sub.data, p]);
 
   const confirm = () =>
     act.run(async () => {
       const r = await api.confirmCaptureCode(sub.data!.id, p!.codeToken);
+      leaving.current = true;
       session.set({ submission: r.submission, codePreview: null });
       await continueWith(r.submission);
     });
