@@ -321,18 +321,23 @@ export const RosterQuerySchema = z.object({
   pageSize: pageSize(200, 20),
 });
 
+/** A roster entry as staff see it (masked ID number, signed admission-photo link). */
+const rosterEntryFields = {
+  id: uuid(),
+  uniqueNumber: z.string(),
+  name: z.string(),
+  idNumberMasked: z.string(),
+  phone: z.string().nullable(),
+  college: z.string(),
+  major: z.string(),
+  degreeLevel: z.string(),
+  admissionPhotoStatus: AdmissionPhotoStatusSchema,
+  admissionUrl: z.string().url().nullable(),
+};
+
 export const RosterEntryAdminSchema = z
   .object({
-    id: uuid(),
-    uniqueNumber: z.string(),
-    name: z.string(),
-    idNumberMasked: z.string(),
-    phone: z.string().nullable(),
-    college: z.string(),
-    major: z.string(),
-    degreeLevel: z.string(),
-    admissionPhotoStatus: AdmissionPhotoStatusSchema,
-    admissionUrl: z.string().url().nullable(),
+    ...rosterEntryFields,
     submissionId: uuid().nullable(),
     state: SubmissionStateSchema.nullable(),
     stateLabel: z.string().nullable(),
@@ -514,16 +519,7 @@ export const GraduateHistorySchema = z
     wechatUser: z.object({ id: uuid(), nickname: z.string().nullable(), openidMasked: z.string(), createdAt: isoDate() }),
     rosterEntry: z
       .object({
-        id: uuid(),
-        uniqueNumber: z.string(),
-        name: z.string(),
-        idNumberMasked: z.string(),
-        phone: z.string().nullable(),
-        college: z.string(),
-        major: z.string(),
-        degreeLevel: z.string(),
-        admissionPhotoStatus: AdmissionPhotoStatusSchema,
-        admissionUrl: z.string().url().nullable(),
+        ...rosterEntryFields,
         disputeNote: z.string().nullable(),
         disputedAt: isoDate().nullable(),
       })

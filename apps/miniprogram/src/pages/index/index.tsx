@@ -60,10 +60,7 @@ export default function Home() {
   if (!s.campaignId) {
     return (
       <Screen testId="page-home">
-        <View className="hero">
-          <View className="hero-title">毕业照片采集</View>
-          <View className="hero-sub">学历证书电子注册图像采集</View>
-        </View>
+        <PlainHero />
         <Card>
           <EmptyState title="未找到采集活动">
             <Text className="muted">请通过学校通知中的二维码或链接进入，链接中会带有本校的采集活动。</Text>
@@ -78,10 +75,7 @@ export default function Home() {
   if (data.error)
     return (
       <Screen testId="page-home">
-        <View className="hero">
-          <View className="hero-title">毕业照片采集</View>
-          <View className="hero-sub">学历证书电子注册图像采集</View>
-        </View>
+        <PlainHero />
         <Card>
           <ErrorState message={`未能打开采集活动：${data.error}`} onRetry={() => void data.reload()}>
             <Text className="muted">请确认使用的是学校通知中的最新链接或二维码；如仍无法打开，请联系学校。</Text>
@@ -156,5 +150,15 @@ export default function Home() {
         </Text>
       </View>
     </Screen>
+  );
+}
+
+/** The header shown before a campaign is known (no campaign in the link, or it failed to load). */
+function PlainHero() {
+  return (
+    <View className="hero">
+      <View className="hero-title">毕业照片采集</View>
+      <View className="hero-sub">学历证书电子注册图像采集</View>
+    </View>
   );
 }
