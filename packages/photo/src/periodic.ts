@@ -2,32 +2,40 @@ import type { RgbImage } from "@gradphoto/vision";
 import type { FaceLandmarks } from "./landmarks.js";
 
 const N = 128;
+const HANN = Float64Array.from({ length: N }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (N - 1)));
 
-/** In-place radix-2 FFT of (re, im), length a power of two. */
+// bit-reversal permutation and twiddle factors for length N, computed once
+const REV = new Uint16Array(N);
+for (let i = 0; i < N; i++) {
+  let r = 0;
+  for (let b = 1, k = N >> 1; b < N; b <<= 1, k >>= 1) if (i & b) r |= k;
+  REV[i] = r;
+}
+const COS = new Float64Array(N / 2), SIN = new Float64Array(N / 2);
+for (let k = 0; k < N / 2; k++) {
+  COS[k] = Math.cos((-2 * Math.PI * k) / N);
+  SIN[k] = Math.sin((-2 * Math.PI * k) / N);
+}
+
+/** In-place radix-2 FFT of (re, im), length N (tables above; no allocation). */
 function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
+  for (let i = 0; i < N; i++) {
+    const j = REV[i]!;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      const tr = re[i]!, ti = im[i]!;
+      re[i] = re[j]!; im[i] = im[j]!;
+      re[j] = tr; im[j] = ti;
     }
   }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    const wr = Math.cos(ang), wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1, ci = 0;
-      for (let j = 0; j < len / 2; j++) {
-        const a = i + j, b = a + len / 2;
+  for (let len = 2; len <= N; len <<= 1) {
+    const half = len >> 1, stride = N / len;
+    for (let i = 0; i < N; i += len) {
+      for (let j = 0; j < half; j++) {
+        const cr = COS[j * stride]!, ci = SIN[j * stride]!;
+        const a = i + j, b = a + half;
         const tr = re[b]! * cr - im[b]! * ci, ti = re[b]! * ci + im[b]! * cr;
         re[b] = re[a]! - tr; im[b] = im[a]! - ti;
         re[a] = re[a]! + tr; im[a] = im[a]! + ti;
-        const ncr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = ncr;
       }
     }
   }
@@ -57,10 +65,7 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
   }
   mean /= N * N;
   // remove the mean and apply a Hann window
-  for (let y = 0; y < N; y++) {
-    const wy = 0.5 - 0.5 * Math.cos((2 * Math.PI * y) / (N - 1));
-    for (let x = 0; x < N; x++) re[y * N + x] = (re[y * N + x]! - mean) * wy * (0.5 - 0.5 * Math.cos((2 * Math.PI * x) / (N - 1)));
-  }
+  for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) re[y * N + x] = (re[y * N + x]! - mean) * HANN[y]! * HANN[x]!;
   const row = new Float64Array(N), rowI = new Float64Array(N);
   for (let y = 0; y < N; y++) {
     row.set(re.subarray(y * N, (y + 1) * N)); rowI.fill(0);
@@ -74,15 +79,15 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     for (let y = 0; y < N; y++) { re[y * N + x] = col[y]!; im[y * N + x] = colI[y]!; }
   }
   const mag = new Float64Array(N * N);
-  for (let i = 0; i < N * N; i++) mag[i] = Math.hypot(re[i]!, im[i]!);
+  for (let i = 0; i < N * N; i++) mag[i] = Math.sqrt(re[i]! * re[i]! + im[i]! * im[i]!);
   const fr = (k: number) => (k < N / 2 ? k : k - N);
   const at = (u: number, v: number) => mag[(((v % N) + N) % N) * N + (((u % N) + N) % N)]!;
   let best = 0;
   const blk = N / 8;
   for (let v = 0; v < N; v++) for (let u = 0; u <= N / 2; u++) {
     const fu = fr(u), fv = fr(v);
-    const r = Math.hypot(fu, fv);
-    if (r < 10 || r > N / 2 - 2) continue;
+    const r2 = fu * fu + fv * fv;
+    if (r2 < 100 || r2 > (N / 2 - 2) * (N / 2 - 2)) continue;
     if (Math.abs(fu) <= 3 || Math.abs(fv) <= 3) continue; // axes: picture edges, straight lines
     if (Math.abs(fu) % blk <= 1 || Math.abs(fu) % blk >= blk - 1 || Math.abs(fv) % blk <= 1 || Math.abs(fv) % blk >= blk - 1) continue; // JPEG 8-px block grid
     const m = at(u, v);

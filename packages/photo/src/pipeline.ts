@@ -11,7 +11,7 @@ import { coarseAlpha, keepSubject, refineAlpha } from "./matte.js";
 import { measureStep, type Measurements } from "./measure.js";
 import "./models.js";
 import { resampleRegion, sampleFloat, type FloatImage } from "./pixels.js";
-import { segmentStep, type Segmentation } from "./segment.js";
+import { segmentStep, sendPersonMask, type Segmentation } from "./segment.js";
 import { backgroundRgb, photoSpec, type PhotoSpec, type PhotoSpecInput } from "./spec.js";
 
 export interface PhotoOptions {
@@ -92,13 +92,15 @@ async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, m
   if (!faces.main) {
     return { decoded, checks: runChecks(base), error: { code: "NO_FACE", message: "未检测到人脸，请正对镜头、露出完整面部后重新拍摄" } };
   }
-  // landmarks first (2 ms), then the segmentation (PP-HumanSeg on its worker thread, the parse model
-  // here) runs while the eye and pose models run: timed together as "landmarks+segment"
+  // landmarks first (2 ms), then PP-HumanSeg goes to its worker thread, and the parse, eye and pose
+  // models run here meanwhile: timed together as "landmarks+segment"
   t = now();
   const points = await landmarkPoints(img, faces.main);
   const plan0 = planCrop(headGeometry(points, estimateHeadTop(points)), img.width, img.height, spec);
+  const region = segmentRegion(plan0, img.width, img.height);
+  const person = await sendPersonMask(img, region);
   const [seg, landmarks] = await Promise.all([
-    segmentStep(img, segmentRegion(plan0, img.width, img.height)),
+    segmentStep(img, region, { person }),
     faceModels(img, faces.main, points, { expression: spec.severity.natural_expression !== "off" }),
   ]);
   timings["landmarks+segment"] = now() - t;

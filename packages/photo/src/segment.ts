@@ -24,12 +24,26 @@ function planar(img: RgbImage, mean: readonly number[], std: readonly number[]):
 
 /** PP-HumanSeg over `rect` (stretched to 192×192, as the model was trained): channel 1 = person. */
 export async function personMask(img: RgbImage, rect: Rect): Promise<FloatImage> {
-  return personMaskOf(await resampleRegion(img, rect, 192, 192, "linear"));
+  return (await sendPersonMask(img, rect)).mask;
 }
 
-async function personMaskOf(patch: RgbImage): Promise<FloatImage> {
-  const out = await personSegModel.run("x", planar(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]);
-  return { data: out.data.slice(192 * 192, 2 * 192 * 192), width: 192, height: 192 };
+/** A person mask under way (wrapped, so that awaiting the hand-over does not wait for the mask). */
+export interface PendingMask {
+  mask: Promise<FloatImage>;
+}
+
+/**
+ * Makes PP-HumanSeg's patch and hands it to the model's worker thread; resolves as soon as the run is
+ * under way. Callers start this before any model runs on the main thread: a main-thread model holds the
+ * event loop, and a hand-over queued behind it would run the two models one after the other.
+ */
+export async function sendPersonMask(img: RgbImage, rect: Rect): Promise<PendingMask> {
+  const patch = await resampleRegion(img, rect, 192, 192, "linear");
+  const mask = personSegModel.run("x", planar(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]).then(
+    (out): FloatImage => ({ data: out.data.slice(192 * 192, 2 * 192 * 192), width: 192, height: 192 }),
+  );
+  mask.catch(() => undefined); // awaited by the caller; never an unhandled rejection while it waits
+  return { mask };
 }
 
 /** Skin/clothes/hair segmentation of a side×side patch (the region stretched, ImageNet normalisation). */
@@ -45,15 +59,15 @@ export async function parseMaps(patch: RgbImage, side = PARSE_SIDE): Promise<{ s
 /**
  * Step 4: segmentation of the region around the graduate (the future crop, with a margin): PP-HumanSeg
  * for the person and the skin/clothes/hair model for the checks and the hair edge of the matte. Both
- * models run at once (PP-HumanSeg on a worker thread, see offload.ts).
+ * models run at once: PP-HumanSeg on a worker thread (see offload.ts and sendPersonMask), the parse
+ * model here. `person`: a mask already sent for the same rect.
  */
-export async function segmentStep(img: RgbImage, rect: Rect, opts: { parse?: boolean; parseSide?: number } = {}): Promise<Segmentation> {
-  if (opts.parse === false) return { rect, person: await personMask(img, rect) };
+export async function segmentStep(img: RgbImage, rect: Rect, opts: { parse?: boolean; parseSide?: number; person?: PendingMask } = {}): Promise<Segmentation> {
+  const person = opts.person ?? (await sendPersonMask(img, rect));
+  if (opts.parse === false) return { rect, person: await person.mask };
   const side = opts.parseSide ?? PARSE_SIDE;
-  // PP-HumanSeg goes to its worker thread as soon as its patch is ready; the parse model runs here
-  const personP = resampleRegion(img, rect, 192, 192, "linear").then(personMaskOf);
   const maps = await parseMaps(await resampleRegion(img, rect, side, side, "linear"), side);
-  return { rect, person: await personP, ...maps };
+  return { rect, person: await person.mask, ...maps };
 }
 
 /** Value of a map at a working-image point (nearest sample; 0 outside the map). */
