@@ -1,7 +1,7 @@
 import type { Point, RgbImage } from "@gradphoto/vision";
 import { dist, forEachInPolygon, lerp, pointInPolygon, rectPolygon, type Polygon } from "./geometry.js";
 import type { FaceLandmarks } from "./landmarks.js";
-import { median, quantile, rgbToLab, sampleRect, toGray, type FloatImage, type Rect } from "./pixels.js";
+import { labChroma, median, quantile, quantiles, rgbToLab, sampleRect, toGray, type FloatImage, type Rect } from "./pixels.js";
 import { mapAt, type Segmentation } from "./segment.js";
 import { fftPeakScore } from "./periodic.js";
 
@@ -90,8 +90,8 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   const faceLuma = median(skinLuma);
   const lightAsymmetry = Math.abs(lMed - rMed) / Math.max(1, lMed, rMed);
   const foreheadLuma = collect(forehead, luma);
-  const spreadVals = [...skinLuma, ...foreheadLuma];
-  const lightSpread = quantile(spreadVals, 0.1) / Math.max(1, quantile(spreadVals, 0.9));
+  const [p10, p90] = quantiles([...skinLuma, ...foreheadLuma], [0.1, 0.9]);
+  const lightSpread = p10! / Math.max(1, p90!);
 
   // highlights: specular spots, i.e. near-white pixels well above the face's own median brightness
   // (a uniformly bright, pale face is not a highlight)
@@ -107,22 +107,26 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   }
   const highlightShare = tot ? hi / tot : 0;
 
-  // colour: chroma over the face box and the segmented person
-  const chromaVals: number[] = [];
+  // colour: chroma over the segmented person; scene brightness over the whole region (one grid pass)
   const r = seg.rect;
   const cstep = Math.max(1, Math.floor(Math.max(r.w, r.h) / 100));
-  for (let y = Math.floor(r.y); y < Math.min(H, r.y + r.h); y += cstep) {
-    for (let x = Math.floor(r.x); x < Math.min(W, r.x + r.w); x += cstep) {
+  const gy0 = Math.floor(r.y), gy1 = Math.min(H, r.y + r.h), gx0 = Math.floor(r.x), gx1 = Math.min(W, r.x + r.w);
+  const sceneVals = new Float64Array(Math.max(0, Math.ceil((gy1 - gy0) / cstep)) * Math.max(0, Math.ceil((gx1 - gx0) / cstep)));
+  let nScene = 0, chromaSum = 0, nChroma = 0, nColour = 0;
+  for (let y = gy0; y < gy1; y += cstep) {
+    for (let x = gx0; x < gx1; x += cstep) {
+      const i = (y * W + x) * 3;
+      sceneVals[nScene++] = 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
       if (mapAt(seg, seg.person, x, y) < 0.5) continue;
-      const [, a, b] = lab(x, y);
-      chromaVals.push(Math.hypot(a, b));
+      const c = labChroma(d[i]!, d[i + 1]!, d[i + 2]!);
+      chromaSum += c;
+      nChroma++;
+      if (c > 10) nColour++;
     }
   }
-  const sceneVals: number[] = [];
-  for (let y = Math.floor(r.y); y < Math.min(H, r.y + r.h); y += cstep) for (let x = Math.floor(r.x); x < Math.min(W, r.x + r.w); x += cstep) sceneVals.push(luma(x, y));
-  const sceneLuma = median(sceneVals);
-  const chroma = chromaVals.length ? chromaVals.reduce((s, v) => s + v, 0) / chromaVals.length : 0;
-  const colourShare = chromaVals.length ? chromaVals.filter((c) => c > 10).length / chromaVals.length : 0;
+  const sceneLuma = median(sceneVals.subarray(0, nScene));
+  const chroma = nChroma ? chromaSum / nChroma : 0;
+  const colourShare = nChroma ? nColour / nChroma : 0;
 
   // open mouth: teeth (brighter and greyer than the lips) or the dark mouth cavity inside the inner lip
   // contour, against the lip ring around it; area in mouth widths²
@@ -352,17 +356,17 @@ function measureSharpness(img: RgbImage, p: Point[], F: number): number {
   const rect: Rect = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
   const g = toGray(sampleRect(img, rect, w, h));
   let lap = 0, n = 0;
-  const vals: number[] = [];
+  const vals = new Float64Array((w - 2) * (h - 2));
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const v = 4 * g.data[i]! - g.data[i - 1]! - g.data[i + 1]! - g.data[i - w]! - g.data[i + w]!;
       lap += Math.abs(v);
-      n++;
-      vals.push(g.data[i]!);
+      vals[n++] = g.data[i]!;
     }
   }
-  const spread = Math.max(8, quantile(vals, 0.9) - quantile(vals, 0.1));
+  const [q10, q90] = quantiles(vals, [0.1, 0.9]);
+  const spread = Math.max(8, q90! - q10!);
   return (100 * (lap / Math.max(1, n))) / spread;
 }
 

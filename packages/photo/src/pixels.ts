@@ -252,6 +252,15 @@ export function rgbToLab(r: number, g: number, b: number): [number, number, numb
   return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
 }
 
+/** CIELAB chroma √(a*² + b*²) of an 8-bit sRGB pixel: rgbToLab's arithmetic, without the allocation. */
+export function labChroma(r: number, g: number, b: number): number {
+  const R = SRGB_TO_LINEAR[r]!, G = SRGB_TO_LINEAR[g]!, B = SRGB_TO_LINEAR[b]!;
+  const fx = labF((0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047);
+  const fy = labF(0.2126729 * R + 0.7151522 * G + 0.072175 * B);
+  const fz = labF((0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883);
+  return Math.hypot(500 * (fx - fy), 200 * (fy - fz));
+}
+
 /** CIEDE2000 colour difference. */
 export function deltaE2000(l1: readonly number[], l2: readonly number[]): number {
   const [L1, a1, b1] = l1 as [number, number, number];
@@ -303,11 +312,18 @@ export function median(values: ArrayLike<number>): number {
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {
-  if (values.length === 0) return NaN;
+  return quantiles(values, [q])[0]!;
+}
+
+/** Several quantiles of one set, sorted once (linear interpolation between order statistics). */
+export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
+  if (values.length === 0) return qs.map(() => NaN);
   const s = sorted(values);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  return qs.map((q) => {
+    const pos = (s.length - 1) * q;
+    const lo = Math.floor(pos), hi = Math.ceil(pos);
+    return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  });
 }
 
 export const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
