@@ -50,6 +50,39 @@ const failed = (checks: CheckResult[]) => checks.filter((c) => !c.passed && c.se
 /** The decision on the labelled rules: refused by any error check except the unlabelled product rules. */
 const labelledReject = (r: PhotoReport) => !!r.error || failed(r.checks).some((id) => !UNLABELLED_RULES.has(id));
 
+/** Identity of a dev-set photo: its folder; each compliance/ file is its own identity. */
+export const identityOf = (p: string): string => (p.startsWith("compliance/") ? p : p.split("/")[0]!);
+
+/**
+ * Balanced accuracy resampled over identities (photos of one person are not independent): 2.5th and
+ * 97.5th percentiles of `draws` resamples of the identities with replacement (fixed seed).
+ */
+export function identityBootstrap(items: Array<{ group: string; compliant: boolean; rejected: boolean }>, draws = 2000): { lo: number; hi: number; groups: number; draws: number } {
+  const byGroup = new Map<string, typeof items>();
+  for (const i of items) byGroup.set(i.group, [...(byGroup.get(i.group) ?? []), i]);
+  const groups = [...byGroup.values()];
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const vals: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    let ca = 0, cn = 0, nr = 0, nn = 0;
+    for (let k = 0; k < groups.length; k++) {
+      for (const i of groups[Math.floor(rand() * groups.length)]!) {
+        if (i.compliant) { cn++; if (!i.rejected) ca++; } else { nn++; if (i.rejected) nr++; }
+      }
+    }
+    if (cn && nn) vals.push((100 * (ca / cn + nr / nn)) / 2);
+  }
+  vals.sort((a, b) => a - b);
+  const at = (q: number) => vals[Math.min(vals.length - 1, Math.floor(q * vals.length))] ?? NaN;
+  return { lo: at(0.025), hi: at(0.975), groups: groups.length, draws: vals.length };
+}
+
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "n/a");
 
 async function main() {
@@ -110,6 +143,8 @@ async function main() {
   log(`compliant accepted:      ${acc}/${comp.length} = ${pct(acc, comp.length)}`);
   log(`non-compliant rejected:  ${rej}/${non.length} = ${pct(rej, non.length)}`);
   log(`balanced accuracy:       ${(((accRate + rejRate) / 2) * 100).toFixed(1)}%`);
+  const ci = identityBootstrap(rows.map((r) => ({ group: identityOf(r.e.path), compliant: r.e.labels.expected_compliant, rejected: labelledReject(r.check) })));
+  log(`  95% interval (identity-clustered bootstrap, ${ci.groups} identities, ${ci.draws} draws): ${ci.lo.toFixed(1)}–${ci.hi.toFixed(1)}%`);
   log();
   log("False rejections of labelled-compliant photos (failing checks):");
   for (const r of comp.filter((r) => labelledReject(r.check))) log(`  ${r.e.path}: ${r.check.error ? r.check.error.code + " " : ""}${failed(r.check.checks).filter((id) => !UNLABELLED_RULES.has(id)).join(", ")}`);
