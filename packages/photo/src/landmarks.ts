@@ -1,5 +1,5 @@
 import { alignFace, loadModel, ort, type DetectedFace, type Point, type RgbImage } from "@gradphoto/vision";
-import { clamp, resampleRegion, sampleRect, type Rect } from "./pixels.js";
+import { clamp, planarTensor, resampleRegion, sampleRect, type Rect } from "./pixels.js";
 
 /** 68-point landmarks (iBUG order) and the model outputs derived from them, in working-image pixels. */
 export interface FaceLandmarks {
@@ -42,13 +42,6 @@ function grayTensor(img: RgbImage, div: number): Float32Array {
   return t;
 }
 
-function rgbTensor(img: RgbImage, mean: readonly number[], std: readonly number[]): Float32Array {
-  const n = img.width * img.height;
-  const t = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) t[c * n + i] = (img.data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
-  return t;
-}
-
 async function run68(img: RgbImage, sq: Rect): Promise<Point[]> {
   const session = await loadModel("landmarks68");
   const patch = sampleRect(img, sq, 64, 64);
@@ -67,11 +60,15 @@ async function eyeOpenProb(img: RgbImage, eye: Point[]): Promise<number> {
   return softmax(out.output!.data as Float32Array)[1]!;
 }
 
-async function headPose(img: RgbImage, box: DetectedFace["box"]): Promise<{ yaw: number; pitch: number; roll: number }> {
+/** The head-pose model's input: the face box grown by half, resampled to 224² (libvips thread). */
+export function posePatch(img: RgbImage, box: DetectedFace["box"]): Promise<RgbImage> {
+  return resampleRegion(img, { x: box.x - box.width / 4, y: box.y - box.height / 4, w: box.width * 1.5, h: box.height * 1.5 }, 224, 224, "linear");
+}
+
+async function headPose(patchP: Promise<RgbImage>): Promise<{ yaw: number; pitch: number; roll: number }> {
   const session = await loadModel("head-pose");
-  const r = { x: box.x - box.width / 4, y: box.y - box.height / 4, w: box.width * 1.5, h: box.height * 1.5 };
-  const patch = await resampleRegion(img, r, 224, 224, "linear");
-  const out = await session.run({ input: new ort.Tensor("float32", rgbTensor(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, 224, 224]) });
+  const patch = await patchP;
+  const out = await session.run({ input: new ort.Tensor("float32", planarTensor(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, 224, 224]) });
   const angle = (v: Float32Array) => softmax(v).reduce((s, p, i) => s + p * i * 3, 0) - 99;
   return { yaw: angle(out.output!.data as Float32Array), pitch: angle(out["617"]!.data as Float32Array), roll: angle(out["618"]!.data as Float32Array) };
 }
@@ -79,7 +76,7 @@ async function headPose(img: RgbImage, box: DetectedFace["box"]): Promise<{ yaw:
 async function expression(img: RgbImage, face: DetectedFace): Promise<number[]> {
   const session = await loadModel("expression");
   const aligned = alignFace(img, face.landmarks, 112);
-  const out = await session.run({ data: new ort.Tensor("float32", rgbTensor(aligned, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 112, 112]) });
+  const out = await session.run({ data: new ort.Tensor("float32", planarTensor(aligned, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 112, 112]) });
   return softmax(out.label!.data as Float32Array);
 }
 
@@ -136,12 +133,15 @@ export async function landmarkPoints(img: RgbImage, face: DetectedFace): Promise
 
 const NEUTRAL = [0, 0, 0, 0, 1, 0, 0];
 
-/** Step 3b: eye state (per eye), head pose and, when asked, expression: the model outputs of the face. */
-export async function faceModels(img: RgbImage, face: DetectedFace, lm: FaceLandmarks, opts: { expression?: boolean } = {}): Promise<FaceLandmarks> {
+/**
+ * Step 3b: eye state (per eye), head pose and, when asked, expression: the model outputs of the face.
+ * `posePatch`: the head-pose input already being resampled (posePatch()).
+ */
+export async function faceModels(img: RgbImage, face: DetectedFace, lm: FaceLandmarks, opts: { expression?: boolean; posePatch?: Promise<RgbImage> } = {}): Promise<FaceLandmarks> {
   const [openL, openR, pose, expr] = await Promise.all([
     eyeOpenProb(img, lm.points.slice(36, 42)),
     eyeOpenProb(img, lm.points.slice(42, 48)),
-    headPose(img, face.box),
+    headPose(opts.posePatch ?? posePatch(img, face.box)),
     opts.expression === false ? Promise.resolve(NEUTRAL) : expression(img, face),
   ]);
   return { ...lm, eyeOpen: [openL, openR], pose, expression: expr };

@@ -36,13 +36,23 @@ export function sampleRect(img: RgbImage, rect: Rect, outW: number, outH: number
         const xa = Math.floor(x0);
         const xb = Math.max(xa + 1, Math.floor(x0 + sx));
         let r = 0, g = 0, b = 0, n = 0;
-        for (let y = ya; y < yb; y++) {
-          const cy = y < 0 ? 0 : y >= H ? H - 1 : y;
-          const row = cy * W;
-          for (let x = xa; x < xb; x++) {
-            const cx = x < 0 ? 0 : x >= W ? W - 1 : x;
-            const i = (row + cx) * 3;
-            r += data[i]!; g += data[i + 1]!; b += data[i + 2]!; n++;
+        if (xa >= 0 && xb <= W && ya >= 0 && yb <= H) {
+          // footprint inside the image (the usual case): no clamping per pixel
+          for (let y = ya; y < yb; y++) {
+            for (let i = (y * W + xa) * 3, e = (y * W + xb) * 3; i < e; i += 3) {
+              r += data[i]!; g += data[i + 1]!; b += data[i + 2]!;
+            }
+          }
+          n = (xb - xa) * (yb - ya);
+        } else {
+          for (let y = ya; y < yb; y++) {
+            const cy = y < 0 ? 0 : y >= H ? H - 1 : y;
+            const row = cy * W;
+            for (let x = xa; x < xb; x++) {
+              const cx = x < 0 ? 0 : x >= W ? W - 1 : x;
+              const i = (row + cx) * 3;
+              r += data[i]!; g += data[i + 1]!; b += data[i + 2]!; n++;
+            }
           }
         }
         const o = (oy * outW + ox) * 3;
@@ -250,6 +260,22 @@ export function rgbToLab(r: number, g: number, b: number): [number, number, numb
   const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
   const fx = labF(x), fy = labF(y), fz = labF(z);
   return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+/**
+ * Planar (NCHW) float tensor of an RGB image, each channel mapped as (v / 255 − mean) / std through a
+ * 256-entry table (the same arithmetic per value, computed once per channel instead of per pixel).
+ */
+export function planarTensor(img: RgbImage, mean: readonly number[], std: readonly number[]): Float32Array {
+  const n = img.width * img.height;
+  const t = new Float32Array(3 * n);
+  const d = img.data;
+  for (let c = 0; c < 3; c++) {
+    const lut = new Float32Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = (v / 255 - mean[c]!) / std[c]!;
+    for (let i = 0, o = c * n; i < n; i++) t[o + i] = lut[d[i * 3 + c]!]!;
+  }
+  return t;
 }
 
 /** CIELAB chroma √(a*² + b*²) of an 8-bit sRGB pixel: rgbToLab's arithmetic, without the allocation. */

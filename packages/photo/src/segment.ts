@@ -1,7 +1,7 @@
 import { ort, type RgbImage } from "@gradphoto/vision";
 import { loadParseModel, PARSE_SIDE } from "./models.js";
 import { personSegModel } from "./offload.js";
-import { resampleRegion, type FloatImage, type Rect } from "./pixels.js";
+import { planarTensor, resampleRegion, type FloatImage, type Rect } from "./pixels.js";
 
 /** Model maps over a rectangle of the working image. */
 export interface Segmentation {
@@ -13,13 +13,6 @@ export interface Segmentation {
   skin?: FloatImage;
   clothes?: FloatImage;
   hair?: FloatImage;
-}
-
-function planar(img: RgbImage, mean: readonly number[], std: readonly number[]): Float32Array {
-  const n = img.width * img.height;
-  const t = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) t[c * n + i] = (img.data[i * 3 + c]! / 255 - mean[c]!) / std[c]!;
-  return t;
 }
 
 /** PP-HumanSeg over `rect` (stretched to 192×192, as the model was trained): channel 1 = person. */
@@ -39,7 +32,7 @@ export interface PendingMask {
  */
 export async function sendPersonMask(img: RgbImage, rect: Rect): Promise<PendingMask> {
   const patch = await resampleRegion(img, rect, 192, 192, "linear");
-  const mask = personSegModel.run("x", planar(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]).then(
+  const mask = personSegModel.run("x", planarTensor(patch, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), [1, 3, 192, 192]).then(
     (out): FloatImage => ({ data: out.data.slice(192 * 192, 2 * 192 * 192), width: 192, height: 192 }),
   );
   mask.catch(() => undefined); // awaited by the caller; never an unhandled rejection while it waits
@@ -49,7 +42,7 @@ export async function sendPersonMask(img: RgbImage, rect: Rect): Promise<Pending
 /** Skin/clothes/hair segmentation of a side×side patch (the region stretched, ImageNet normalisation). */
 export async function parseMaps(patch: RgbImage, side = PARSE_SIDE): Promise<{ skin: FloatImage; clothes: FloatImage; hair: FloatImage }> {
   const session = await loadParseModel(side);
-  const out = await session.run({ "x.1": new ort.Tensor("float32", planar(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, side, side]) });
+  const out = await session.run({ "x.1": new ort.Tensor("float32", planarTensor(patch, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [1, 3, side, side]) });
   const d = Object.values(out)[0]!.data as Float32Array;
   const n = side * side;
   const map = (c: number): FloatImage => ({ data: d.subarray(c * n, (c + 1) * n), width: side, height: side });
@@ -60,13 +53,20 @@ export async function parseMaps(patch: RgbImage, side = PARSE_SIDE): Promise<{ s
  * Step 4: segmentation of the region around the graduate (the future crop, with a margin): PP-HumanSeg
  * for the person and the skin/clothes/hair model for the checks and the hair edge of the matte. Both
  * models run at once: PP-HumanSeg on a worker thread (see offload.ts and sendPersonMask), the parse
- * model here. `person`: a mask already sent for the same rect.
+ * model here. `person`: a mask already sent for the same rect; `parsePatch`: the parse model's input
+ * (rect at parseSide²) already being resampled.
  */
-export async function segmentStep(img: RgbImage, rect: Rect, opts: { parse?: boolean; parseSide?: number; person?: PendingMask } = {}): Promise<Segmentation> {
-  const person = opts.person ?? (await sendPersonMask(img, rect));
-  if (opts.parse === false) return { rect, person: await person.mask };
+export async function segmentStep(
+  img: RgbImage,
+  rect: Rect,
+  opts: { parse?: boolean; parseSide?: number; person?: PendingMask; parsePatch?: Promise<RgbImage> } = {},
+): Promise<Segmentation> {
   const side = opts.parseSide ?? PARSE_SIDE;
-  const maps = await parseMaps(await resampleRegion(img, rect, side, side, "linear"), side);
+  const patch = opts.parse === false ? null : (opts.parsePatch ?? resampleRegion(img, rect, side, side, "linear"));
+  patch?.catch(() => undefined); // awaited below
+  const person = opts.person ?? (await sendPersonMask(img, rect));
+  if (!patch) return { rect, person: await person.mask };
+  const maps = await parseMaps(await patch, side);
   return { rect, person: await person.mask, ...maps };
 }
 
