@@ -78,6 +78,31 @@ describe("matte and compose steps", () => {
     }
   });
 
+  it("does not turn old-background pixels opaque beside a patterned backdrop (lettering on a dark wall)", () => {
+    // brown subject disc; old background: white letters (stripes) on a dark wall, whose local mean is
+    // neither colour; the matte leaks 3 px into the dark wall at alpha 0.1 (as the guided filter does)
+    const w = 120, h = 160, cx = 60, cy = 80, R = 30;
+    const data = new Uint8Array(w * h * 3), a = new Float32Array(w * h);
+    const ring: number[] = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x, d = Math.hypot(x - cx, y - cy) - R;
+      const col = d <= 0 ? [110, 60, 30] : x % 8 < 4 ? [230, 230, 225] : [30, 30, 35];
+      data.set(col, i * 3);
+      a[i] = d <= 0 ? 1 : d <= 3 ? 0.1 : 0;
+      if (d > 0 && d <= 3 && x % 8 >= 4) ring.push(i);
+    }
+    const bg = [100, 197, 255] as const;
+    const { image, alpha } = composite({ data, width: w, height: h }, { data: a, width: w, height: h }, bg);
+    expect(ring.length).toBeGreaterThan(50);
+    for (const i of ring) {
+      expect(alpha.data[i]).toBeLessThanOrEqual(0.1);
+      expect(image.data[i * 3 + 2]).toBeGreaterThan(200); // new background shows, not a dark speck
+    }
+    // the subject itself is untouched
+    const c = (cy * w + cx) * 3;
+    expect([...image.data.subarray(c, c + 3)]).toEqual([110, 60, 30]);
+  });
+
   it("drops matte islands that are not connected to the graduate", () => {
     const w = 50, h = 60;
     const a = new Float32Array(w * h);
