@@ -35,7 +35,7 @@ export interface Journey {
   schoolId: string;
   schoolCode: string;
   call(method: string, route: string, opts?: { body?: unknown; token?: string; form?: FormData }): Promise<{ status: number; body: any }>;
-  campaign(opts?: { schoolPaid?: boolean; reviewMode?: "MANUAL" | "AUTOMATIC"; feeFen?: number; retakePolicy?: "PAY_AGAIN" | "CONTACT_SUPPORT" }): Promise<string>;
+  campaign(opts?: { schoolPaid?: boolean; reviewMode?: "MANUAL" | "AUTOMATIC"; feeFen?: number; retakePolicy?: "PAY_AGAIN" | "CONTACT_SUPPORT"; photoSpec?: { output: Record<string, string | number> } }): Promise<string>;
   rosterEntry(campaignId: string, admissionPhoto: string | null): Promise<{ uniqueNumber: string; name: string; idNumber: string; codeText: string; entryId: string }>;
   graduate(): Promise<{ token: string; openid: string }>;
   staff(role: "OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE", schoolId?: string | null): Promise<{ token: string; id: string }>;
@@ -127,7 +127,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
           schoolPaid: opts.schoolPaid ?? false,
           reviewMode: opts.reviewMode ?? "MANUAL",
           retakePolicy: opts.retakePolicy ?? "CONTACT_SUPPORT",
-          photoSpec: { output: { background: "blue", minKb: 20, maxKb: 40 } },
+          photoSpec: opts.photoSpec ?? { output: { background: "blue", minKb: 20, maxKb: 40 } },
           customerServicePhone: "400-123-4567",
           customerServiceHours: "工作日 9:00-17:00",
           registrarContact: "学籍科 022-0000000",

@@ -95,6 +95,28 @@ describe("the graduate's journey over HTTP", () => {
     expect(again.status).toBe(200);
   });
 
+  it("a standardised photo that misses the campaign's output rules is not a run: reasons shown, quota given back, nothing to submit", async () => {
+    // 900–1000 KB cannot be reached by a 480×640 JPEG at any quality (the file is never padded)
+    const campaignId = await j.campaign({ schoolPaid: true, photoSpec: { output: { background: "blue", minKb: 900, maxKb: 1000 } } });
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+    expect(up.body.photo.compliant).toBe(true);
+    const r = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`, { token: g.token });
+    expect(r.status).toBe(200);
+    expect(r.body.photo.compliant).toBe(false);
+    expect(r.body.photo.standardizedUrl).toBeNull();
+    const size = r.body.photo.checks.find((c: { id: string }) => c.id === "output_file_size");
+    expect(size).toMatchObject({ passed: false, severity: "error" });
+    expect(size.message).toMatch(/[\u4e00-\u9fa5]/);
+    expect(r.body.submission.state).toBe("PHOTO_CHECKED");
+    expect(r.body.quota.remainingToday).toBe(3);
+    expect(await j.deps.db.standardisationAttempt.count({ where: { submissionId: g.submissionId } })).toBe(0);
+    const submit = await j.call("POST", `/api/submissions/${g.submissionId}/submit`, { token: g.token, body: { photoId: up.body.photo.id } });
+    expect(submit.status).toBe(409);
+    expect(submit.body.code).toBe("PHOTO_NOT_STANDARDIZED");
+  });
+
   it("three qualifying comparison failures, then customer service passes by hand", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.stranger);

@@ -116,10 +116,14 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         await db.standardisationAttempt.delete({ where: { id: attemptId } }); // a crash is not the graduate's run
         throw e;
       });
-      if (!result.image) {
-        // Could not produce a photo: give the run back and show the reasons.
+      if (!result.image || !result.report.compliant) {
+        // No photo to the spec (nothing produced, or its own output checks failed: layout, chest in
+        // frame, file size): give the run back and show the reasons; nothing to submit.
         await db.standardisationAttempt.delete({ where: { id: attemptId } });
-        await db.photo.update({ where: { id: req.params.photoId }, data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error } as object, compliant: false } });
+        await db.photo.update({
+          where: { id: req.params.photoId },
+          data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error, output: result.report.output } as object, compliant: false },
+        });
       } else {
         await db.$transaction(async (tx) => {
           await tx.photo.update({

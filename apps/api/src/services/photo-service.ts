@@ -52,7 +52,8 @@ export async function runStandardize(storage: ObjectStorage, submissionId: strin
   const keys = photoKeys(submissionId, photoId);
   const original = await storage.get(keys.original);
   const result = await standardize(original, spec, { origin: "camera" });
-  if (result.image && result.print) {
+  // only a photo to the spec is kept (the route refuses the others with their reasons)
+  if (result.image && result.print && result.report.compliant) {
     await storage.put(keys.standard, result.image, { contentType: "image/jpeg" });
     await storage.put(keys.print, result.print, { contentType: "image/jpeg" });
   }
