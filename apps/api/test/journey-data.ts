@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { check } from "@gradphoto/photo";
+import { check, standardize } from "@gradphoto/photo";
 import { testdataDir } from "@gradphoto/testkit";
 import { faceBytes, faceManifest } from "./journey-harness.js";
 
@@ -18,7 +18,7 @@ export interface JourneyPhotos {
 
 /**
  * Picks photos by their labels (never by file name): the first labelled-compliant photo with a
- * same-person partner that the pipeline accepts, its partner, another identity, and a group photo.
+ * same-person partner that the pipeline accepts (checks and standardised output), its partner, another identity, and a group photo.
  */
 export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
   for (const f of faceManifest.files) {
@@ -27,6 +27,8 @@ export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
     if (!partner) continue;
     const r = await check(faceBytes(f.path));
     if (!r.compliant) continue;
+    // the API refuses a standardised output that misses its own layout checks: the photo must pass both
+    if (!(await standardize(faceBytes(f.path))).report.compliant) continue;
     const admission = partner.a === f.path ? partner.b : partner.a;
     const stranger = faceManifest.files.find((x) => x.identity !== f.identity && !x.path.startsWith("compliance/") && x.labels.faces === 1 && x.labels.color !== "grayscale");
     const groupPhoto = faceManifest.files.find((x) => x.labels.faces >= 2);
