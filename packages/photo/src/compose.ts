@@ -10,6 +10,9 @@ export interface LocalColours {
   F: Float32Array[];
   wB: Float32Array;
   wF: Float32Array;
+  /** the darker of the old-background samples (cells below the local mean's luma): sums and weight */
+  Bd: Float32Array[];
+  wBd: Float32Array;
 }
 
 /**
@@ -39,7 +42,19 @@ function localColours(crop: RgbImage, A: Float32Array): LocalColours {
   }
   // radius ≈ 15 output px (dev set: mean halo p95 0.66 px; 20 px gave 0.82, a quarter-resolution grid 1.09)
   const r = Math.max(2, Math.round(Math.min(w, h) / 32));
-  return { w, h, B: sumB.map((s) => boxFilter(s, w, h, r)), F: sumF.map((s) => boxFilter(s, w, h, r)), wB: boxFilter(cB, w, h, r), wF: boxFilter(cF, w, h, r) };
+  const B = sumB.map((s) => boxFilter(s, w, h, r)), wB = boxFilter(cB, w, h, r);
+  // split the samples at the local mean's luma: a two-toned old background (lettering, a patterned wall)
+  // has a mean that is neither tone
+  const sd = [0, 1, 2].map((c) => scratch(`lc.Bd${c}`, n).fill(0)), cd = scratch("lc.cBd", n).fill(0);
+  for (let j = 0; j < n; j++) {
+    const c = cB[j]!;
+    if (c === 0) continue;
+    const s0 = sumB[0]![j]!, s1 = sumB[1]![j]!, s2 = sumB[2]![j]!, m = wB[j]!;
+    if (0.299 * s0 + 0.587 * s1 + 0.114 * s2 < (c / m) * (0.299 * B[0]![j]! + 0.587 * B[1]![j]! + 0.114 * B[2]![j]!)) {
+      sd[0]![j] = s0; sd[1]![j] = s1; sd[2]![j] = s2; cd[j] = c;
+    }
+  }
+  return { w, h, B, F: sumF.map((s) => boxFilter(s, w, h, r)), wB, wF: boxFilter(cF, w, h, r), Bd: sd.map((s) => boxFilter(s, w, h, r)), wBd: boxFilter(cd, w, h, r) };
 }
 
 /**
@@ -96,12 +111,34 @@ export function composite(
       const wb = L.wB[j]!, wf = L.wF[j]!;
       const hasB = wb > 0.02, hasF = wf > 0.02;
       const I0 = d[o]!, I1 = d[o + 1]!, I2 = d[o + 2]!;
-      const b0 = hasB ? L.B[0]![j]! / wb : I0, b1 = hasB ? L.B[1]![j]! / wb : I1, b2 = hasB ? L.B[2]![j]! / wb : I2;
+      let b0 = hasB ? L.B[0]![j]! / wb : I0, b1 = hasB ? L.B[1]![j]! / wb : I1, b2 = hasB ? L.B[2]![j]! / wb : I2;
       const f0 = hasF ? L.F[0]![j]! / wf : I0, f1 = hasF ? L.F[1]![j]! / wf : I1, f2 = hasF ? L.F[2]![j]! / wf : I2;
+      // a two-toned old background (lettering or a pattern on the wall behind the hair) has a mean B that
+      // is neither tone: a fringe of hair over the dark tone is no mix of that B and F and kept its dark
+      // rim. Of the mean, the darker and the lighter tone, the background whose mix with F lies closest
+      // to the pixel is used. Confidence stays at most the mean's (a tone picked because it fits must not
+      // make the colours look more decisive than the neighbourhood is: a grey photo, dark hair on a
+      // dark wall). On a plain wall the tones are the mean ± noise: nothing changes.
+      let mlen2 = Infinity;
+      if (hasB && hasF) {
+        const wd = L.wBd[j]!, wl = wb - wd;
+        const m0 = f0 - b0, m1 = f1 - b1, m2 = f2 - b2;
+        mlen2 = m0 * m0 + m1 * m1 + m2 * m2;
+        if (wd > 0.02 && wl > 0.02) {
+          let best = residual2(I0, I1, I2, b0, b1, b2, f0, f1, f2);
+          if (best > 0) {
+            const d0 = L.Bd[0]![j]! / wd, d1 = L.Bd[1]![j]! / wd, d2 = L.Bd[2]![j]! / wd;
+            const l0 = (L.B[0]![j]! - L.Bd[0]![j]!) / wl, l1 = (L.B[1]![j]! - L.Bd[1]![j]!) / wl, l2 = (L.B[2]![j]! - L.Bd[2]![j]!) / wl;
+            const ed = residual2(I0, I1, I2, d0, d1, d2, f0, f1, f2), el = residual2(I0, I1, I2, l0, l1, l2, f0, f1, f2);
+            if (ed < best) { best = ed; b0 = d0; b1 = d1; b2 = d2; }
+            if (el < best) { b0 = l0; b1 = l1; b2 = l2; }
+          }
+        }
+      }
       if (project && hasB && hasF) {
         const d0 = f0 - b0, d1 = f1 - b1, d2 = f2 - b2;
         const len2 = d0 * d0 + d1 * d1 + d2 * d2;
-        let conf = Math.min(1, Math.max(0, (Math.sqrt(len2) - 20) / 40));
+        let conf = Math.min(1, Math.max(0, (Math.sqrt(Math.min(len2, mlen2)) - 20) / 40));
         const opaque = a >= 0.999;
         if (conf > 0) {
           const t = ((I0 - b0) * d0 + (I1 - b1) * d1 + (I2 - b2) * d2) / len2;
@@ -180,4 +217,14 @@ function dilate(A: Float32Array, W: number, H: number, below: number, r: number)
     }
   }
   return out;
+}
+
+/** Squared distance of colour I from the segment B–F. */
+function residual2(I0: number, I1: number, I2: number, b0: number, b1: number, b2: number, f0: number, f1: number, f2: number): number {
+  const d0 = f0 - b0, d1 = f1 - b1, d2 = f2 - b2;
+  const len2 = d0 * d0 + d1 * d1 + d2 * d2;
+  let t = len2 > 0 ? ((I0 - b0) * d0 + (I1 - b1) * d1 + (I2 - b2) * d2) / len2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  const e0 = I0 - b0 - t * d0, e1 = I1 - b1 - t * d1, e2 = I2 - b2 - t * d2;
+  return e0 * e0 + e1 * e1 + e2 * e2;
 }

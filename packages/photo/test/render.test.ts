@@ -103,6 +103,40 @@ describe("matte and compose steps", () => {
     expect([...image.data.subarray(c, c + 3)]).toEqual([110, 60, 30]);
   });
 
+  it("removes a fringe of the dark tone of a two-toned old background (hair over lettering on a dark wall)", () => {
+    // auburn subject disc with a 2-px soft edge; old background: white letter strokes (stripes) on a
+    // navy wall, whose local mean is neither tone. Edge pixels over the navy are mixes of hair and navy.
+    const w = 120, h = 160, cx = 60, cy = 80, R = 30;
+    const F = [110, 50, 25], white = [230, 230, 225], navy = [35, 40, 70];
+    const data = new Uint8Array(w * h * 3), a = new Float32Array(w * h);
+    const ring: number[] = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x, d = Math.hypot(x - cx, y - cy) - R;
+      const t = Math.min(1, Math.max(0, 0.5 - d / 2));
+      const B = x % 8 < 4 ? white : navy;
+      for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.round(t * F[c]! + (1 - t) * B[c]!);
+      a[i] = t;
+      if (t >= 0.25 && t <= 0.75 && B === navy) ring.push(i);
+    }
+    const bg = [100, 197, 255] as const;
+    const { image } = composite({ data, width: w, height: h }, { data: a, width: w, height: h }, bg);
+    expect(ring.length).toBeGreaterThan(20);
+    // every such pixel must become a mix of the subject and the NEW background: its distance from the
+    // bg–F colour segment is small (a navy residue would put it far off the segment)
+    let worst = 0;
+    for (const i of ring) {
+      const I = [image.data[i * 3]!, image.data[i * 3 + 1]!, image.data[i * 3 + 2]!];
+      const dv = [F[0]! - bg[0], F[1]! - bg[1], F[2]! - bg[2]];
+      const len2 = dv[0]! ** 2 + dv[1]! ** 2 + dv[2]! ** 2;
+      const t = Math.min(1, Math.max(0, ((I[0]! - bg[0]) * dv[0]! + (I[1]! - bg[1]) * dv[1]! + (I[2]! - bg[2]) * dv[2]!) / len2));
+      worst = Math.max(worst, Math.hypot(I[0]! - bg[0] - t * dv[0]!, I[1]! - bg[1] - t * dv[1]!, I[2]! - bg[2] - t * dv[2]!));
+    }
+    expect(worst).toBeLessThan(15);
+    // the subject itself is untouched
+    const c = (cy * w + cx) * 3;
+    expect([...image.data.subarray(c, c + 3)]).toEqual(F);
+  });
+
   it("drops matte islands that are not connected to the graduate", () => {
     const w = 50, h = 60;
     const a = new Float32Array(w * h);
