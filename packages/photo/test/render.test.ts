@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composite, keepSubject, planCrop, refineAlpha, segmentRegion, DEFAULT_SPEC, photoSpec, encodeToSize, inspectJpeg, setJfifDensity } from "@gradphoto/photo";
+import { coarseAlpha, composite, keepSubject, planCrop, refineAlpha, segmentRegion, DEFAULT_SPEC, photoSpec, encodeToSize, inspectJpeg, setJfifDensity } from "@gradphoto/photo";
 
 const o = DEFAULT_SPEC.output;
 
@@ -59,6 +59,33 @@ describe("matte and compose steps", () => {
     const centre = (80 * 120 + 60);
     expect(r.data[centre]).toBeGreaterThan(0.99);
     expect(r.data[0]).toBe(0);
+  });
+
+  it("clears a pocket of dark backdrop beside the neck that the person and hair maps count as subject", () => {
+    // black backdrop; a skin-coloured neck column (skin map); below the middle, left of the neck a pocket of
+    // backdrop and right of it dark-brown hair, both with person 0.9 and the hair map firing (as on dark backgrounds)
+    const W = 120, H = 160;
+    const data = new Uint8Array(W * H * 3).fill(4);
+    const map = () => ({ data: new Float32Array(W * H), width: W, height: H });
+    const person = map(), hair = map(), skin = map(), clothes = map();
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      const neck = x >= 45 && x < 75, low = y >= 80;
+      if (neck) {
+        person.data[i] = 1; skin.data[i] = 1;
+        data.set([200, 150, 120], i * 3);
+      } else if (low && x >= 20 && x < 100) {
+        person.data[i] = 0.9; hair.data[i] = 0.95;
+        if (x >= 75) data.set([60, 40, 30], i * 3);
+      }
+    }
+    const img = { data, width: W, height: H };
+    const rect = { x: 0, y: 0, w: W, h: H };
+    const coarse = coarseAlpha({ rect, person, hair, skin, clothes }, rect, W / 2, H / 2, W, H);
+    const r = refineAlpha(img, coarse).data;
+    expect(r[120 * W + 30]).toBeLessThan(0.05); // the pocket: old backdrop
+    expect(r[120 * W + 88]).toBeGreaterThan(0.9); // the hair stays
+    expect(r[120 * W + 60]).toBeGreaterThan(0.99); // the neck stays
   });
 
   it("puts the subject on the new background without a fringe of the old one", () => {
