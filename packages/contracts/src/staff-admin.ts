@@ -239,16 +239,21 @@ export const ROSTER_HEADERS: Record<RosterField, readonly string[]> = {
 };
 export const ROSTER_REQUIRED: readonly RosterField[] = ["uniqueNumber", "name", "idNumber", "college", "major", "degreeLevel"];
 
+/** A graduate's roster data as staff see it (ID number masked): in the import preview and in the roster. */
+const rosterPersonFields = {
+  uniqueNumber: z.string(),
+  name: z.string(),
+  idNumberMasked: z.string(),
+  phone: z.string().nullable(),
+  college: z.string(),
+  major: z.string(),
+  degreeLevel: z.string(),
+};
+
 export const RosterRowSchema = z
   .object({
     row: z.number().int().describe("row number in the sheet (header is row 1)"),
-    uniqueNumber: z.string(),
-    name: z.string(),
-    idNumberMasked: z.string(),
-    phone: z.string().nullable(),
-    college: z.string(),
-    major: z.string(),
-    degreeLevel: z.string(),
+    ...rosterPersonFields,
     action: z.enum(["NEW", "UPDATE", "UNCHANGED", "INVALID"]),
     errors: z.array(z.string()),
   })
@@ -324,13 +329,7 @@ export const RosterQuerySchema = z.object({
 /** A roster entry as staff see it (masked ID number, signed admission-photo link). */
 const rosterEntryFields = {
   id: uuid(),
-  uniqueNumber: z.string(),
-  name: z.string(),
-  idNumberMasked: z.string(),
-  phone: z.string().nullable(),
-  college: z.string(),
-  major: z.string(),
-  degreeLevel: z.string(),
+  ...rosterPersonFields,
   admissionPhotoStatus: AdmissionPhotoStatusSchema,
   admissionUrl: z.string().url().nullable(),
 };

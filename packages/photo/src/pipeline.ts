@@ -9,9 +9,9 @@ import { PhotoError, toErrorInfo, type PhotoErrorInfo } from "./errors.js";
 import { faceModels, landmarkPoints, posePatch, type FaceLandmarks } from "./landmarks.js";
 import { coarseAlpha, keepSubject, refineAlpha } from "./matte.js";
 import { measureStep, type Measurements } from "./measure.js";
-import { PARSE_SIDE } from "./models.js";
+import "./models.js";
 import { resampleRegion, sampleFloat, type FloatImage } from "./pixels.js";
-import { segmentStep, sendPersonMask, type Segmentation } from "./segment.js";
+import { parsePatch, segmentStep, sendPersonMask, type Segmentation } from "./segment.js";
 import { backgroundRgb, photoSpec, type PhotoSpec, type PhotoSpecInput } from "./spec.js";
 
 export interface PhotoOptions {
@@ -99,12 +99,12 @@ async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, m
   const plan0 = planCrop(headGeometry(points, estimateHeadTop(points)), img.width, img.height, spec);
   const region = segmentRegion(plan0, img.width, img.height);
   // the three model inputs are resampled at once on libvips threads; PP-HumanSeg's is sent first
-  const parsePatch = resampleRegion(img, region, PARSE_SIDE, PARSE_SIDE, "linear");
+  const parseInput = parsePatch(img, region);
   const headPatch = posePatch(img, faces.main.box);
-  for (const p of [parsePatch, headPatch]) p.catch(() => undefined); // awaited by the steps below
+  for (const p of [parseInput, headPatch]) p.catch(() => undefined); // awaited by the steps below
   const person = await sendPersonMask(img, region);
   const [seg, landmarks] = await Promise.all([
-    segmentStep(img, region, { person, parsePatch }),
+    segmentStep(img, region, { person, parsePatch: parseInput }),
     faceModels(img, faces.main, points, { expression: spec.severity.natural_expression !== "off", posePatch: headPatch }),
   ]);
   timings["landmarks+segment"] = now() - t;

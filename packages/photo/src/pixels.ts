@@ -250,8 +250,8 @@ function labF(t: number): number {
   return t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116;
 }
 
-/** sRGB (0–255) → CIELAB (D65). */
-export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
+/** sRGB (0–255) → CIELAB (D65), written into `out` (L*, a*, b*): no allocation per pixel. */
+function labInto(r: number, g: number, b: number, out: Float64Array): Float64Array {
   const R = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(r)))]!;
   const G = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(g)))]!;
   const B = SRGB_TO_LINEAR[Math.max(0, Math.min(255, Math.round(b)))]!;
@@ -259,8 +259,19 @@ export function rgbToLab(r: number, g: number, b: number): [number, number, numb
   const y = 0.2126729 * R + 0.7151522 * G + 0.072175 * B;
   const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
   const fx = labF(x), fy = labF(y), fz = labF(z);
-  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+  out[0] = 116 * fy - 16;
+  out[1] = 500 * (fx - fy);
+  out[2] = 200 * (fy - fz);
+  return out;
 }
+
+/** sRGB (0–255) → CIELAB (D65). */
+export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
+  const o = labInto(r, g, b, LAB);
+  return [o[0]!, o[1]!, o[2]!];
+}
+
+const LAB = new Float64Array(3);
 
 /**
  * Planar (NCHW) float tensor of an RGB image, each channel mapped as (v / 255 − mean) / std through a
@@ -278,13 +289,10 @@ export function planarTensor(img: RgbImage, mean: readonly number[], std: readon
   return t;
 }
 
-/** CIELAB chroma √(a*² + b*²) of an 8-bit sRGB pixel: rgbToLab's arithmetic, without the allocation. */
+/** CIELAB chroma √(a*² + b*²) of an sRGB pixel, without allocating a Lab tuple. */
 export function labChroma(r: number, g: number, b: number): number {
-  const R = SRGB_TO_LINEAR[r]!, G = SRGB_TO_LINEAR[g]!, B = SRGB_TO_LINEAR[b]!;
-  const fx = labF((0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047);
-  const fy = labF(0.2126729 * R + 0.7151522 * G + 0.072175 * B);
-  const fz = labF((0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883);
-  return Math.hypot(500 * (fx - fy), 200 * (fy - fz));
+  const o = labInto(r, g, b, LAB);
+  return Math.hypot(o[1]!, o[2]!);
 }
 
 /** CIEDE2000 colour difference. */

@@ -39,6 +39,11 @@ export async function sendPersonMask(img: RgbImage, rect: Rect): Promise<Pending
   return { mask };
 }
 
+/** The skin/clothes/hair model's input: `rect` stretched to side×side (libvips thread). */
+export function parsePatch(img: RgbImage, rect: Rect, side = PARSE_SIDE): Promise<RgbImage> {
+  return resampleRegion(img, rect, side, side, "linear");
+}
+
 /** Skin/clothes/hair segmentation of a side×side patch (the region stretched, ImageNet normalisation). */
 export async function parseMaps(patch: RgbImage, side = PARSE_SIDE): Promise<{ skin: FloatImage; clothes: FloatImage; hair: FloatImage }> {
   const session = await loadParseModel(side);
@@ -62,7 +67,7 @@ export async function segmentStep(
   opts: { parse?: boolean; parseSide?: number; person?: PendingMask; parsePatch?: Promise<RgbImage> } = {},
 ): Promise<Segmentation> {
   const side = opts.parseSide ?? PARSE_SIDE;
-  const patch = opts.parse === false ? null : (opts.parsePatch ?? resampleRegion(img, rect, side, side, "linear"));
+  const patch = opts.parse === false ? null : (opts.parsePatch ?? parsePatch(img, rect, side));
   patch?.catch(() => undefined); // awaited below
   const person = opts.person ?? (await sendPersonMask(img, rect));
   if (!patch) return { rect, person: await person.mask };
