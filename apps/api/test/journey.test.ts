@@ -49,7 +49,8 @@ describe("the graduate's journey over HTTP", () => {
 
     const sent = await waitFor(async () => j.fake.miniProgram.sentMessages.find((m) => m.toUser === g.openid));
     expect(sent.templateId).toBe(TEMPLATES.reviewPassed);
-    const n = await j.deps.db.notification.findFirstOrThrow({ where: { submissionId: g.submissionId } });
+    // the fake records the message when the request arrives; the row is updated after WeChat's answer
+    const n = await waitFor(async () => j.deps.db.notification.findFirst({ where: { submissionId: g.submissionId, status: { not: "PENDING" } } }));
     expect(n.status).toBe("SENT");
     view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
     expect(view.body).toMatchObject({ state: "APPROVED", stateLabel: "审核通过", lastReview: { decision: "APPROVED" } });
