@@ -73,7 +73,7 @@ export function composite(
   crop: RgbImage,
   alpha: FloatImage,
   bg: readonly [number, number, number],
-  opts: { project?: boolean; colours?: LocalColours } = {},
+  opts: { project?: boolean; colours?: LocalColours; smoothEdge?: FloatImage } = {},
 ): { image: RgbImage; alpha: FloatImage; colours: LocalColours } {
   const { width: W, height: H } = crop;
   const n = W * H;
@@ -84,6 +84,19 @@ export function composite(
   for (let x = 0; x < W; x++) gx[x] = Math.min(L.w - 1, Math.floor(((x + 0.5) * L.w) / W));
   for (let y = 0; y < H; y++) gy[y] = Math.min(L.h - 1, Math.floor(((y + 0.5) * L.h) / H)) * L.w;
   const project = opts.project !== false;
+  // clothing edges (see CoarseAlpha.smoothEdge) project the colour averaged over 5×5 px, not the pixel's
+  const SE = project ? opts.smoothEdge : undefined;
+  const sx = SE ? new Int32Array(W) : null, sy = SE ? new Int32Array(H) : null;
+  let mean: Float32Array[] | null = null;
+  if (SE) {
+    for (let x = 0; x < W; x++) sx![x] = Math.min(SE.width - 1, Math.floor(((x + 0.5) * SE.width) / W));
+    for (let y = 0; y < H; y++) sy![y] = Math.min(SE.height - 1, Math.floor(((y + 0.5) * SE.height) / H)) * SE.width;
+    mean = [0, 1, 2].map((c) => {
+      const ch = scratch(`cm.in${c}`, n);
+      for (let i = 0; i < n; i++) ch[i] = crop.data[i * 3 + c]!;
+      return boxFilter(ch, W, H, 2, scratch(`cm.out${c}`, n));
+    });
+  }
   // opaque pixels within 4 px of the matte edge are re-examined too: the refined matte often runs a
   // few pixels into the old background (a light rim around ears on a white wall, dark wall beside hair;
   // 4 px: blond hair on a black backdrop kept a darkened 3–5 px rim at 3 px; the band can only lower
@@ -141,7 +154,12 @@ export function composite(
         let conf = Math.min(1, Math.max(0, (Math.sqrt(Math.min(len2, mlen2)) - 20) / 40));
         const opaque = a >= 0.999;
         if (conf > 0) {
-          const t = ((I0 - b0) * d0 + (I1 - b1) * d1 + (I2 - b2) * d2) / len2;
+          // on a clothing edge the pixel is replaced by its neighbourhood's mean: a textured garment has
+          // threads as dark (or light) as the old background, and projecting them one by one frayed the
+          // shoulder line; a rim of old background along the edge is wider than the threads and stays
+          const s = SE ? SE.data[sy![y]! + sx![x]!]! : 0;
+          const J0 = s > 0 ? I0 + s * (mean![0]![i]! - I0) : I0, J1 = s > 0 ? I1 + s * (mean![1]![i]! - I1) : I1, J2 = s > 0 ? I2 + s * (mean![2]![i]! - I2) : I2;
+          const t = ((J0 - b0) * d0 + (J1 - b1) * d1 + (J2 - b2) * d2) / len2;
           const ac = t < 0 ? 0 : t > 1 ? 1 : t;
           // to make a pixel MORE opaque than the matte says, the two-colour model must explain it: when
           // it lies far from the B–F segment (residual above min(0.35 |F − B|, 28) levels; no trust from
@@ -150,7 +168,7 @@ export function composite(
           // projects onto the subject end and became opaque). Keep the matte's alpha there. Lowering
           // alpha stays allowed (erring towards the new background is the safe side for a halo).
           if (ac > a) {
-            const e0 = I0 - b0 - ac * d0, e1 = I1 - b1 - ac * d1, e2 = I2 - b2 - ac * d2;
+            const e0 = J0 - b0 - ac * d0, e1 = J1 - b1 - ac * d1, e2 = J2 - b2 - ac * d2;
             const e2sum = e0 * e0 + e1 * e1 + e2 * e2;
             const tol2 = Math.min(0.1225 * len2, 784);
             if (e2sum > tol2) conf *= e2sum >= 4 * tol2 ? 0 : 2 - Math.sqrt(e2sum / tol2);

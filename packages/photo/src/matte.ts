@@ -42,10 +42,14 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
     return (d[a + c0]! * (1 - fx) + d[a + c1]! * fx) * (1 - fy) + (d[b + c0]! * (1 - fx) + d[b + c1]! * fx) * fy;
   };
   const half = height >> 1; // the claim is only needed where reclaimBackdrop may act
+  const H = seg.hair && axis(seg.hair);
+  // clothes that are not hair or skin: where the colour projection must not decide (see smoothEdge)
+  const cloth = C1 ? new Float32Array(width * height) : undefined;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       let a = bil(P, x, y);
       const i = y * width + x;
+      if (cloth) cloth[i] = bil(C1!, x, y) - Math.max(H ? bil(H, x, y) : 0, C0 ? bil(C0, x, y) : 0);
       let c = a >= 0.97 ? 1 : 0;
       if (y >= half && a >= 0.05 && a < 0.97) {
         if (C0) c = bil(C0, x, y);
@@ -58,13 +62,41 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
       out[i] = a;
     }
   }
-  return { data: out, width, height, claim: C0 || C1 ? claim : undefined };
+  return { data: out, width, height, claim: C0 || C1 ? claim : undefined, smoothEdge: cloth && smoothEdgeOf(cloth, width, height) };
+}
+
+/**
+ * Where the edge is clothing (the clothes map leads hair and skin by ≥ 0.2, full at 0.6), widened by
+ * 3 cells (6 output px) so that it covers the whole soft edge, whose cells the maps score lower.
+ */
+function smoothEdgeOf(margin: Float32Array, w: number, h: number, r = 6): Float32Array {
+  const v = new Float32Array(w * h);
+  for (let i = 0; i < v.length; i++) v[i] = clamp((margin[i]! - 0.2) / 0.4, 0, 1);
+  // separable max filter
+  const tmp = new Float32Array(w * h), out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.max(m, v[y * w + k]!);
+    tmp[y * w + x] = m;
+  }
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let m = 0;
+    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.max(m, tmp[k * w + x]!);
+    out[y * w + x] = m;
+  }
+  return out;
 }
 
 /** The coarse matte, with what reclaimBackdrop needs (absent: no reclaiming). */
 export interface CoarseAlpha extends FloatImage {
   /** NaN outside the photo; 1 where person ≥ 0.97; in the lower half max(skin, clothes); else 0 */
   claim?: Float32Array;
+  /**
+   * 0–1 per cell: how much the edge there is clothing. A textured garment (tweed, knit) next to an old
+   * background of similar colour has threads of that colour: the per-pixel colour projection made them
+   * transparent and frayed the shoulder line, so there the refined matte (a smooth edge) is kept.
+   */
+  smoothEdge?: Float32Array;
 }
 
 /**
@@ -91,9 +123,11 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     const o = j * 3;
     if (cached[j]) { c[0] = cache[o]!; c[1] = cache[o + 1]!; c[2] = cache[o + 2]!; return; }
     cached[j] = 1;
+    // over the cell and its 8 neighbours: a textured garment (tweed, knit) has cells as dark as the
+    // backdrop between its threads, and a per-cell colour let the flood fray the shoulder line
     const cx = j % w, cy = (j / w) | 0;
-    const xa = Math.floor(cx * fx), xb = Math.max(xa + 1, Math.floor((cx + 1) * fx));
-    const ya = Math.floor(cy * fy), yb = Math.max(ya + 1, Math.floor((cy + 1) * fy));
+    const xa = Math.floor(Math.max(0, cx - 1) * fx), xb = Math.max(xa + 1, Math.floor(Math.min(w, cx + 2) * fx));
+    const ya = Math.floor(Math.max(0, cy - 1) * fy), yb = Math.max(ya + 1, Math.floor(Math.min(h, cy + 2) * fy));
     let r = 0, g = 0, b = 0;
     for (let y = ya; y < yb; y++) for (let x = xa, o = (y * W + xa) * 3; x < xb; x++, o += 3) { r += d[o]!; g += d[o + 1]!; b += d[o + 2]!; }
     const q = 1 / ((xb - xa) * (yb - ya));
@@ -125,7 +159,6 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     const d0 = c[0]! - ref[k]!, d1 = c[1]! - ref[k + 1]!, d2 = c[2]! - ref[k + 2]!;
     if (d0 * d0 + d1 * d1 + d2 * d2 > tol2) return;
     done[j] = 1;
-    p[j] = 0;
     const o = j * 3;
     ref[o] = 0.75 * ref[k]! + 0.25 * c[0]!; ref[o + 1] = 0.75 * ref[k + 1]! + 0.25 * c[1]!; ref[o + 2] = 0.75 * ref[k + 2]! + 0.25 * c[2]!;
     stack[sp++] = j;
@@ -149,6 +182,17 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     if (x < w - 1 && !done[i + 1] && isCand(i + 1)) grow(i + 1, k);
     if (!done[i - w] && isCand(i - w)) grow(i - w, k);
     if (i + w < n && !done[i + w] && isCand(i + w)) grow(i + w, k);
+  }
+  // the flooded cells give way softly: the mask is blurred (5×5 cells) and faded in over 8 % of the
+  // height below the half line. Set to 0 cell by cell, the flood left notched outlines, and a step in
+  // the hair outline at the half line where it began.
+  const m = scratch("rb.mask", n);
+  for (let j = 0; j < n; j++) m[j] = done[j]!;
+  const mb = boxFilter(m, w, h, 2, scratch("rb.blur", n));
+  const h0 = h >> 1, ramp = Math.max(1, Math.round(0.08 * h));
+  for (let y = h0; y < h; y++) {
+    const f = Math.min(1, (y - h0 + 1) / ramp);
+    for (let x = 0, j = y * w; x < w; x++, j++) if (mb[j]! > 0) p[j] = p[j]! * (1 - f * Math.min(1, 2 * mb[j]!));
   }
 }
 

@@ -90,6 +90,16 @@ export interface OutputMeasurement {
   haloMedian: number;
   haloP95: number;
   haloShare2: number;
+  /**
+   * clean edges: pixels of small (≤ 64 px) specks — background colour enclosed by the subject (pinholes
+   * in a ragged edge) or subject colour cut off from it (flecks floating in the background)
+   */
+  specks: number;
+  /**
+   * shoulder outline roughness: mean distance (px) of the top outline below the chin from its running
+   * median over 9 columns (a clean shoulder line ≈ 0.5; a frayed or notched one more); null without a face
+   */
+  shoulderRoughness: number | null;
 }
 
 /**
@@ -167,7 +177,8 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     scan(Array.from({ length: W }, (_, x) => [x, y] as [number, number]));
     scan(Array.from({ length: W }, (_, x) => [W - 1 - x, y] as [number, number]));
   }
-  for (let x = c0; x < c1; x += 2) scan(Array.from({ length: H }, (_, y) => [x, y] as [number, number]));
+  // columns from the top across the whole width: the hair and the shoulders
+  for (let x = 0; x < W; x += 2) scan(Array.from({ length: H }, (_, y) => [x, y] as [number, number]));
 
   // re-detected face
   let eyeLine: number | null = null, faceWidth: number | null = null, centreOffset: number | null = null;
@@ -177,6 +188,20 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     eyeLine = lm.eyeCentre.y;
     faceWidth = lm.faceWidth;
     centreOffset = (lm.points[0]!.x + lm.points[16]!.x) / 2 - W / 2;
+  }
+  // the top outline (first non-background row of every column) below the chin: the shoulders
+  let shoulderRoughness: number | null = null;
+  if (eyeLine !== null && faceWidth !== null) {
+    const top = new Int32Array(W).fill(-1);
+    for (let x = 0; x < W; x++) for (let y = 0; y < H; y++) if (!isBg[y * W + x]) { top[x] = y; break; }
+    const devs: number[] = [];
+    for (let x = 4; x < W - 4; x++) {
+      if (top[x]! < eyeLine + faceWidth) continue;
+      const win: number[] = [];
+      for (let k = -4; k <= 4; k++) if (top[x + k]! >= 0) win.push(top[x + k]!);
+      devs.push(Math.abs(top[x]! - median(win)));
+    }
+    if (devs.length >= 20) shoulderRoughness = devs.reduce((s, v) => s + v, 0) / devs.length;
   }
   return {
     width: W,
@@ -190,7 +215,43 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     haloMedian: halos.length ? median(halos) : 0,
     haloP95: halos.length ? quantile(halos, 0.95) : 0,
     haloShare2: halos.length ? halos.filter((h) => h >= 2).length / halos.length : 0,
+    specks: speckPixels(isBg, W, H, 64),
+    shoulderRoughness,
   };
+}
+
+/**
+ * Pixels in small components: background-coloured ones not connected to the background that touches
+ * the top or side edges, and subject-coloured ones not connected to the largest subject component.
+ */
+function speckPixels(isBg: Uint8Array, W: number, H: number, maxArea: number): number {
+  const label = new Int32Array(W * H).fill(-1);
+  const stack = new Int32Array(W * H);
+  const areas: number[] = [], touches: boolean[] = [], kinds: number[] = [];
+  for (let s = 0; s < W * H; s++) {
+    if (label[s] !== -1) continue;
+    const id = areas.length, kind = isBg[s]!;
+    let sp = 0, area = 0, touch = false;
+    stack[sp++] = s; label[s] = id;
+    while (sp) {
+      const i = stack[--sp]!, x = i % W, y = (i / W) | 0;
+      area++;
+      if (x === 0 || x === W - 1 || y === 0) touch = true;
+      if (x > 0 && label[i - 1] === -1 && isBg[i - 1] === kind) { label[i - 1] = id; stack[sp++] = i - 1; }
+      if (x < W - 1 && label[i + 1] === -1 && isBg[i + 1] === kind) { label[i + 1] = id; stack[sp++] = i + 1; }
+      if (y > 0 && label[i - W] === -1 && isBg[i - W] === kind) { label[i - W] = id; stack[sp++] = i - W; }
+      if (y < H - 1 && label[i + W] === -1 && isBg[i + W] === kind) { label[i + W] = id; stack[sp++] = i + W; }
+    }
+    areas.push(area); touches.push(touch); kinds.push(kind);
+  }
+  let largestSubject = -1;
+  for (let id = 0; id < areas.length; id++) if (!kinds[id] && (largestSubject < 0 || areas[id]! > areas[largestSubject]!)) largestSubject = id;
+  let n = 0;
+  for (let id = 0; id < areas.length; id++) {
+    const small = areas[id]! <= maxArea;
+    if (kinds[id] ? small && !touches[id] : small && id !== largestSubject) n += areas[id]!;
+  }
+  return n;
 }
 
 function erode(mask: Uint8Array, W: number, H: number, r: number): Uint8Array {

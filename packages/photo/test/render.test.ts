@@ -164,6 +164,31 @@ describe("matte and compose steps", () => {
     expect([...image.data.subarray(c, c + 3)]).toEqual(F);
   });
 
+  it("keeps the line of a textured garment whose threads have the old background's colour", () => {
+    // dark backdrop (25); below row 80 a tweed: every pixel a dark (25) or light (120) thread at random;
+    // the matte is right (a 2-px soft edge at row 80). Projected pixel by pixel, the dark threads near
+    // the edge look like backdrop and turn transparent; on a clothing edge the local mean is projected
+    const w = 120, h = 160, edge = 80;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const data = new Uint8Array(w * h * 3).fill(25), a = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      a[i] = Math.min(1, Math.max(0, (y - edge + 1) / 2));
+      if (y >= edge) data.fill(rnd() < 0.5 ? 25 : 120, i * 3, i * 3 + 3);
+    }
+    const img = { data, width: w, height: h }, matte = { data: a, width: w, height: h };
+    const bg = [100, 197, 255] as const;
+    const clothing = { data: new Float32Array((w / 2) * (h / 2)).fill(1), width: w / 2, height: h / 2 };
+    const frayed = (alpha: Float32Array) => {
+      let n = 0, holes = 0;
+      for (let y = edge + 2; y < edge + 5; y++) for (let x = 4; x < w - 4; x++, n++) if (alpha[y * w + x]! < 0.5) holes++;
+      return holes / n;
+    };
+    expect(frayed(composite(img, matte, bg).alpha.data)).toBeGreaterThan(0.2); // pixel by pixel: frayed
+    expect(frayed(composite(img, matte, bg, { smoothEdge: clothing }).alpha.data)).toBeLessThan(0.02);
+  });
+
   it("drops matte islands that are not connected to the graduate", () => {
     const w = 50, h = 60;
     const a = new Float32Array(w * h);

@@ -40,6 +40,24 @@ describe("standardize on real dev-set photos", () => {
     }
   });
 
+  it("the output measurement counts specks: pinholes of background inside the subject, flecks of subject outside", async () => {
+    const W = 480, H = 640, bg = backgroundRgb("blue");
+    const px = new Uint8Array(W * H * 3);
+    for (let i = 0; i < W * H; i++) px.set(bg, i * 3);
+    const paint = (x0: number, y0: number, w: number, h: number, c: readonly number[]) => {
+      for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) px.set(c, (y * W + x) * 3);
+    };
+    const subject = [60, 50, 45];
+    paint(140, 80, 200, 260, subject); // head
+    paint(40, 340, 400, 300, subject); // shoulders down to the bottom edge
+    const png = () => sharp(px, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+    expect((await measureOutput(await png(), bg)).specks).toBe(0);
+    for (let k = 0; k < 10; k++) paint(60 + 30 * k, 400, 2, 2, bg); // 10 pinholes of 4 px
+    for (let k = 0; k < 5; k++) paint(20 + 20 * k, 20, 3, 3, subject); // 5 flecks of 9 px
+    paint(200, 500, 20, 20, bg); // a large enclosed area (between arm and body) is not a speck
+    expect((await measureOutput(await png(), bg)).specks).toBe(40 + 45);
+  });
+
   it("paints the chosen background: white, light grey or a custom colour", async () => {
     const e = pick[0]!;
     for (const bg of ["white", "grey", "#E0F0FF"] as const) {
