@@ -87,16 +87,19 @@ export function composite(
   // clothing edges (see CoarseAlpha.smoothEdge) project the colour averaged over 5×5 px, not the pixel's
   const SE = project ? opts.smoothEdge : undefined;
   const sx = SE ? new Int32Array(W) : null, sy = SE ? new Int32Array(H) : null;
-  let mean: Float32Array[] | null = null;
   if (SE) {
     for (let x = 0; x < W; x++) sx![x] = Math.min(SE.width - 1, Math.floor(((x + 0.5) * SE.width) / W));
     for (let y = 0; y < H; y++) sy![y] = Math.min(SE.height - 1, Math.floor(((y + 0.5) * SE.height) / H)) * SE.width;
-    mean = [0, 1, 2].map((c) => {
-      const ch = scratch(`cm.in${c}`, n);
-      for (let i = 0; i < n; i++) ch[i] = crop.data[i * 3 + c]!;
-      return boxFilter(ch, W, H, 2, scratch(`cm.out${c}`, n));
-    });
   }
+  // the 5×5 mean around (x, y), computed only for the edge pixels that need it
+  const m = new Float32Array(3);
+  const mean5 = (x: number, y: number) => {
+    const xa = Math.max(0, x - 2), xb = Math.min(W - 1, x + 2), ya = Math.max(0, y - 2), yb = Math.min(H - 1, y + 2);
+    let r = 0, g = 0, b = 0;
+    for (let v = ya; v <= yb; v++) for (let u = xa, o = (v * W + xa) * 3; u <= xb; u++, o += 3) { r += crop.data[o]!; g += crop.data[o + 1]!; b += crop.data[o + 2]!; }
+    const q = 1 / ((xb - xa + 1) * (yb - ya + 1));
+    m[0] = r * q; m[1] = g * q; m[2] = b * q;
+  };
   // opaque pixels within 4 px of the matte edge are re-examined too: the refined matte often runs a
   // few pixels into the old background (a light rim around ears on a white wall, dark wall beside hair;
   // 4 px: blond hair on a black backdrop kept a darkened 3–5 px rim at 3 px; the band can only lower
@@ -158,7 +161,11 @@ export function composite(
           // threads as dark (or light) as the old background, and projecting them one by one frayed the
           // shoulder line; a rim of old background along the edge is wider than the threads and stays
           const s = SE ? SE.data[sy![y]! + sx![x]!]! : 0;
-          const J0 = s > 0 ? I0 + s * (mean![0]![i]! - I0) : I0, J1 = s > 0 ? I1 + s * (mean![1]![i]! - I1) : I1, J2 = s > 0 ? I2 + s * (mean![2]![i]! - I2) : I2;
+          let J0 = I0, J1 = I1, J2 = I2;
+          if (s > 0) {
+            mean5(x, y);
+            J0 += s * (m[0]! - I0); J1 += s * (m[1]! - I1); J2 += s * (m[2]! - I2);
+          }
           const t = ((J0 - b0) * d0 + (J1 - b1) * d1 + (J2 - b2) * d2) / len2;
           const ac = t < 0 ? 0 : t > 1 ? 1 : t;
           // to make a pixel MORE opaque than the matte says, the two-colour model must explain it: when

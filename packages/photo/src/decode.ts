@@ -3,6 +3,10 @@ import type { RgbImage } from "@gradphoto/vision";
 import { PhotoError } from "./errors.js";
 import type { PhotoSpec } from "./spec.js";
 
+// libvips' operation cache (by default up to 50 MB and 20 open files) never hits here: every photo is
+// decoded once. Off, it holds no decoded pixels between photos (peak RSS over 100 photos: see docs).
+sharp.cache(false);
+
 export type InputFormat = "jpeg" | "png" | "webp";
 
 /** What the decoder learnt about the file before and while decoding it. */

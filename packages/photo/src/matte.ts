@@ -43,13 +43,14 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
   };
   const half = height >> 1; // the claim is only needed where reclaimBackdrop may act
   const H = seg.hair && axis(seg.hair);
-  // clothes that are not hair or skin: where the colour projection must not decide (see smoothEdge)
-  const cloth = C1 ? new Float32Array(width * height) : undefined;
+  // clothes that are not hair or skin (see smoothEdge), on every other cell: the result is widened anyway
+  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
+  const cloth = C1 ? new Float32Array(cw * ch) : undefined;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       let a = bil(P, x, y);
       const i = y * width + x;
-      if (cloth) cloth[i] = bil(C1!, x, y) - Math.max(H ? bil(H, x, y) : 0, C0 ? bil(C0, x, y) : 0);
+      if (cloth && a > 0.02 && !(x & 1) && !(y & 1)) cloth[(y >> 1) * cw + (x >> 1)] = bil(C1!, x, y) - Math.max(H ? bil(H, x, y) : 0, C0 ? bil(C0, x, y) : 0);
       let c = a >= 0.97 ? 1 : 0;
       if (y >= half && a >= 0.05 && a < 0.97) {
         if (C0) c = bil(C0, x, y);
@@ -62,28 +63,20 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
       out[i] = a;
     }
   }
-  return { data: out, width, height, claim: C0 || C1 ? claim : undefined, smoothEdge: cloth && smoothEdgeOf(cloth, width, height) };
+  return { data: out, width, height, claim: C0 || C1 ? claim : undefined, smoothEdge: cloth && { data: smoothEdgeOf(cloth, cw, ch), width: cw, height: ch } };
 }
 
 /**
- * Where the edge is clothing (the clothes map leads hair and skin by ≥ 0.2, full at 0.6), widened by
- * 3 cells (6 output px) so that it covers the whole soft edge, whose cells the maps score lower.
+ * Where the edge is clothing: the clothes map leads hair and skin by ≥ 0.2 (full at 0.6), widened over
+ * 3 cells (12 output px: the cells are a quarter of the output size) so that it covers the whole soft
+ * edge, whose cells the maps score lower: a cell counts fully when a third of its 7×7 neighbourhood is
+ * clothing (a box filter: cheaper than a max filter).
  */
-function smoothEdgeOf(margin: Float32Array, w: number, h: number, r = 6): Float32Array {
-  const v = new Float32Array(w * h);
+function smoothEdgeOf(margin: Float32Array, w: number, h: number, r = 3): Float32Array {
+  const v = scratch("se.v", w * h);
   for (let i = 0; i < v.length; i++) v[i] = clamp((margin[i]! - 0.2) / 0.4, 0, 1);
-  // separable max filter
-  const tmp = new Float32Array(w * h), out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let m = 0;
-    for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.max(m, v[y * w + k]!);
-    tmp[y * w + x] = m;
-  }
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let m = 0;
-    for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.max(m, tmp[k * w + x]!);
-    out[y * w + x] = m;
-  }
+  const out = boxFilter(v, w, h, r);
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, 3 * out[i]!);
   return out;
 }
 
@@ -92,11 +85,11 @@ export interface CoarseAlpha extends FloatImage {
   /** NaN outside the photo; 1 where person ≥ 0.97; in the lower half max(skin, clothes); else 0 */
   claim?: Float32Array;
   /**
-   * 0–1 per cell: how much the edge there is clothing. A textured garment (tweed, knit) next to an old
+   * 0–1 per cell of a quarter-size grid: how much the edge there is clothing. A textured garment (tweed, knit) next to an old
    * background of similar colour has threads of that colour: the per-pixel colour projection made them
    * transparent and frayed the shoulder line, so there the refined matte (a smooth edge) is kept.
    */
-  smoothEdge?: Float32Array;
+  smoothEdge?: FloatImage;
 }
 
 /**
@@ -117,21 +110,34 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
   const { width: w, height: h, data: p } = coarse;
   const W = crop.width, d = crop.data, fx = W / w, fy = crop.height / h;
   const n = w * h, half = (h >> 1) * w;
-  // a cell's colour: the mean of its pixels (computed on demand, once: only cells along the flood are needed)
-  const c = new Float32Array(3), cache = scratch("rb.cache", n * 3), cached = new Uint8Array(n);
+  // a cell's colour: the mean over the cell and its 8 neighbours (a textured garment, tweed or knit, has
+  // cells as dark as the backdrop between its threads, and a per-cell colour let the flood fray the
+  // shoulder line). Computed on demand, once: only cells along the flood are needed.
+  const c = new Float32Array(3), own = scratch("rb.own", n * 3), hasOwn = new Uint8Array(n);
+  const cache = scratch("rb.cache", n * 3), cached = new Uint8Array(n);
+  const ownColour = (j: number) => {
+    if (hasOwn[j]) return;
+    hasOwn[j] = 1;
+    const cx = j % w, cy = (j / w) | 0;
+    const xa = Math.floor(cx * fx), xb = Math.max(xa + 1, Math.floor((cx + 1) * fx));
+    const ya = Math.floor(cy * fy), yb = Math.max(ya + 1, Math.floor((cy + 1) * fy));
+    let r = 0, g = 0, b = 0;
+    for (let y = ya; y < yb; y++) for (let x = xa, o = (y * W + xa) * 3; x < xb; x++, o += 3) { r += d[o]!; g += d[o + 1]!; b += d[o + 2]!; }
+    const q = 1 / ((xb - xa) * (yb - ya)), o = j * 3;
+    own[o] = r * q; own[o + 1] = g * q; own[o + 2] = b * q;
+  };
   const colour = (j: number) => {
     const o = j * 3;
     if (cached[j]) { c[0] = cache[o]!; c[1] = cache[o + 1]!; c[2] = cache[o + 2]!; return; }
     cached[j] = 1;
-    // over the cell and its 8 neighbours: a textured garment (tweed, knit) has cells as dark as the
-    // backdrop between its threads, and a per-cell colour let the flood fray the shoulder line
     const cx = j % w, cy = (j / w) | 0;
-    const xa = Math.floor(Math.max(0, cx - 1) * fx), xb = Math.max(xa + 1, Math.floor(Math.min(w, cx + 2) * fx));
-    const ya = Math.floor(Math.max(0, cy - 1) * fy), yb = Math.max(ya + 1, Math.floor(Math.min(h, cy + 2) * fy));
-    let r = 0, g = 0, b = 0;
-    for (let y = ya; y < yb; y++) for (let x = xa, o = (y * W + xa) * 3; x < xb; x++, o += 3) { r += d[o]!; g += d[o + 1]!; b += d[o + 2]!; }
-    const q = 1 / ((xb - xa) * (yb - ya));
-    c[0] = cache[o] = r * q; c[1] = cache[o + 1] = g * q; c[2] = cache[o + 2] = b * q;
+    let r = 0, g = 0, b = 0, m = 0;
+    for (let y = Math.max(0, cy - 1); y <= Math.min(h - 1, cy + 1); y++) for (let x = Math.max(0, cx - 1); x <= Math.min(w - 1, cx + 1); x++) {
+      const k = y * w + x;
+      ownColour(k);
+      r += own[k * 3]!; g += own[k * 3 + 1]!; b += own[k * 3 + 2]!; m++;
+    }
+    c[0] = cache[o] = r / m; c[1] = cache[o + 1] = g / m; c[2] = cache[o + 2] = b / m;
   };
   const isSeed = (j: number) => p[j]! < 0.05 && claim[j] === claim[j]; // clear background inside the photo
   const isCand = (j: number) => j >= half && p[j]! >= 0.05 && claim[j]! < 0.5; // NaN: false

@@ -258,8 +258,7 @@ export async function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPla
   const k = width / plan.rect.w;
   const face = { x: (lm.points[30]!.x - plan.rect.x) * k, y: (lm.points[30]!.y - plan.rect.y) * k };
   const refined = keepSubject(refineAlpha(crop, coarse), face);
-  const smoothEdge = coarse.smoothEdge && { data: coarse.smoothEdge, width: coarse.width, height: coarse.height };
-  const { image, alpha, colours } = composite(crop, refined, bg, smoothEdge ? { smoothEdge } : {});
+  const { image, alpha, colours } = composite(crop, refined, bg, coarse.smoothEdge ? { smoothEdge: coarse.smoothEdge } : {});
   return { image, alpha, headTop: alphaTop(alpha, plan, width), colours };
 }
 
