@@ -214,14 +214,15 @@ async function main() {
   stat("halo width p95 (px)", ms.map((m) => m.haloP95));
   stat("speck pixels", ms.map((m) => m.specks));
   stat("shoulder roughness (px)", nn(ms.map((m) => m.shoulderRoughness)));
+  stat("shoulder fray (px)", nn(ms.map((m) => m.shoulderFray)));
   stat("file size (KB)", withOut.map((r) => r.jpeg!.bytes / 1024));
   stat("JPEG quality", withOut.map((r) => r.jpeg!.quality ?? 0));
   log(`  all baseline: ${withOut.every((r) => r.jpeg!.baseline)}, all 300 dpi: ${withOut.every((r) => r.jpeg!.dpi === 300)}, no extra metadata: ${withOut.every((r) => r.jpeg!.extraSegments.length === 0)}`);
   log();
-  log("Per output (eligible marked *): file, head top, eye line, face width, centre, ΔE, halo p95, specks, shoulder roughness, KB, q, problems");
+  log("Per output (eligible marked *): file, head top, eye line, face width, centre, ΔE, halo p95, specks, shoulder roughness, shoulder fray, KB, q, problems");
   for (const r of withOut) {
     const m = r.measured!;
-    log(`  ${r.eligible ? "*" : " "} ${r.e.path.padEnd(44)} ${String(m.headTop).padStart(4)} ${m.eyeLine?.toFixed(0).padStart(4)} ${m.faceWidth?.toFixed(0).padStart(4)} ${m.centreOffset?.toFixed(0).padStart(4)} ${m.bgDeltaE.toFixed(2).padStart(5)} ${m.haloP95.toFixed(0).padStart(3)} ${String(m.specks).padStart(4)} ${m.shoulderRoughness === null ? "   -" : m.shoulderRoughness.toFixed(1).padStart(4)} ${(r.jpeg!.bytes / 1024).toFixed(1).padStart(5)} ${String(r.jpeg!.quality).padStart(3)} ${r.specFails!.join(",")}`);
+    log(`  ${r.eligible ? "*" : " "} ${r.e.path.padEnd(44)} ${String(m.headTop).padStart(4)} ${m.eyeLine?.toFixed(0).padStart(4)} ${m.faceWidth?.toFixed(0).padStart(4)} ${m.centreOffset?.toFixed(0).padStart(4)} ${m.bgDeltaE.toFixed(2).padStart(5)} ${m.haloP95.toFixed(0).padStart(3)} ${String(m.specks).padStart(4)} ${m.shoulderRoughness === null ? "   -" : m.shoulderRoughness.toFixed(1).padStart(4)} ${m.shoulderFray === null ? "   -" : m.shoulderFray.toFixed(2).padStart(5)} ${(r.jpeg!.bytes / 1024).toFixed(1).padStart(5)} ${String(r.jpeg!.quality).padStart(3)} ${r.specFails!.join(",")}`);
   }
 
   writeFileSync(path.join(repo, "docs/photo-eval.txt"), lines.join("\n") + "\n");

@@ -97,9 +97,12 @@ export interface OutputMeasurement {
   specks: number;
   /**
    * shoulder outline roughness: mean distance (px) of the top outline below the chin from its running
-   * median over 9 columns (a clean shoulder line ≈ 0.5; a frayed or notched one more); null without a face
+   * median over 9 columns, where the outline is not steep (a clean shoulder line ≈ 0–0.3; a frayed or
+   * notched one more); null without a face or with fewer than 20 such columns
    */
   shoulderRoughness: number | null;
+  /** frayed shoulder edge: mean count of background-coloured pixels in the 10 px below that outline */
+  shoulderFray: number | null;
 }
 
 /**
@@ -190,18 +193,27 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     centreOffset = (lm.points[0]!.x + lm.points[16]!.x) / 2 - W / 2;
   }
   // the top outline (first non-background row of every column) below the chin: the shoulders
-  let shoulderRoughness: number | null = null;
+  let shoulderRoughness: number | null = null, shoulderFray: number | null = null;
   if (eyeLine !== null && faceWidth !== null) {
     const top = new Int32Array(W).fill(-1);
     for (let x = 0; x < W; x++) for (let y = 0; y < H; y++) if (!isBg[y * W + x]) { top[x] = y; break; }
-    const devs: number[] = [];
+    const devs: number[] = [], holes: number[] = [];
     for (let x = 4; x < W - 4; x++) {
-      if (top[x]! < eyeLine + faceWidth) continue;
+      // shoulder line only: below the chin, and not where the outline turns steep (the sides of the
+      // body, the photo's edge), whose slope alone would count as roughness
+      if (top[x]! < eyeLine + faceWidth || top[x - 4]! < 0 || top[x + 4]! < 0 || Math.abs(top[x + 4]! - top[x - 4]!) > 12) continue;
       const win: number[] = [];
       for (let k = -4; k <= 4; k++) if (top[x + k]! >= 0) win.push(top[x + k]!);
       devs.push(Math.abs(top[x]! - median(win)));
+      // pixels of the background colour in the first 10 px below the outline: a frayed edge's pinholes
+      let n = 0;
+      for (let y = top[x]! + 1; y <= Math.min(H - 1, top[x]! + 10); y++) if (isBg[y * W + x]) n++;
+      holes.push(n);
     }
-    if (devs.length >= 20) shoulderRoughness = devs.reduce((s, v) => s + v, 0) / devs.length;
+    if (devs.length >= 20) {
+      shoulderRoughness = devs.reduce((s, v) => s + v, 0) / devs.length;
+      shoulderFray = holes.reduce((s, v) => s + v, 0) / holes.length;
+    }
   }
   return {
     width: W,
@@ -217,6 +229,7 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
     haloShare2: halos.length ? halos.filter((h) => h >= 2).length / halos.length : 0,
     specks: speckPixels(isBg, W, H, 64),
     shoulderRoughness,
+    shoulderFray,
   };
 }
 
