@@ -173,6 +173,7 @@ export const CHECK_LABELS: Record<string, string> = {
   shoulders_level: "双肩水平",
   clothes_contrast: "衣服与背景区分",
   chest_in_frame: "含肩部",
+  sides_in_frame: "两侧完整",
   output_geometry: "尺寸与构图",
   output_file_size: "文件大小",
 };

@@ -217,6 +217,14 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
         message: missing <= 0.03 * o.height ? "上身取景到胸口" : "照片下方取景不足（缺少肩部和胸口），请拍摄到胸口以下的半身照",
       });
     }
+    if (sev.sides_in_frame !== "off") {
+      const cut = sideCut(std.alpha, plan, img.width, o.width);
+      const ok = cut <= 0.05 * o.height;
+      extra.push({
+        id: "sides_in_frame", severity: sev.sides_in_frame, passed: ok, value: cut, threshold: Math.round(0.05 * o.height),
+        message: ok ? "两侧取景完整" : "照片左右取景不足（肩部或头发被照片边缘截断），请离镜头稍远，拍摄双肩完整的半身照",
+      });
+    }
     if (sev.output_geometry !== "off") {
       extra.push({
         id: "output_geometry", severity: sev.output_geometry, passed: geoOk,
@@ -266,6 +274,31 @@ export async function renderCrop(img: RgbImage, seg: Segmentation, plan: CropPla
 export function renderPrint(crop: RgbImage, alpha: FloatImage, bg: readonly [number, number, number], colours?: LocalColours): RgbImage {
   const up = sampleFloat(alpha, { x: 0, y: 0, w: alpha.width, h: alpha.height }, crop.width, crop.height);
   return composite(crop, up, bg, { project: false, ...(colours ? { colours } : {}) }).image;
+}
+
+/**
+ * Where the crop reaches past the photo's left or right edge, the part of the output beyond it is new
+ * background; if the graduate (shoulders, hair, an arm) reaches that edge, the output shows them cut by
+ * a vertical line. Output rows along the edge column where the subject is opaque (alpha > 0.5): the
+ * longer of the two sides, 0 when the crop stays inside the photo.
+ */
+export function sideCut(alpha: FloatImage, plan: CropPlan, imgW: number, width: number): number {
+  const k = width / plan.rect.w;
+  const cols: number[] = [];
+  // one column inside the first and last output columns whose pixel centres lie inside the photo, where
+  // the photo's edge is more than the 3 % strip coarseAlpha continues away from the output border
+  const pad = Math.ceil(0.03 * width / 2) * 2;
+  const left = Math.ceil(-plan.rect.x * k - 0.5), right = Math.floor((imgW - plan.rect.x) * k - 0.5);
+  if (left > pad) cols.push(left + 1);
+  if (right < width - 1 - pad) cols.push(right - 1);
+  let worst = 0;
+  for (const c of cols) {
+    if (c < 0 || c >= width) continue;
+    let n = 0;
+    for (let y = 0; y < alpha.height; y++) if (alpha.data[y * width + c]! > 0.5) n++;
+    worst = Math.max(worst, n);
+  }
+  return worst;
 }
 
 /** First row (from the top) where ≥ 15 % of the central third is visibly subject (alpha > 0.3): the hair top. */

@@ -50,6 +50,7 @@ export const CHECK_IDS = [
   "shoulders_level",
   "clothes_contrast",
   "chest_in_frame",
+  "sides_in_frame",
   "output_geometry",
   "output_file_size",
 ] as const;
@@ -86,6 +87,7 @@ const DEFAULT_SEVERITY: Record<CheckId, Severity> = {
   shoulders_level: "error",
   clothes_contrast: "error",
   chest_in_frame: "error",
+  sides_in_frame: "error",
   output_geometry: "error",
   output_file_size: "error",
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coarseAlpha, composite, keepSubject, planCrop, refineAlpha, segmentRegion, DEFAULT_SPEC, photoSpec, encodeToSize, inspectJpeg, setJfifDensity } from "@gradphoto/photo";
+import { coarseAlpha, composite, keepSubject, planCrop, refineAlpha, segmentRegion, sideCut, DEFAULT_SPEC, photoSpec, encodeToSize, inspectJpeg, setJfifDensity, type CropPlan } from "@gradphoto/photo";
 
 const o = DEFAULT_SPEC.output;
 
@@ -187,6 +187,33 @@ describe("matte and compose steps", () => {
     };
     expect(frayed(composite(img, matte, bg).alpha.data)).toBeGreaterThan(0.2); // pixel by pixel: frayed
     expect(frayed(composite(img, matte, bg, { smoothEdge: clothing }).alpha.data)).toBeLessThan(0.02);
+  });
+
+  it("continues the graduate over a thin strip beyond the photo's side edge, and measures a longer cut", () => {
+    // a 200×300 photo whose lower half is the body (person map 1) from edge to edge; the crop (output
+    // 120×160, coarse 60×80) reaches `gap` output px past the left edge
+    const map = (f: (x: number, y: number) => number) => {
+      const data = new Float32Array(50 * 75);
+      for (let y = 0; y < 75; y++) for (let x = 0; x < 50; x++) data[y * 50 + x] = f(x, y);
+      return { data, width: 50, height: 75 };
+    };
+    const person = map((_, y) => (y >= 37 ? 1 : 0));
+    const photoRect = { x: 0, y: 0, w: 200, h: 300 };
+    const run = (gap: number) => {
+      const k = 120 / 180; // output px per photo px for a crop 180 photo px wide
+      const crop = { x: -gap / k, y: 40, w: 180, h: 240 };
+      const coarse = coarseAlpha({ rect: photoRect, person }, crop, 60, 80, 200, 300);
+      const plan = { rect: crop, scale: k } as CropPlan;
+      const alpha = { data: new Float32Array(120 * 160), width: 120, height: 160 };
+      for (let y = 0; y < 160; y++) for (let x = 0; x < 120; x++) alpha.data[y * 120 + x] = coarse.data[(y >> 1) * 60 + (x >> 1)]!;
+      return { col0: coarse.data[70 * 60]!, cut: sideCut(alpha, plan, 200, 120) };
+    };
+    const thin = run(3), wide = run(30);
+    expect(thin.col0).toBeGreaterThan(0.99); // the body reaches the output border
+    expect(thin.cut).toBe(0);
+    expect(wide.col0).toBe(0); // 30 px of new background beside the photo's edge
+    expect(wide.cut).toBeGreaterThan(50); // the body's rows along the cut
+    expect(wide.cut).toBeLessThanOrEqual(160);
   });
 
   it("drops matte islands that are not connected to the graduate", () => {

@@ -84,7 +84,7 @@ describe("standardize on real dev-set photos", () => {
     const c = await check(photo(e));
     const s = await standardize(photo(e));
     const ids = c.checks.map((x) => `${x.id}:${x.passed}`);
-    expect(s.report.checks.filter((x) => !x.id.startsWith("output_") && x.id !== "chest_in_frame").map((x) => `${x.id}:${x.passed}`)).toEqual(ids);
+    expect(s.report.checks.filter((x) => !x.id.startsWith("output_") && x.id !== "chest_in_frame" && x.id !== "sides_in_frame").map((x) => `${x.id}:${x.passed}`)).toEqual(ids);
   });
 });
 

@@ -181,6 +181,7 @@ export function flawForCheck(checkId: string): PortraitFlaw | null {
     face_in_frame: "cropped",
     hair_in_frame: "cropped",
     chest_in_frame: "cropped",
+    sides_in_frame: "cropped",
     frontal: "tilt",
     eyes_level: "tilt",
     shoulders_level: "shoulders",
