@@ -47,9 +47,9 @@ export function estimateHeadTop(lm: FaceLandmarks): number {
  * Step 6: the crop. Searches the output scale and the vertical position so that the hair top, eye
  * line and face width land inside the spec ranges (with a safety margin), the face is centred, and
  * as little of the crop as possible falls below the bottom of the photo (the body must reach the
- * bottom edge: the chest crop). Never rotates or mirrors.
+ * bottom edge: the chest crop) or, with `fillSides` (the default), beside it. Never rotates or mirrors.
  */
-export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: PhotoSpec): CropPlan {
+export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: PhotoSpec, opts: { fillSides?: boolean } = {}): CropPlan {
   const o = spec.output;
   const W = o.width, H = o.height;
   const k = H / 640; // ranges are given for 640-px-high output; scale them for other sizes
@@ -66,6 +66,17 @@ export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: Phot
   const prefEye = (eLo + eHi) / 2;
   const prefFace = 210 * k;
 
+  // the crop may be moved sideways by up to this many output px (see below)
+  const fill = opts.fillSides !== false;
+  const shiftPx = fill ? Math.min(8 * k, Math.max(0, o.maxCentreOffset * k - 4 * k)) : 0;
+  // output px of the crop beside the photo that moving it cannot fix (a strip of background with the body
+  // cut along it): for a crop that is too wide on both sides, a larger face (narrower crop) closes them
+  const sideGap = (s: number) => {
+    if (!fill) return 0;
+    const l = (W / 2 / s - g.centreX) * s, r = (g.centreX + W / 2 / s - imgW) * s; // > 0: past the edge
+    if (l > 0 && r > 0) return l + r;
+    return Math.max(0, l - shiftPx, r - shiftPx);
+  };
   let best: { cost: number; s: number; top: number } | null = null;
   const sMin = Math.min(fLo / F, (eLo - tHi) / D);
   const sMax = Math.max(fHi / F, (eHi - tLo) / D);
@@ -80,13 +91,22 @@ export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: Phot
       const cropTop = g.eyeY - eye / s; // working px
       const cropBottom = cropTop + H / s;
       const missing = Math.max(0, cropBottom - imgH) * s; // output px with no photo below the body
-      const cost = 1000 * out + 4 * missing + Math.abs(fw - prefFace) + Math.abs(top - prefTop) + Math.abs(eye - prefEye);
+      const cost = 1000 * out + 4 * missing + 2 * sideGap(s) + Math.abs(fw - prefFace) + Math.abs(top - prefTop) + Math.abs(eye - prefEye);
       if (!best || cost < best.cost) best = { cost, s, top };
     }
   }
   const s = best!.s;
   const eyeLine = best!.top + s * D;
   const rect = { x: g.centreX - W / 2 / s, y: g.eyeY - eyeLine / s, w: W / s, h: H / s };
+  // a crop that reaches a few pixels past one side of the photo is moved back inside, off-centre by at
+  // most 8 output px (within the centring tolerance): otherwise the output shows a thin strip of
+  // background with the body cut along it. Larger gaps stay (sides_in_frame judges them).
+  const maxShift = shiftPx / s;
+  const gapL = -rect.x, gapR = rect.x + rect.w - imgW;
+  let shift = 0;
+  if (gapL > 0 && gapR < 0) shift = Math.min(gapL, -gapR, maxShift);
+  else if (gapR > 0 && gapL < 0) shift = -Math.min(gapR, -gapL, maxShift);
+  rect.x += shift;
   const faceWidth = s * F;
   const missingBottom = Math.max(0, rect.y + rect.h - imgH);
   const inRange = (v: number, r: readonly [number, number]) => v >= r[0] * k && v <= r[1] * k;
@@ -96,7 +116,7 @@ export function planCrop(g: HeadGeometry, imgW: number, imgH: number, spec: Phot
     headTop: best!.top,
     eyeLine,
     faceWidth,
-    centreOffset: 0,
+    centreOffset: -shift * s,
     missingBottom,
     feasible: inRange(best!.top, o.headTop) && inRange(eyeLine, o.eyeLine) && inRange(faceWidth, o.faceWidth),
   };

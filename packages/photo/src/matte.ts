@@ -5,8 +5,7 @@ import type { Segmentation } from "./segment.js";
 /**
  * Coarse alpha for an output-sized crop: the person probability (192² map) and, where present, the hair
  * and skin probabilities (256² map, finer around hair and ears), resampled from the segmented region into the crop rectangle.
- * Pixels outside the photo get alpha 0 (they become background), except a strip of at most 3 % of the
- * width beside the left or right edge, where the maps are continued.
+ * Pixels outside the photo get alpha 0 (they become background).
  */
 export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height: number, imgW: number, imgH: number): CoarseAlpha {
   const out = new Float32Array(width * height);
@@ -34,13 +33,8 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
   const P = maps[0]!, extra = maps.slice(1);
   const C0 = seg.skin && axis(seg.skin), C1 = seg.clothes && axis(seg.clothes);
   // the part of the crop that lies inside both the photo and the segmented region
-  let x0 = Math.max(0, Math.ceil((Math.max(0, seg.rect.x) - crop.x) / sx - 0.5));
-  let x1 = Math.min(width, Math.floor((Math.min(imgW, seg.rect.x + seg.rect.w) - crop.x) / sx - 0.5) + 1);
-  // a photo edge within 3 % of the width from the crop's side: the graduate continues to the border
-  // (the crop repeats the edge pixels there) instead of being cut by a vertical line a few pixels in
-  const sidePad = Math.ceil(0.03 * width);
-  if (x0 <= sidePad) x0 = 0;
-  if (x1 >= width - sidePad) x1 = width;
+  const x0 = Math.max(0, Math.ceil((Math.max(0, seg.rect.x) - crop.x) / sx - 0.5));
+  const x1 = Math.min(width, Math.floor((Math.min(imgW, seg.rect.x + seg.rect.w) - crop.x) / sx - 0.5) + 1);
   const y0 = Math.max(0, Math.ceil((Math.max(0, seg.rect.y) - crop.y) / sy - 0.5));
   const y1 = Math.min(height, Math.floor((Math.min(imgH, seg.rect.y + seg.rect.h) - crop.y) / sy - 0.5) + 1);
   const bil = (m: typeof P, x: number, y: number) => {

@@ -96,7 +96,9 @@ async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, m
   // models run here meanwhile: timed together as "landmarks+segment"
   t = now();
   const points = await landmarkPoints(img, faces.main);
-  const plan0 = planCrop(headGeometry(points, estimateHeadTop(points)), img.width, img.height, spec);
+  // the region the models see: the layout's crop without the sideways fitting of the final plan (the
+  // parse model's clothes map, and so clothes_contrast, depends on the region's framing)
+  const plan0 = planCrop(headGeometry(points, estimateHeadTop(points)), img.width, img.height, spec, { fillSides: false });
   const region = segmentRegion(plan0, img.width, img.height);
   // the three model inputs are resampled at once on libvips threads; PP-HumanSeg's is sent first
   const parseInput = parsePatch(img, region);

@@ -189,31 +189,34 @@ describe("matte and compose steps", () => {
     expect(frayed(composite(img, matte, bg, { smoothEdge: clothing }).alpha.data)).toBeLessThan(0.02);
   });
 
-  it("continues the graduate over a thin strip beyond the photo's side edge, and measures a longer cut", () => {
+  it("moves a crop a few pixels past one side back inside the photo; measures a longer cut", () => {
+    // face centred 5 output px from the photo's left edge's reach: moved inside, off-centre by that much
+    const g = { faceWidth: 200, centreX: 500, eyeY: 500, headTopY: 320, chinY: 700 };
+    const plan0 = planCrop(g, 2000, 2000, DEFAULT_SPEC);
+    const near = planCrop({ ...g, centreX: plan0.rect.w / 2 - 5 / plan0.scale }, 2000, 2000, DEFAULT_SPEC);
+    expect(near.rect.x).toBeGreaterThanOrEqual(-1e-6);
+    expect(Math.abs(near.centreOffset)).toBeLessThanOrEqual(8);
+    expect(Math.abs(near.centreOffset)).toBeGreaterThan(4);
+    const far = planCrop({ ...g, centreX: plan0.rect.w / 2 - 40 / plan0.scale }, 2000, 2000, DEFAULT_SPEC);
+    expect(far.rect.x).toBeLessThan(0); // too far to move within the centring tolerance
+    expect(Math.abs(far.centreOffset)).toBeLessThanOrEqual(8);
+
     // a 200×300 photo whose lower half is the body (person map 1) from edge to edge; the crop (output
     // 120×160, coarse 60×80) reaches `gap` output px past the left edge
-    const map = (f: (x: number, y: number) => number) => {
-      const data = new Float32Array(50 * 75);
-      for (let y = 0; y < 75; y++) for (let x = 0; x < 50; x++) data[y * 50 + x] = f(x, y);
-      return { data, width: 50, height: 75 };
-    };
-    const person = map((_, y) => (y >= 37 ? 1 : 0));
-    const photoRect = { x: 0, y: 0, w: 200, h: 300 };
-    const run = (gap: number) => {
+    const data = new Float32Array(50 * 75);
+    for (let y = 37; y < 75; y++) for (let x = 0; x < 50; x++) data[y * 50 + x] = 1;
+    const person = { data, width: 50, height: 75 };
+    const cut = (gap: number) => {
       const k = 120 / 180; // output px per photo px for a crop 180 photo px wide
       const crop = { x: -gap / k, y: 40, w: 180, h: 240 };
-      const coarse = coarseAlpha({ rect: photoRect, person }, crop, 60, 80, 200, 300);
-      const plan = { rect: crop, scale: k } as CropPlan;
+      const coarse = coarseAlpha({ rect: { x: 0, y: 0, w: 200, h: 300 }, person }, crop, 60, 80, 200, 300);
       const alpha = { data: new Float32Array(120 * 160), width: 120, height: 160 };
       for (let y = 0; y < 160; y++) for (let x = 0; x < 120; x++) alpha.data[y * 120 + x] = coarse.data[(y >> 1) * 60 + (x >> 1)]!;
-      return { col0: coarse.data[70 * 60]!, cut: sideCut(alpha, plan, 200, 120) };
+      return sideCut(alpha, { rect: crop, scale: k } as CropPlan, 200, 120);
     };
-    const thin = run(3), wide = run(30);
-    expect(thin.col0).toBeGreaterThan(0.99); // the body reaches the output border
-    expect(thin.cut).toBe(0);
-    expect(wide.col0).toBe(0); // 30 px of new background beside the photo's edge
-    expect(wide.cut).toBeGreaterThan(50); // the body's rows along the cut
-    expect(wide.cut).toBeLessThanOrEqual(160);
+    expect(cut(3)).toBe(0); // within 3 % of the width of the border: tolerated
+    expect(cut(30)).toBeGreaterThan(50); // the body's rows along the cut
+    expect(cut(30)).toBeLessThanOrEqual(160);
   });
 
   it("drops matte islands that are not connected to the graduate", () => {
