@@ -85,9 +85,10 @@ export interface CoarseAlpha extends FloatImage {
   /** NaN outside the photo; 1 where person ≥ 0.97; in the lower half max(skin, clothes); else 0 */
   claim?: Float32Array;
   /**
-   * 0–1 per cell of a quarter-size grid: how much the edge there is clothing. A textured garment (tweed, knit) next to an old
-   * background of similar colour has threads of that colour: the per-pixel colour projection made them
-   * transparent and frayed the shoulder line, so there the refined matte (a smooth edge) is kept.
+   * 0–1 per cell of a quarter-size grid: how much the edge there is clothing. A textured garment (tweed,
+   * knit) next to an old background of similar colour has threads of that colour: projected one pixel
+   * at a time they turned transparent and frayed the shoulder line, so there compose projects the
+   * neighbourhood's mean colour instead (see composite).
    */
   smoothEdge?: FloatImage;
 }
@@ -190,8 +191,8 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     if (i + w < n && !done[i + w] && isCand(i + w)) grow(i + w, k);
   }
   // the flooded cells give way softly: the mask is blurred (5×5 cells) and faded in over 8 % of the
-  // height below the half line. Set to 0 cell by cell, the flood left notched outlines, and a step in
-  // the hair outline at the half line where it began.
+  // height below the half line. Set to 0 cell by cell, the flood left notched outlines (sarah_3's
+  // shoulders); the fade-in keeps it from starting with a step at the half line.
   const m = scratch("rb.mask", n);
   for (let j = 0; j < n; j++) m[j] = done[j]!;
   const mb = boxFilter(m, w, h, 2, scratch("rb.blur", n));

@@ -288,8 +288,9 @@ export function sideCut(alpha: FloatImage, plan: CropPlan, imgW: number, width: 
   const k = width / plan.rect.w;
   const cols: number[] = [];
   // one column inside the first and last output columns whose pixel centres lie inside the photo, where
-  // the photo's edge is more than the 3 % strip coarseAlpha continues away from the output border
-  const pad = Math.ceil(0.03 * width / 2) * 2;
+  // the photo's edge lies more than 3 % of the width inside the frame (a thinner strip is tolerated,
+  // as chest_in_frame tolerates 3 % below)
+  const pad = Math.ceil(0.03 * width);
   const left = Math.ceil(-plan.rect.x * k - 0.5), right = Math.floor((imgW - plan.rect.x) * k - 0.5);
   if (left > pad) cols.push(left + 1);
   if (right < width - 1 - pad) cols.push(right - 1);
