@@ -191,16 +191,18 @@ async function main() {
   log(`photos whose geometry allows it (one face, frontal, eyes open, no hat, not a face crop/cut, colour, face ≥ ${spec.thresholds.minFaceWidthPx} px): ${elig.length}`);
   log(`  with an output: ${eligOut.length}/${elig.length}; output in spec: ${eligOut.filter((r) => r.inSpec).length}/${eligOut.length} = ${pct(eligOut.filter((r) => r.inSpec).length, eligOut.length)}`);
   for (const r of elig.filter((r) => !r.image)) log(`  refused: ${r.e.path}: ${r.std.error?.code ?? ""} ${r.std.error?.message ?? ""}`);
+  // the output checks of its own report that an output failed (they refuse it)
+  const ownFailures = (r: (typeof rows)[number]) => r.std.checks.filter((c) => !c.passed && c.severity === "error" && OUTPUT_CHECKS.has(c.id));
   // an output whose own report says it cannot meet the layout (output_geometry, chest_in_frame,
   // sides_in_frame) is refused with its reasons, which the issue allows for a photo that breaks another
   // rule; the out-of-spec ones with the reasons their report gives
   for (const r of eligOut.filter((r) => !r.inSpec)) {
-    const own = r.std.checks.filter((c) => !c.passed && c.severity === "error" && OUTPUT_CHECKS.has(c.id)).map((c) => `${c.id} ${c.message}`);
+    const own = ownFailures(r).map((c) => `${c.id} ${c.message}`);
     log(`  out of spec: ${r.e.path}: ${r.specFails!.join(", ")}${own.length ? ` — refused by its report: ${own.join("; ")}` : ""}`);
   }
   // in spec by the measurement, yet refused by the product's own output checks (sides_in_frame: the body
   // or hair cut by the source photo's edge inside the frame, which the measurement does not judge)
-  const ownIds = (r: (typeof rows)[number]) => r.std.checks.filter((c) => !c.passed && c.severity === "error" && OUTPUT_CHECKS.has(c.id)).map((c) => `${c.id} (${JSON.stringify(c.value)})`);
+  const ownIds = (r: (typeof rows)[number]) => ownFailures(r).map((c) => `${c.id} (${JSON.stringify(c.value)})`);
   const refusedInSpec = eligOut.filter((r) => r.inSpec && ownIds(r).length);
   log(`  in spec but refused by their own output checks: ${refusedInSpec.length}${refusedInSpec.length ? ` — ${refusedInSpec.map((r) => `${r.e.path}: ${ownIds(r).join(", ")}`).join("; ")}` : ""}`);
   const kept = eligOut.filter((r) => !ownIds(r).length);

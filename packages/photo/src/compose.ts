@@ -80,17 +80,11 @@ export function composite(
   const A0 = alpha.data;
   const L = opts.colours ?? localColours(crop, A0);
   // grid cell of every column and row (the colours may come from a render of another size: the print)
-  const gx = new Int32Array(W), gy = new Int32Array(H);
-  for (let x = 0; x < W; x++) gx[x] = Math.min(L.w - 1, Math.floor(((x + 0.5) * L.w) / W));
-  for (let y = 0; y < H; y++) gy[y] = Math.min(L.h - 1, Math.floor(((y + 0.5) * L.h) / H)) * L.w;
+  const gx = gridCells(W, L.w), gy = gridCells(H, L.h, L.w);
   const project = opts.project !== false;
   // clothing edges (see CoarseAlpha.smoothEdge) project the colour averaged over 5×5 px, not the pixel's
   const SE = project ? opts.smoothEdge : undefined;
-  const sx = SE ? new Int32Array(W) : null, sy = SE ? new Int32Array(H) : null;
-  if (SE) {
-    for (let x = 0; x < W; x++) sx![x] = Math.min(SE.width - 1, Math.floor(((x + 0.5) * SE.width) / W));
-    for (let y = 0; y < H; y++) sy![y] = Math.min(SE.height - 1, Math.floor(((y + 0.5) * SE.height) / H)) * SE.width;
-  }
+  const sx = SE ? gridCells(W, SE.width) : null, sy = SE ? gridCells(H, SE.height, SE.width) : null;
   // the 5×5 mean around (x, y), computed only for the edge pixels that need it
   const m = new Float32Array(3);
   const mean5 = (x: number, y: number) => {
@@ -211,6 +205,13 @@ export function composite(
     }
   }
   return { image: { data: out, width: W, height: H }, alpha: { data: A, width: W, height: H }, colours: L };
+}
+
+/** For each of `n` pixels along an axis, the index of the grid cell (of `cells`) holding its centre, times `stride`. */
+function gridCells(n: number, cells: number, stride = 1): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.min(cells - 1, Math.floor(((i + 0.5) * cells) / n)) * stride;
+  return out;
 }
 
 /** 1 where a pixel lies within r pixels (square window) of a pixel with alpha below `below`. */

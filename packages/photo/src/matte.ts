@@ -29,9 +29,8 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
     }
     return { d: m.data, u0, u1, fu, v0, v1, fv };
   };
-  const maps = [seg.person, seg.hair, seg.skin].filter((m): m is FloatImage => !!m).map(axis);
-  const P = maps[0]!, extra = maps.slice(1);
-  const C0 = seg.skin && axis(seg.skin), C1 = seg.clothes && axis(seg.clothes);
+  const P = axis(seg.person), H = seg.hair && axis(seg.hair), C0 = seg.skin && axis(seg.skin), C1 = seg.clothes && axis(seg.clothes);
+  const extra = [H, C0].filter((m): m is typeof P => !!m);
   // the part of the crop that lies inside both the photo and the segmented region
   const x0 = Math.max(0, Math.ceil((Math.max(0, seg.rect.x) - crop.x) / sx - 0.5));
   const x1 = Math.min(width, Math.floor((Math.min(imgW, seg.rect.x + seg.rect.w) - crop.x) / sx - 0.5) + 1);
@@ -42,7 +41,6 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
     return (d[a + c0]! * (1 - fx) + d[a + c1]! * fx) * (1 - fy) + (d[b + c0]! * (1 - fx) + d[b + c1]! * fx) * fy;
   };
   const half = height >> 1; // the claim is only needed where reclaimBackdrop may act
-  const H = seg.hair && axis(seg.hair);
   // clothes that are not hair or skin (see smoothEdge), on every other cell: the result is widened anyway
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
   const cloth = C1 ? new Float32Array(cw * ch) : undefined;
