@@ -78,10 +78,17 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     fft(col, colI);
     for (let y = 0; y < N; y++) { re[y * N + x] = col[y]!; im[y * N + x] = colI[y]!; }
   }
-  const mag = new Float64Array(N * N);
-  for (let i = 0; i < N * N; i++) mag[i] = Math.sqrt(re[i]! * re[i]! + im[i]! * im[i]!);
+  // magnitudes with a 3-bin wrap-around border, so the neighbourhood reads below need no modulo
+  const P = N + 6;
+  const mag = new Float64Array(P * P);
+  for (let v = -3; v < N + 3; v++) {
+    const sv = ((v + N) % N) * N;
+    for (let u = -3; u < N + 3; u++) {
+      const i = sv + ((u + N) % N);
+      mag[(v + 3) * P + u + 3] = Math.sqrt(re[i]! * re[i]! + im[i]! * im[i]!);
+    }
+  }
   const fr = (k: number) => (k < N / 2 ? k : k - N);
-  const at = (u: number, v: number) => mag[(((v % N) + N) % N) * N + (((u % N) + N) % N)]!;
   let best = 0;
   const blk = N / 8;
   for (let v = 0; v < N; v++) for (let u = 0; u <= N / 2; u++) {
@@ -90,16 +97,17 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     if (r2 < 100 || r2 > (N / 2 - 2) * (N / 2 - 2)) continue;
     if (Math.abs(fu) <= 3 || Math.abs(fv) <= 3) continue; // axes: picture edges, straight lines
     if (Math.abs(fu) % blk <= 1 || Math.abs(fu) % blk >= blk - 1 || Math.abs(fv) % blk <= 1 || Math.abs(fv) % blk >= blk - 1) continue; // JPEG 8-px block grid
-    const m = at(u, v);
+    const c = (v + 3) * P + u + 3;
+    const m = mag[c]!;
     // local maximum among the 8 neighbours first (cheap), then its prominence over the ring of bins
     // 2–3 away (the Hann window spreads a pure tone over ±1 bin)
     let isMax = true;
-    for (let dv = -1; dv <= 1 && isMax; dv++) for (let du = -1; du <= 1; du++) if ((du || dv) && at(u + du, v + dv) > m) { isMax = false; break; }
+    for (let dv = -1; dv <= 1 && isMax; dv++) for (let du = -1; du <= 1; du++) if ((du || dv) && mag[c + dv * P + du]! > m) { isMax = false; break; }
     if (!isMax) continue;
     let ref = 0, n = 0;
     for (let dv = -3; dv <= 3; dv++) for (let du = -3; du <= 3; du++) {
       if (Math.max(Math.abs(du), Math.abs(dv)) < 2) continue;
-      ref += at(u + du, v + dv);
+      ref += mag[c + dv * P + du]!;
       n++;
     }
     const prom = m / (ref / n + 1e-6);

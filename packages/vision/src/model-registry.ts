@@ -109,6 +109,9 @@ export async function readModelBytes(id: string, dir = modelDir(), variant: Mode
  * `disable_quant_qdq` lets constant folding dequantise the block-int8 weights of the OpenCV Zoo
  * models (PP-HumanSeg, expression) once at load; otherwise every run dequantises them again
  * (PP-HumanSeg 37 → 24 ms, expression 20 → 10 ms under load; same outputs to 1e-6).
+ * No CPU memory arena: each session's arena grows to its peak in power-of-two chunks and never gives
+ * memory back; the tensors of a run are planned in one block either way (memory pattern), so without
+ * the arena peak RSS over 100 photos fell from ≈ 392 to ≈ 335 MB at no measurable cost in speed.
  * Plain data, so worker threads can create their sessions with the same options.
  */
 export function ortSessionOptions(): ort.InferenceSession.SessionOptions {
@@ -116,6 +119,7 @@ export function ortSessionOptions(): ort.InferenceSession.SessionOptions {
     intraOpNumThreads: Number(process.env.ORT_THREADS ?? 1),
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
+    enableCpuMemArena: false,
     logSeverityLevel: 3,
     extra: { session: { set_denormal_as_zero: "1", disable_quant_qdq: "1" } },
   };

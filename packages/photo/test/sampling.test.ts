@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { forEachInPolygon, pointInPolygon, type Polygon } from "../src/geometry.js";
+import { median, quantiles } from "../src/pixels.js";
+
+// a small deterministic generator, so a failure can be replayed
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe("sampling helpers", () => {
+  it("visits exactly the grid pixels whose centres pointInPolygon puts inside, in row order", () => {
+    const r = rng(7);
+    for (let t = 0; t < 300; t++) {
+      const n = 3 + Math.floor(r() * 8);
+      // star-shaped and self-intersecting polygons, partly outside a 60×50 picture
+      const poly: Polygon = Array.from({ length: n }, () => ({ x: -10 + r() * 80, y: -10 + r() * 70 }));
+      const step = 1 + Math.floor(r() * 3);
+      const got: string[] = [];
+      const count = forEachInPolygon(poly, 60, 50, step, (x, y) => got.push(`${x},${y}`));
+      const want: string[] = [];
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const p of poly) [x0, y0, x1, y1] = [Math.min(x0, p.x), Math.min(y0, p.y), Math.max(x1, p.x), Math.max(y1, p.y)];
+      for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(49, Math.ceil(y1)); y += step)
+        for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(59, Math.ceil(x1)); x += step) if (pointInPolygon(x + 0.5, y + 0.5, poly)) want.push(`${x},${y}`);
+      expect(got).toEqual(want);
+      expect(count).toBe(want.length);
+    }
+  });
+
+  it("median and quantiles equal those of a full sort, ties and odd/even lengths included", () => {
+    const r = rng(11);
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + Math.floor(r() * 400);
+      const levels = 1 + Math.floor(r() * 50); // few distinct values: many ties
+      const v = Array.from({ length: n }, () => Math.floor(r() * levels) + (r() < 0.1 ? r() : 0));
+      const before = [...v];
+      const s = [...v].sort((a, b) => a - b);
+      const q = (p: number) => {
+        const pos = (n - 1) * p, lo = Math.floor(pos), hi = Math.ceil(pos);
+        return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+      };
+      expect(median(v)).toBe(n % 2 ? s[n >> 1] : (s[(n >> 1) - 1]! + s[n >> 1]!) / 2);
+      expect(quantiles(Float64Array.from(v), [0.1, 0.5, 0.9, 1])).toEqual([q(0.1), q(0.5), q(0.9), q(1)]);
+      expect(v).toEqual(before); // the input is not reordered
+    }
+    expect(median([])).toBeNaN();
+  });
+});
