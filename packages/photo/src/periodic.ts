@@ -46,6 +46,9 @@ function fft(re: Float64Array, im: Float64Array): void {
  * natural skin does not: an isolated peak in the spectrum of the face at native resolution. The score
  * is the most prominent local maximum (mid/high frequencies, away from the axes and the JPEG 8-px
  * block harmonics) relative to the spectrum 2–3 bins around it.
+ *
+ * Each stage is its own small function: as one long function, V8 entered it in the interpreter on
+ * every call, optimised its first loop on the stack and then deoptimised at the next (twice per call).
  */
 export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
   const p = lm.points;
@@ -53,7 +56,14 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
   const half = N / 2;
   const x0 = Math.max(0, Math.min(img.width - N, cx - half)), y0 = Math.max(0, Math.min(img.height - N, cy - half));
   if (img.width < N || img.height < N) return 0;
-  const re = new Float64Array(N * N), im = new Float64Array(N * N);
+  const re = windowedLuma(img, x0, y0), im = new Float64Array(N * N);
+  fft2d(re, im);
+  return peakProminence(paddedMagnitudes(re, im));
+}
+
+/** The N×N luma patch at (x0, y0), mean removed, under a Hann window. */
+function windowedLuma(img: RgbImage, x0: number, y0: number): Float64Array {
+  const re = new Float64Array(N * N);
   let mean = 0;
   for (let y = 0; y < N; y++) {
     for (let x = 0; x < N; x++) {
@@ -64,8 +74,12 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     }
   }
   mean /= N * N;
-  // remove the mean and apply a Hann window
   for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) re[y * N + x] = (re[y * N + x]! - mean) * HANN[y]! * HANN[x]!;
+  return re;
+}
+
+/** In-place 2-D FFT: rows, then columns. */
+function fft2d(re: Float64Array, im: Float64Array): void {
   const row = new Float64Array(N), rowI = new Float64Array(N);
   for (let y = 0; y < N; y++) {
     row.set(re.subarray(y * N, (y + 1) * N)); rowI.fill(0);
@@ -78,8 +92,12 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
     fft(col, colI);
     for (let y = 0; y < N; y++) { re[y * N + x] = col[y]!; im[y * N + x] = colI[y]!; }
   }
-  // magnitudes with a 3-bin wrap-around border, so the neighbourhood reads below need no modulo
-  const P = N + 6;
+}
+
+/** Padded side: the spectrum with a 3-bin wrap-around border, so neighbourhood reads need no modulo. */
+const P = N + 6;
+
+function paddedMagnitudes(re: Float64Array, im: Float64Array): Float64Array {
   const mag = new Float64Array(P * P);
   for (let v = -3; v < N + 3; v++) {
     const sv = ((v + N) % N) * N;
@@ -88,6 +106,10 @@ export function fftPeakScore(img: RgbImage, lm: FaceLandmarks): number {
       mag[(v + 3) * P + u + 3] = Math.sqrt(re[i]! * re[i]! + im[i]! * im[i]!);
     }
   }
+  return mag;
+}
+
+function peakProminence(mag: Float64Array): number {
   const fr = (k: number) => (k < N / 2 ? k : k - N);
   let best = 0;
   const blk = N / 8;

@@ -166,17 +166,25 @@ export function toGray(img: RgbImage): FloatImage {
 /**
  * Mean over a (2r+1)² window, edges handled by shrinking the window. Two running-sum passes, each
  * split into edge and interior loops (no per-pixel branches); the vertical pass walks whole rows
- * (cache-friendly) instead of columns.
+ * (cache-friendly) instead of columns. The passes are separate functions so V8 optimises each as a
+ * whole: as one function it was entered in the interpreter, optimised inside its first loop and thrown
+ * back at the first allocation after it, on most calls.
  */
 export function boxFilter(src: Float32Array, width: number, height: number, r: number, out: Float32Array = new Float32Array(width * height)): Float32Array {
   const tmp = scratch("box.tmp", width * height);
-  // 1 / window length for every position along an axis of length n
-  const invs = (n: number) => {
-    const v = new Float32Array(n);
-    for (let i = 0; i < n; i++) v[i] = 1 / (Math.min(i + r, n - 1) - Math.max(i - r, 0) + 1);
-    return v;
-  };
-  const ix = invs(width), iy = invs(height);
+  boxRows(src, tmp, width, height, r, windowInverses(width, r));
+  boxColumns(tmp, out, width, height, r, windowInverses(height, r), new Float64Array(width));
+  return out;
+}
+
+/** 1 / window length for every position along an axis of length n. */
+function windowInverses(n: number, r: number): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = 1 / (Math.min(i + r, n - 1) - Math.max(i - r, 0) + 1);
+  return v;
+}
+
+function boxRows(src: Float32Array, tmp: Float32Array, width: number, height: number, r: number, ix: Float32Array): void {
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let acc = 0;
@@ -202,7 +210,9 @@ export function boxFilter(src: Float32Array, width: number, height: number, r: n
       acc -= src[row + x - r]!;
     }
   }
-  const acc = new Float64Array(width); // small
+}
+
+function boxColumns(tmp: Float32Array, out: Float32Array, width: number, height: number, r: number, iy: Float32Array, acc: Float64Array): void {
   for (let y = 0; y <= Math.min(r, height - 1); y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) acc[x] = acc[x]! + tmp[row + x]!;
@@ -223,7 +233,6 @@ export function boxFilter(src: Float32Array, width: number, height: number, r: n
       for (let x = 0; x < width; x++) acc[x] = acc[x]! - tmp[rs + x]!;
     }
   }
-  return out;
 }
 
 const scratchBuffers = new Map<string, Float32Array>();
