@@ -41,20 +41,7 @@ export async function detectFaces(img: RgbImage, opts: DetectOptions = {}): Prom
   const h = Math.max(1, Math.min(net, Math.round(img.height * scale)));
   const small = w === img.width && h === img.height ? img : await resizeRgb(img, w, h);
 
-  // BGR planar float, raw 0-255, zero padding right/bottom.
-  const plane = net * net;
-  const tensor = new Float32Array(3 * plane);
-  const d = small.data;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = (y * w + x) * 3;
-      const t = y * net + x;
-      tensor[t] = d[s + 2]!;
-      tensor[plane + t] = d[s + 1]!;
-      tensor[2 * plane + t] = d[s]!;
-    }
-  }
-  const out = await session.run({ input: new ort.Tensor("float32", tensor, [1, 3, net, net]) });
+  const out = await session.run({ input: new ort.Tensor("float32", bgrPlanar(small, net), [1, 3, net, net]) });
   const threshold = opts.scoreThreshold ?? 0.6;
   const sx = img.width / w;
   const sy = img.height / h;
@@ -83,6 +70,26 @@ export async function detectFaces(img: RgbImage, opts: DetectOptions = {}): Prom
     }
   }
   return nms(faces, opts.nmsIou ?? 0.3);
+}
+
+/**
+ * YuNet's input: BGR planar float, raw 0–255, zero padding right and bottom. Its own function: inside
+ * detectFaces this loop was optimised on the stack and deoptimised when the outputs were read.
+ */
+function bgrPlanar(small: RgbImage, net: number): Float32Array {
+  const { width: w, height: h, data: d } = small;
+  const plane = net * net;
+  const tensor = new Float32Array(3 * plane);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * w + x) * 3;
+      const t = y * net + x;
+      tensor[t] = d[s + 2]!;
+      tensor[plane + t] = d[s + 1]!;
+      tensor[2 * plane + t] = d[s]!;
+    }
+  }
+  return tensor;
 }
 
 function clamp01(v: number): number {
