@@ -371,7 +371,7 @@ function selectK(a: Float64Array, k: number): number {
 
 export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return NaN;
-  const s = new Float64Array(values as ArrayLike<number> & ArrayBufferLike);
+  const s = new Float64Array(values);
   const m = s.length >> 1;
   return s.length % 2 ? selectK(s, m) : (selectK(s, m - 1) + selectK(s, m)) / 2;
 }
@@ -383,7 +383,7 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 /** Several quantiles of one set (linear interpolation between order statistics). */
 export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
   if (values.length === 0) return qs.map(() => NaN);
-  const s = new Float64Array(values as ArrayLike<number> & ArrayBufferLike);
+  const s = new Float64Array(values);
   return qs.map((q) => {
     const pos = (s.length - 1) * q;
     const lo = Math.floor(pos), hi = Math.ceil(pos);
