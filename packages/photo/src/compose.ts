@@ -87,13 +87,6 @@ export function composite(
   const sx = SE ? gridCells(W, SE.width) : null, sy = SE ? gridCells(H, SE.height, SE.width) : null;
   // the 5×5 mean around (x, y), computed only for the edge pixels that need it
   const m = new Float32Array(3);
-  const mean5 = (x: number, y: number) => {
-    const xa = Math.max(0, x - 2), xb = Math.min(W - 1, x + 2), ya = Math.max(0, y - 2), yb = Math.min(H - 1, y + 2);
-    let r = 0, g = 0, b = 0;
-    for (let v = ya; v <= yb; v++) for (let u = xa, o = (v * W + xa) * 3; u <= xb; u++, o += 3) { r += crop.data[o]!; g += crop.data[o + 1]!; b += crop.data[o + 2]!; }
-    const q = 1 / ((xb - xa + 1) * (yb - ya + 1));
-    m[0] = r * q; m[1] = g * q; m[2] = b * q;
-  };
   // opaque pixels within 4 px of the matte edge are re-examined too: the refined matte often runs a
   // few pixels into the old background (a light rim around ears on a white wall, dark wall beside hair;
   // 4 px: blond hair on a black backdrop kept a darkened 3–5 px rim at 3 px; the band can only lower
@@ -157,7 +150,7 @@ export function composite(
           const s = SE ? SE.data[sy![y]! + sx![x]!]! : 0;
           let J0 = I0, J1 = I1, J2 = I2;
           if (s > 0) {
-            mean5(x, y);
+            mean5(crop, x, y, m);
             J0 += s * (m[0]! - I0); J1 += s * (m[1]! - I1); J2 += s * (m[2]! - I2);
           }
           const t = ((J0 - b0) * d0 + (J1 - b1) * d1 + (J2 - b2) * d2) / len2;
@@ -205,6 +198,19 @@ export function composite(
     }
   }
   return { image: { data: out, width: W, height: H }, alpha: { data: A, width: W, height: H }, colours: L };
+}
+
+/**
+ * The mean colour over the 5×5 pixels around (x, y), into `m`. Module-level, not a closure in
+ * composite: V8 tied the closure's optimised code to one call and compiled it again for every photo.
+ */
+function mean5(crop: RgbImage, x: number, y: number, m: Float32Array): void {
+  const W = crop.width, H = crop.height, d = crop.data;
+  const xa = Math.max(0, x - 2), xb = Math.min(W - 1, x + 2), ya = Math.max(0, y - 2), yb = Math.min(H - 1, y + 2);
+  let r = 0, g = 0, b = 0;
+  for (let v = ya; v <= yb; v++) for (let u = xa, o = (v * W + xa) * 3; u <= xb; u++, o += 3) { r += d[o]!; g += d[o + 1]!; b += d[o + 2]!; }
+  const q = 1 / ((xb - xa + 1) * (yb - ya + 1));
+  m[0] = r * q; m[1] = g * q; m[2] = b * q;
 }
 
 /** For each of `n` pixels along an axis, the index of the grid cell (of `cells`) holding its centre, times `stride`. */

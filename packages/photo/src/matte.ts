@@ -13,33 +13,14 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
   // (≥ 0.97), else in the lower half the skin/clothes probability (see there)
   const claim = new Float32Array(width * height).fill(NaN);
   const sx = crop.w / width, sy = crop.h / height;
-  // per map: integer cell and fraction for every output column and row (bilinear, edge-clamped)
-  const axis = (m: FloatImage) => {
-    const u0 = new Int32Array(width), u1 = new Int32Array(width), fu = new Float32Array(width);
-    const v0 = new Int32Array(height), v1 = new Int32Array(height), fv = new Float32Array(height);
-    for (let x = 0; x < width; x++) {
-      const u = ((crop.x + (x + 0.5) * sx - seg.rect.x) / seg.rect.w) * m.width - 0.5;
-      const f = Math.floor(u);
-      fu[x] = u - f; u0[x] = clamp(f, 0, m.width - 1); u1[x] = clamp(f + 1, 0, m.width - 1);
-    }
-    for (let y = 0; y < height; y++) {
-      const v = ((crop.y + (y + 0.5) * sy - seg.rect.y) / seg.rect.h) * m.height - 0.5;
-      const f = Math.floor(v);
-      fv[y] = v - f; v0[y] = clamp(f, 0, m.height - 1) * m.width; v1[y] = clamp(f + 1, 0, m.height - 1) * m.width;
-    }
-    return { d: m.data, u0, u1, fu, v0, v1, fv };
-  };
+  const axis = (m: FloatImage) => mapSampler(m, seg.rect, crop, width, height);
   const P = axis(seg.person), H = seg.hair && axis(seg.hair), C0 = seg.skin && axis(seg.skin), C1 = seg.clothes && axis(seg.clothes);
-  const extra = [H, C0].filter((m): m is typeof P => !!m);
+  const extra = [H, C0].filter((m): m is MapSampler => !!m);
   // the part of the crop that lies inside both the photo and the segmented region
   const x0 = Math.max(0, Math.ceil((Math.max(0, seg.rect.x) - crop.x) / sx - 0.5));
   const x1 = Math.min(width, Math.floor((Math.min(imgW, seg.rect.x + seg.rect.w) - crop.x) / sx - 0.5) + 1);
   const y0 = Math.max(0, Math.ceil((Math.max(0, seg.rect.y) - crop.y) / sy - 0.5));
   const y1 = Math.min(height, Math.floor((Math.min(imgH, seg.rect.y + seg.rect.h) - crop.y) / sy - 0.5) + 1);
-  const bil = (m: typeof P, x: number, y: number) => {
-    const d = m.d, a = m.v0[y]!, b = m.v1[y]!, c0 = m.u0[x]!, c1 = m.u1[x]!, fx = m.fu[x]!, fy = m.fv[y]!;
-    return (d[a + c0]! * (1 - fx) + d[a + c1]! * fx) * (1 - fy) + (d[b + c0]! * (1 - fx) + d[b + c1]! * fx) * fy;
-  };
   const half = height >> 1; // the claim is only needed where reclaimBackdrop may act
   // clothes that are not hair or skin (see smoothEdge), on every other cell: the result is widened anyway
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
@@ -62,6 +43,44 @@ export function coarseAlpha(seg: Segmentation, crop: Rect, width: number, height
     }
   }
   return { data: out, width, height, claim: C0 || C1 ? claim : undefined, smoothEdge: cloth && { data: smoothEdgeOf(cloth, cw, ch), width: cw, height: ch } };
+}
+
+/** A model map resampled onto the output grid: integer cell and fraction for every column and row. */
+interface MapSampler {
+  d: Float32Array;
+  u0: Int32Array;
+  u1: Int32Array;
+  fu: Float32Array;
+  v0: Int32Array;
+  v1: Int32Array;
+  fv: Float32Array;
+}
+
+/**
+ * Bilinear, edge-clamped sampling of `m` (covering `rect` of the working image) at the centres of a
+ * width×height grid over `crop`. Module-level, with bil below, rather than closures in coarseAlpha:
+ * V8 tied the closures' optimised code to one call and compiled them again for every photo.
+ */
+function mapSampler(m: FloatImage, rect: Rect, crop: Rect, width: number, height: number): MapSampler {
+  const sx = crop.w / width, sy = crop.h / height;
+  const u0 = new Int32Array(width), u1 = new Int32Array(width), fu = new Float32Array(width);
+  const v0 = new Int32Array(height), v1 = new Int32Array(height), fv = new Float32Array(height);
+  for (let x = 0; x < width; x++) {
+    const u = ((crop.x + (x + 0.5) * sx - rect.x) / rect.w) * m.width - 0.5;
+    const f = Math.floor(u);
+    fu[x] = u - f; u0[x] = clamp(f, 0, m.width - 1); u1[x] = clamp(f + 1, 0, m.width - 1);
+  }
+  for (let y = 0; y < height; y++) {
+    const v = ((crop.y + (y + 0.5) * sy - rect.y) / rect.h) * m.height - 0.5;
+    const f = Math.floor(v);
+    fv[y] = v - f; v0[y] = clamp(f, 0, m.height - 1) * m.width; v1[y] = clamp(f + 1, 0, m.height - 1) * m.width;
+  }
+  return { d: m.data, u0, u1, fu, v0, v1, fv };
+}
+
+function bil(m: MapSampler, x: number, y: number): number {
+  const d = m.d, a = m.v0[y]!, b = m.v1[y]!, c0 = m.u0[x]!, c1 = m.u1[x]!, fx = m.fu[x]!, fy = m.fv[y]!;
+  return (d[a + c0]! * (1 - fx) + d[a + c1]! * fx) * (1 - fy) + (d[b + c0]! * (1 - fx) + d[b + c1]! * fx) * fy;
 }
 
 /**
@@ -146,7 +165,6 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     c[0] = cache[o] = r; c[1] = cache[o + 1] = g; c[2] = cache[o + 2] = b;
     c[3] = cache[o + 3] = Math.sqrt(Math.max(0, l2 / m - l * l)); // luma standard deviation: texture
   };
-  const isSeed = (j: number) => p[j]! < 0.05 && claim[j] === claim[j]; // clear background inside the photo
   const isCand = (j: number) => j >= half && p[j]! >= 0.05 && claim[j]! < 0.5; // NaN: false
   const ref = scratch("rb.ref", n * 3); // the background colour carried along the flood (set before read)
   const done = new Uint8Array(n), seeded = new Uint8Array(n);
@@ -157,7 +175,7 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     let r = 0, g = 0, b = 0, m = 0;
     for (let y = Math.max(0, sy - 1); y <= Math.min(h - 1, sy + 1); y++) for (let x = Math.max(0, sx - 1); x <= Math.min(w - 1, sx + 1); x++) {
       const j = y * w + x;
-      if (!isSeed(j)) continue;
+      if (!isSeed(p, claim, j)) continue;
       colour(j);
       r += c[0]!; g += c[1]!; b += c[2]!; m++;
     }
@@ -184,7 +202,7 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     stack[sp++] = j;
   };
   const fromSeed = (j: number, s: number) => {
-    if (done[j] || !isSeed(s)) return;
+    if (done[j] || !isSeed(p, claim, s)) return;
     if (!seeded[s]) seedRef(s);
     grow(j, s * 3);
   };
@@ -214,6 +232,11 @@ function reclaimBackdrop(coarse: CoarseAlpha, crop: RgbImage, tol = 20): void {
     const f = Math.min(1, (y - h0 + 1) / ramp);
     for (let x = 0, j = y * w; x < w; x++, j++) if (mb[j]! > 0) p[j] = p[j]! * (1 - f * Math.min(1, 2 * mb[j]!));
   }
+}
+
+/** Clear background inside the photo (claim is NaN outside it). Module-level: see mapSampler. */
+function isSeed(p: Float32Array, claim: Float32Array, j: number): boolean {
+  return p[j]! < 0.05 && claim[j] === claim[j];
 }
 
 /**

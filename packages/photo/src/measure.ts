@@ -1,5 +1,5 @@
 import type { Point, RgbImage } from "@gradphoto/vision";
-import { dist, forEachInPolygon, lerp, pointInPolygon, rectPolygon, type Polygon } from "./geometry.js";
+import { dist, lerp, pixelsInPolygon, pointInPolygon, rectPolygon, type Polygon } from "./geometry.js";
 import type { FaceLandmarks } from "./landmarks.js";
 import { labChroma, median, quantile, quantiles, rgbToLab, sampleRect, toGray, type FloatImage, type Rect } from "./pixels.js";
 import { mapAt, type Segmentation } from "./segment.js";
@@ -55,41 +55,107 @@ export interface Measurements {
 
 const STEP_TARGET = 90; // sample faces on a grid so that ~90 samples span the face width
 
+/**
+ * Step 5: the pixel measurements behind the heuristic checks. Each group is its own small function of
+ * explicit arguments: as one long function with closures over this photo's pixels, V8's optimised code
+ * was tied to the closures of one call and thrown away after the next garbage collection, so almost
+ * every photo ran it unoptimised while it was compiled again (10 ms of compiling per photo).
+ */
 export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation): Measurements {
   const p = lm.points;
   const F = Math.max(1, lm.faceWidth);
   const W = img.width, H = img.height;
   const step = Math.max(1, Math.floor(F / STEP_TARGET));
-  const d = img.data;
-  const luma = (x: number, y: number) => {
-    const i = (y * W + x) * 3;
-    return 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+  const regions = faceRegions(p, F);
+  const light = faceLight(img, regions, step);
+  const colour = personColour(img, seg);
+  const glasses = tintedGlasses(img, p, F, step, regions, light.lMed, light.rMed);
+  const hasParse = !!(seg.hair && seg.skin && seg.clothes);
+  const hair = hairOverFace(img, seg, p, F, step, hasParse);
+  const headTop = findHeadTop(seg, p, F, H);
+  return {
+    chroma: colour.chroma,
+    colourShare: colour.colourShare,
+    faceLuma: light.faceLuma,
+    lightAsymmetry: light.lightAsymmetry,
+    lightSpread: light.lightSpread,
+    sceneLuma: colour.sceneLuma,
+    highlightShare: light.highlightShare,
+    sharpness: measureSharpness(img, p, F),
+    periodic: fftPeakScore(img, lm),
+    mouthOpenArea: mouthOpening(img, p),
+    eyeLumaRatio: glasses.eyeLumaRatio,
+    eyeChromaShift: glasses.eyeChromaShift,
+    ...hair,
+    hatShare: hasParse ? hatShare(seg, p, F, W, regions.browTop, headTop.y) : 0,
+    foreignSkin: hasParse ? foreignSkin(seg, p, F, W, H, regions.browTop) : 0,
+    headTopY: (lm.eyeCentre.y - headTop.y) / F,
+    headTopAbs: headTop.y,
+    headTopMargin: headTop.touchesTop ? 0 : headTop.y / F,
+    // margins of the head to the picture edges, in face widths
+    sideMargin: Math.min(p[0]!.x - 0.08 * F, W - 1 - p[16]!.x - 0.08 * F) / F,
+    bottomMargin: (H - 1 - p[8]!.y) / F,
+    shoulderTilt: measureShoulders(seg, p, F),
+    clothesLab: hasParse ? measureClothes(img, seg, p, F) : null,
   };
-  const lab = (x: number, y: number) => {
-    const i = (y * W + x) * 3;
-    return rgbToLab(d[i]!, d[i + 1]!, d[i + 2]!);
-  };
-  const collect = (poly: Polygon, f: (x: number, y: number) => number, stepOverride?: number) => {
-    const v: number[] = [];
-    forEachInPolygon(poly, W, H, stepOverride ?? step, (x, y) => v.push(f(x, y)));
-    return v;
-  };
+}
 
-  // --- face regions from landmarks ---
-  const leftCheek: Polygon = [p[1]!, p[2]!, p[3]!, p[4]!, lerp(p[48]!, p[4]!, 0.2), lerp(p[31]!, p[2]!, 0.15), lerp(p[41]!, p[2]!, 0.25), lerp(p[36]!, p[1]!, 0.4)];
-  const rightCheek: Polygon = [p[15]!, p[14]!, p[13]!, p[12]!, lerp(p[54]!, p[12]!, 0.2), lerp(p[35]!, p[14]!, 0.15), lerp(p[46]!, p[14]!, 0.25), lerp(p[45]!, p[15]!, 0.4)];
+const lumaAt = (img: RgbImage, x: number, y: number): number => {
+  const i = (y * img.width + x) * 3, d = img.data;
+  return 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+};
+
+const labAt = (img: RgbImage, x: number, y: number): [number, number, number] => {
+  const i = (y * img.width + x) * 3, d = img.data;
+  return rgbToLab(d[i]!, d[i + 1]!, d[i + 2]!);
+};
+
+/** Lumas of the grid pixels inside `poly`. */
+function lumasIn(img: RgbImage, poly: Polygon, step: number): number[] {
+  const v: number[] = [];
+  const g = pixelsInPolygon(poly, img.width, img.height, step);
+  for (let k = 0; k < g.length; k += 2) v.push(lumaAt(img, g[k]!, g[k + 1]!));
+  return v;
+}
+
+/** Mean of a model map over the grid pixels inside `poly` (0 without the map or pixels). */
+function mapMeanIn(img: RgbImage, seg: Segmentation, map: FloatImage | undefined, poly: Polygon, step: number): number {
+  if (!map) return 0;
+  const v: number[] = [];
+  const g = pixelsInPolygon(poly, img.width, img.height, step);
+  for (let k = 0; k < g.length; k += 2) v.push(mapAt(seg, map, g[k]!, g[k + 1]!));
+  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0;
+}
+
+interface FaceRegions {
+  leftCheek: Polygon;
+  rightCheek: Polygon;
+  forehead: Polygon;
+  nose: Polygon;
+  browTop: number;
+}
+
+/** Cheeks, forehead and nose from the landmarks. */
+function faceRegions(p: Point[], F: number): FaceRegions {
   const browTop = Math.min(...p.slice(17, 27).map((q) => q.y));
-  const forehead: Polygon = rectPolygon(p[19]!.x, browTop - 0.22 * F, p[24]!.x - p[19]!.x, 0.17 * F);
-  const nose: Polygon = [p[27]!, lerp(p[31]!, p[39]!, 0.1), p[31]!, p[33]!, p[35]!, lerp(p[35]!, p[42]!, 0.1)];
-  const faceSkin = [leftCheek, rightCheek, nose];
+  return {
+    leftCheek: [p[1]!, p[2]!, p[3]!, p[4]!, lerp(p[48]!, p[4]!, 0.2), lerp(p[31]!, p[2]!, 0.15), lerp(p[41]!, p[2]!, 0.25), lerp(p[36]!, p[1]!, 0.4)],
+    rightCheek: [p[15]!, p[14]!, p[13]!, p[12]!, lerp(p[54]!, p[12]!, 0.2), lerp(p[35]!, p[14]!, 0.15), lerp(p[46]!, p[14]!, 0.25), lerp(p[45]!, p[15]!, 0.4)],
+    forehead: rectPolygon(p[19]!.x, browTop - 0.22 * F, p[24]!.x - p[19]!.x, 0.17 * F),
+    nose: [p[27]!, lerp(p[31]!, p[39]!, 0.1), p[31]!, p[33]!, p[35]!, lerp(p[35]!, p[42]!, 0.1)],
+    browTop,
+  };
+}
 
-  const lCheek = collect(leftCheek, luma);
-  const rCheek = collect(rightCheek, luma);
+/** Face brightness, left/right asymmetry, spread and highlights. */
+function faceLight(img: RgbImage, r: FaceRegions, step: number) {
+  const lCheek = lumasIn(img, r.leftCheek, step);
+  const rCheek = lumasIn(img, r.rightCheek, step);
   const lMed = median(lCheek), rMed = median(rCheek);
-  const skinLuma = [...lCheek, ...rCheek, ...collect(nose, luma)];
+  const skinLuma = [...lCheek, ...rCheek, ...lumasIn(img, r.nose, step)];
   const faceLuma = median(skinLuma);
   const lightAsymmetry = Math.abs(lMed - rMed) / Math.max(1, lMed, rMed);
-  const foreheadLuma = collect(forehead, luma);
+  const foreheadLuma = lumasIn(img, r.forehead, step);
   const [p10, p90] = quantiles([...skinLuma, ...foreheadLuma], [0.1, 0.9]);
   const lightSpread = p10! / Math.max(1, p90!);
 
@@ -97,17 +163,23 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   // (a uniformly bright, pale face is not a highlight)
   let hi = 0, tot = 0;
   const hiLuma = Math.max(228, faceLuma + 40);
-  for (const poly of [...faceSkin, forehead]) {
-    forEachInPolygon(poly, W, H, step, (x, y) => {
+  const d = img.data, W = img.width;
+  for (const poly of [r.leftCheek, r.rightCheek, r.nose, r.forehead]) {
+    const g = pixelsInPolygon(poly, W, img.height, step);
+    for (let k = 0; k < g.length; k += 2) {
+      const x = g[k]!, y = g[k + 1]!;
       tot++;
       const i = (y * W + x) * 3;
       const mx = Math.max(d[i]!, d[i + 1]!, d[i + 2]!);
-      if (mx >= 245 && luma(x, y) >= hiLuma) hi++;
-    });
+      if (mx >= 245 && lumaAt(img, x, y) >= hiLuma) hi++;
+    }
   }
-  const highlightShare = tot ? hi / tot : 0;
+  return { lMed, rMed, faceLuma, lightAsymmetry, lightSpread, highlightShare: tot ? hi / tot : 0 };
+}
 
-  // colour: chroma over the segmented person; scene brightness over the whole region (one grid pass)
+/** Chroma over the segmented person; scene brightness over the whole region (one grid pass). */
+function personColour(img: RgbImage, seg: Segmentation) {
+  const W = img.width, H = img.height, d = img.data;
   const r = seg.rect;
   const cstep = Math.max(1, Math.floor(Math.max(r.w, r.h) / 100));
   const gy0 = Math.floor(r.y), gy1 = Math.min(H, r.y + r.h), gx0 = Math.floor(r.x), gx1 = Math.min(W, r.x + r.w);
@@ -124,23 +196,46 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
       if (c > 10) nColour++;
     }
   }
-  const sceneLuma = median(sceneVals.subarray(0, nScene));
-  const chroma = nChroma ? chromaSum / nChroma : 0;
-  const colourShare = nChroma ? nColour / nChroma : 0;
+  return {
+    sceneLuma: median(sceneVals.subarray(0, nScene)),
+    chroma: nChroma ? chromaSum / nChroma : 0,
+    colourShare: nChroma ? nColour / nChroma : 0,
+  };
+}
 
-  // open mouth: teeth (brighter and greyer than the lips) or the dark mouth cavity inside the inner lip
-  // contour, against the lip ring around it; area in mouth widths²
+/**
+ * Open mouth: teeth (brighter and greyer than the lips) or the dark mouth cavity inside the inner lip
+ * contour, against the lip ring around it; area in mouth widths².
+ */
+function mouthOpening(img: RgbImage, p: Point[]): number {
   const mw = Math.max(1, dist(p[48]!, p[54]!));
   const lipStep = Math.max(1, Math.floor(mw / 60));
   const innerLip: Polygon = p.slice(60, 68);
   const inner: Array<[number, number, number]> = [], ring: Array<[number, number, number]> = [];
-  forEachInPolygon(p.slice(48, 60), W, H, lipStep, (x, y) => (pointInPolygon(x + 0.5, y + 0.5, innerLip) ? inner : ring).push(lab(x, y)));
+  const g = pixelsInPolygon(p.slice(48, 60), img.width, img.height, lipStep);
+  for (let k = 0; k < g.length; k += 2) {
+    const x = g[k]!, y = g[k + 1]!;
+    (pointInPolygon(x + 0.5, y + 0.5, innerLip) ? inner : ring).push(labAt(img, x, y));
+  }
   const ringL = median(ring.map((q) => q[0])), ringC = median(ring.map((q) => Math.hypot(q[1], q[2])));
   const greyPhoto = !(ringC >= 3);
   const openPx = inner.filter((q) => (q[0] > ringL + 10 && (greyPhoto || Math.hypot(q[1], q[2]) < 0.7 * ringC)) || q[0] < ringL - 15).length;
-  const mouthOpenArea = (openPx * lipStep * lipStep) / (mw * mw);
+  return (openPx * lipStep * lipStep) / (mw * mw);
+}
 
-  // tinted glasses: the lens area around each eye against the cheek below it
+/** Mean CIELAB a*, b* over the grid pixels inside `poly`. */
+function meanAB(img: RgbImage, poly: Polygon, step: number): [number, number] {
+  let sa = 0, sb = 0, n = 0;
+  const g = pixelsInPolygon(poly, img.width, img.height, step);
+  for (let k = 0; k < g.length; k += 2) {
+    const [, a, b] = labAt(img, g[k]!, g[k + 1]!);
+    sa += a; sb += b; n++;
+  }
+  return [sa / Math.max(1, n), sb / Math.max(1, n)];
+}
+
+/** Tinted glasses: the lens area around each eye against the cheek below it. */
+function tintedGlasses(img: RgbImage, p: Point[], F: number, step: number, r: FaceRegions, lMed: number, rMed: number) {
   const eyeBox = (e: Point[], brow: Point[]): Polygon => {
     const x0 = Math.min(...e.map((q) => q.x)) - 0.04 * F, x1 = Math.max(...e.map((q) => q.x)) + 0.04 * F;
     const yTop = Math.max(...brow.map((q) => q.y)) + 0.01 * F;
@@ -149,35 +244,24 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   };
   const lensL = eyeBox(p.slice(36, 42), p.slice(17, 22));
   const lensR = eyeBox(p.slice(42, 48), p.slice(22, 27));
-  const lensLumaL = median(collect(lensL, luma)), lensLumaR = median(collect(lensR, luma));
+  const lensLumaL = median(lumasIn(img, lensL, step)), lensLumaR = median(lumasIn(img, lensR, step));
   const eyeLumaRatio = Math.min(lensLumaL / Math.max(1, lMed), lensLumaR / Math.max(1, rMed));
-  const meanAB = (poly: Polygon): [number, number] => {
-    let sa = 0, sb = 0, n = 0;
-    forEachInPolygon(poly, W, H, step, (x, y) => {
-      const [, a, b] = lab(x, y);
-      sa += a; sb += b; n++;
-    });
-    return [sa / Math.max(1, n), sb / Math.max(1, n)];
-  };
-  const skinAB = meanAB(leftCheek);
-  const skinAB2 = meanAB(rightCheek);
-  const lensAB = meanAB(lensL), lensAB2 = meanAB(lensR);
+  const skinAB = meanAB(img, r.leftCheek, step);
+  const skinAB2 = meanAB(img, r.rightCheek, step);
+  const lensAB = meanAB(img, lensL, step), lensAB2 = meanAB(img, lensR, step);
   const eyeChromaShift = Math.max(Math.hypot(lensAB[0] - skinAB[0], lensAB[1] - skinAB[1]), Math.hypot(lensAB2[0] - skinAB2[0], lensAB2[1] - skinAB2[1]));
+  return { eyeLumaRatio, eyeChromaShift };
+}
 
-  // --- segmentation-based ---
-  const hasParse = !!(seg.hair && seg.skin && seg.clothes);
-  const mean01 = (poly: Polygon, map: FloatImage | undefined) => {
-    if (!map) return 0;
-    const v = collect(poly, (x, y) => mapAt(seg, map, x, y));
-    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : 0;
-  };
+/** Hair over brows, eyes and ears, skin in the ear zones. */
+function hairOverFace(img: RgbImage, seg: Segmentation, p: Point[], F: number, step: number, hasParse: boolean) {
   const browBand = (b: Point[]): Polygon => [
     ...b.map((q) => ({ x: q.x, y: q.y - 0.05 * F })),
     ...[...b].reverse().map((q) => ({ x: q.x, y: q.y + 0.03 * F })),
   ];
+  const mean01 = (poly: Polygon, map: FloatImage | undefined) => mapMeanIn(img, seg, map, poly, step);
   const browHair = Math.max(mean01(browBand(p.slice(17, 22)), seg.hair), mean01(browBand(p.slice(22, 27)), seg.hair));
   const eyeHair = Math.max(mean01(p.slice(36, 42), seg.hair), mean01(p.slice(42, 48), seg.hair));
-
   const earZone = (side: -1 | 1): Polygon => {
     const a = side < 0 ? p[0]! : p[16]!;
     const b = side < 0 ? p[2]! : p[14]!;
@@ -187,85 +271,48 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   const earL = earZone(-1), earR = earZone(1);
   const earHair = hasParse ? Math.max(mean01(earL, seg.hair), mean01(earR, seg.hair)) : 0;
   const earSkin = hasParse ? Math.min(mean01(earL, seg.skin), mean01(earR, seg.skin)) : 1;
+  return { browHair, eyeHair, earHair, earSkin };
+}
 
-  // hat: above the brows up to the hair top, person pixels that are neither hair nor skin
-  const headTop = findHeadTop(seg, p, F, H);
+/** Hat: above the brows up to the hair top, the share of person pixels that are neither hair nor skin. */
+function hatShare(seg: Segmentation, p: Point[], F: number, W: number, browTop: number, headTopY: number): number {
   let hatN = 0, hatOther = 0;
-  if (hasParse) {
-    const x0 = p[17]!.x, x1 = p[26]!.x;
-    const y1 = browTop - 0.04 * F;
-    const y0 = headTop.y;
-    const hstep = Math.max(1, Math.floor((x1 - x0) / 40));
-    for (let y = Math.max(0, Math.floor(y0)); y < y1; y += hstep) {
-      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, x1); x += hstep) {
-        if (mapAt(seg, seg.person, x, y) < 0.5) continue;
-        hatN++;
-        if (mapAt(seg, seg.hair!, x, y) < 0.4 && mapAt(seg, seg.skin!, x, y) < 0.4) hatOther++;
-      }
+  const x0 = p[17]!.x, x1 = p[26]!.x;
+  const y1 = browTop - 0.04 * F;
+  const y0 = headTopY;
+  const hstep = Math.max(1, Math.floor((x1 - x0) / 40));
+  for (let y = Math.max(0, Math.floor(y0)); y < y1; y += hstep) {
+    for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, x1); x += hstep) {
+      if (mapAt(seg, seg.person, x, y) < 0.5) continue;
+      hatN++;
+      if (mapAt(seg, seg.hair!, x, y) < 0.4 && mapAt(seg, seg.skin!, x, y) < 0.4) hatOther++;
     }
   }
-  const hatShare = hatN ? hatOther / hatN : 0;
+  return hatN ? hatOther / hatN : 0;
+}
 
-  // hands / objects: skin near the face that is not face, ears, neck or chest (face widths²)
-  let foreign = 0;
-  if (hasParse) {
-    const cx = (p[0]!.x + p[16]!.x) / 2;
-    const chin = p[8]!.y;
-    const faceCentre = { x: cx, y: (browTop + chin) / 2 };
-    const grow = (q: Point, k: number) => ({ x: faceCentre.x + (q.x - faceCentre.x) * k, y: faceCentre.y + (q.y - faceCentre.y) * k });
-    const faceOval: Polygon = [...p.slice(0, 17).map((q) => grow(q, 1.1)), grow({ x: p[26]!.x, y: browTop - 0.7 * F }, 1.1), grow({ x: p[17]!.x, y: browTop - 0.7 * F }, 1.1)];
-    const rstep = Math.max(1, Math.floor(F / 60));
-    let n = 0;
-    for (let y = Math.floor(browTop - 0.8 * F); y < chin + 0.7 * F; y += rstep) {
-      if (y < 0 || y >= H) continue;
-      for (let x = Math.floor(cx - 1.4 * F); x < cx + 1.4 * F; x += rstep) {
-        if (x < 0 || x >= W) continue;
-        if (mapAt(seg, seg.skin!, x, y) < 0.5 || mapAt(seg, seg.person, x, y) < 0.3) continue;
-        const dx = Math.abs(x - cx);
-        if (y > chin - 0.15 * F && dx < 0.36 * F + Math.max(0, y - (chin + 0.2 * F)) * 1.6) continue; // neck, chest, shoulders
-        if (y > p[0]!.y - 0.25 * F && y < p[4]!.y && dx < 0.75 * F) continue; // ears
-        if (pointInPolygon(x, y, faceOval)) continue;
-        n++;
-      }
+/** Hands and objects: skin near the face that is not face, ears, neck or chest, in face widths². */
+function foreignSkin(seg: Segmentation, p: Point[], F: number, W: number, H: number, browTop: number): number {
+  const cx = (p[0]!.x + p[16]!.x) / 2;
+  const chin = p[8]!.y;
+  const faceCentre = { x: cx, y: (browTop + chin) / 2 };
+  const grow = (q: Point, k: number) => ({ x: faceCentre.x + (q.x - faceCentre.x) * k, y: faceCentre.y + (q.y - faceCentre.y) * k });
+  const faceOval: Polygon = [...p.slice(0, 17).map((q) => grow(q, 1.1)), grow({ x: p[26]!.x, y: browTop - 0.7 * F }, 1.1), grow({ x: p[17]!.x, y: browTop - 0.7 * F }, 1.1)];
+  const rstep = Math.max(1, Math.floor(F / 60));
+  let n = 0;
+  for (let y = Math.floor(browTop - 0.8 * F); y < chin + 0.7 * F; y += rstep) {
+    if (y < 0 || y >= H) continue;
+    for (let x = Math.floor(cx - 1.4 * F); x < cx + 1.4 * F; x += rstep) {
+      if (x < 0 || x >= W) continue;
+      if (mapAt(seg, seg.skin!, x, y) < 0.5 || mapAt(seg, seg.person, x, y) < 0.3) continue;
+      const dx = Math.abs(x - cx);
+      if (y > chin - 0.15 * F && dx < 0.36 * F + Math.max(0, y - (chin + 0.2 * F)) * 1.6) continue; // neck, chest, shoulders
+      if (y > p[0]!.y - 0.25 * F && y < p[4]!.y && dx < 0.75 * F) continue; // ears
+      if (pointInPolygon(x, y, faceOval)) continue;
+      n++;
     }
-    foreign = (n * rstep * rstep) / (F * F);
   }
-  const foreignSkin = foreign;
-
-  // margins of the head to the picture edges, in face widths
-  const sideMargin = Math.min(p[0]!.x - 0.08 * F, W - 1 - p[16]!.x - 0.08 * F) / F;
-  const bottomMargin = (H - 1 - p[8]!.y) / F;
-
-  const shoulderTilt = measureShoulders(seg, p, F);
-  const clothesLab = hasParse ? measureClothes(img, seg, p, F) : null;
-
-  return {
-    chroma,
-    colourShare,
-    faceLuma,
-    lightAsymmetry,
-    lightSpread,
-    sceneLuma,
-    highlightShare,
-    sharpness: measureSharpness(img, p, F),
-    periodic: fftPeakScore(img, lm),
-    mouthOpenArea,
-    eyeLumaRatio,
-    eyeChromaShift,
-    browHair,
-    eyeHair,
-    earHair,
-    earSkin,
-    hatShare,
-    foreignSkin,
-    headTopY: (lm.eyeCentre.y - headTop.y) / F,
-    headTopAbs: headTop.y,
-    headTopMargin: headTop.touchesTop ? 0 : headTop.y / F,
-    sideMargin,
-    bottomMargin,
-    shoulderTilt,
-    clothesLab,
-  };
+  return (n * rstep * rstep) / (F * F);
 }
 
 /**
