@@ -111,7 +111,7 @@ export async function readModelBytes(id: string, dir = modelDir(), variant: Mode
  * (PP-HumanSeg 37 → 24 ms, expression 20 → 10 ms under load; same outputs to 1e-6).
  * No CPU memory arena: each session's arena grows to its peak in power-of-two chunks and never gives
  * memory back; the tensors of a run are planned in one block either way (memory pattern), so without
- * the arena peak RSS over 100 photos fell from ≈ 392 to ≈ 335 MB at no measurable cost in speed.
+ * the arena peak RSS over 100 photos fell from ≈ 390 to ≈ 360 MB at no measurable cost in speed.
  * Plain data, so worker threads can create their sessions with the same options.
  */
 export function ortSessionOptions(): ort.InferenceSession.SessionOptions {
