@@ -1,6 +1,7 @@
 import type { RgbImage } from "@gradphoto/vision";
 import { boxFilter, clamp, sampleFloat, scratch, type FloatImage, type Rect } from "./pixels.js";
 import type { Segmentation } from "./segment.js";
+import { labelComponents } from "./components.js";
 
 /**
  * Coarse alpha for an output-sized crop: the person probability (192² map) and, where present, the hair
@@ -333,34 +334,18 @@ export function refineAlpha(crop: RgbImage, coarse: CoarseAlpha, opts: { radius?
 export function keepSubject(alpha: FloatImage, face: { x: number; y: number }): FloatImage {
   const { width: W, height: H, data: A } = alpha;
   const w = Math.ceil(W / 2), h = Math.ceil(H / 2);
-  const data = new Float32Array(w * h);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const j = (y >> 1) * w + (x >> 1);
-    if (A[y * W + x]! > data[j]!) data[j] = A[y * W + x]!;
-  }
-  const label = new Int32Array(w * h).fill(-1);
-  const stack = new Int32Array(w * h);
-  const keep: boolean[] = [];
+  // a cell is set when any pixel of its 2×2 block is (so connections survive the halving)
+  const mask = new Uint8Array(w * h);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (A[y * W + x]! > 0.05) mask[(y >> 1) * w + (x >> 1)] = 1;
+  const { label, area, y1 } = labelComponents(mask, w, h, 1);
+  // kept: the components with a cell next to the face centre, and those reaching the bottom edge with
+  // a sizeable area (the body)
+  const keep = area.map((a, id) => y1[id] === h - 1 && a > 0.01 * w * h);
   const fx = Math.round(face.x / 2), fy = Math.round(face.y / 2);
-  let next = 0;
-  for (let start = 0; start < w * h; start++) {
-    if (label[start] !== -1 || data[start]! <= 0.05) continue;
-    const id = next++;
-    let sp = 0, area = 0, bottom = false, hasFace = false;
-    stack[sp++] = start;
-    label[start] = id;
-    while (sp) {
-      const i = stack[--sp]!;
-      area++;
-      const x = i % w, y = (i / w) | 0;
-      if (y === h - 1) bottom = true;
-      if (Math.abs(x - fx) <= 1 && Math.abs(y - fy) <= 1) hasFace = true;
-      if (x > 0 && label[i - 1] === -1 && data[i - 1]! > 0.05) { label[i - 1] = id; stack[sp++] = i - 1; }
-      if (x < w - 1 && label[i + 1] === -1 && data[i + 1]! > 0.05) { label[i + 1] = id; stack[sp++] = i + 1; }
-      if (y > 0 && label[i - w] === -1 && data[i - w]! > 0.05) { label[i - w] = id; stack[sp++] = i - w; }
-      if (y < h - 1 && label[i + w] === -1 && data[i + w]! > 0.05) { label[i + w] = id; stack[sp++] = i + w; }
-    }
-    keep[id] = hasFace || (bottom && area > 0.01 * w * h);
+  for (let y = fy - 1; y <= fy + 1; y++) for (let x = fx - 1; x <= fx + 1; x++) {
+    if (x < 0 || x >= w || y < 0 || y >= h) continue;
+    const l = label[y * w + x]!;
+    if (l >= 0) keep[l] = true;
   }
   const out = new Float32Array(W * H);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {

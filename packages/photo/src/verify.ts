@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import type { RgbImage } from "@gradphoto/vision";
+import { labelComponents } from "./components.js";
 import { detectStep } from "./detect.js";
 import { landmarkStep } from "./landmarks.js";
 import { deltaE2000, median, quantile, rgbToLab } from "./pixels.js";
@@ -238,31 +239,14 @@ export async function measureOutput(jpeg: Uint8Array, target: readonly [number, 
  * the top or side edges, and subject-coloured ones not connected to the largest subject component.
  */
 function speckPixels(isBg: Uint8Array, W: number, H: number, maxArea: number): number {
-  const label = new Int32Array(W * H).fill(-1);
-  const stack = new Int32Array(W * H);
-  const areas: number[] = [], touches: boolean[] = [], kinds: number[] = [];
-  for (let s = 0; s < W * H; s++) {
-    if (label[s] !== -1) continue;
-    const id = areas.length, kind = isBg[s]!;
-    let sp = 0, area = 0, touch = false;
-    stack[sp++] = s; label[s] = id;
-    while (sp) {
-      const i = stack[--sp]!, x = i % W, y = (i / W) | 0;
-      area++;
-      if (x === 0 || x === W - 1 || y === 0) touch = true;
-      if (x > 0 && label[i - 1] === -1 && isBg[i - 1] === kind) { label[i - 1] = id; stack[sp++] = i - 1; }
-      if (x < W - 1 && label[i + 1] === -1 && isBg[i + 1] === kind) { label[i + 1] = id; stack[sp++] = i + 1; }
-      if (y > 0 && label[i - W] === -1 && isBg[i - W] === kind) { label[i - W] = id; stack[sp++] = i - W; }
-      if (y < H - 1 && label[i + W] === -1 && isBg[i + W] === kind) { label[i + W] = id; stack[sp++] = i + W; }
-    }
-    areas.push(area); touches.push(touch); kinds.push(kind);
-  }
+  const { value, area, x0, x1, y0 } = labelComponents(isBg, W, H);
   let largestSubject = -1;
-  for (let id = 0; id < areas.length; id++) if (!kinds[id] && (largestSubject < 0 || areas[id]! > areas[largestSubject]!)) largestSubject = id;
+  for (let id = 0; id < area.length; id++) if (!value[id] && (largestSubject < 0 || area[id]! > area[largestSubject]!)) largestSubject = id;
   let n = 0;
-  for (let id = 0; id < areas.length; id++) {
-    const small = areas[id]! <= maxArea;
-    if (kinds[id] ? small && !touches[id] : small && id !== largestSubject) n += areas[id]!;
+  for (let id = 0; id < area.length; id++) {
+    const small = area[id]! <= maxArea;
+    const touches = x0[id] === 0 || x1[id] === W - 1 || y0[id] === 0; // the top or a side edge
+    if (value[id] ? small && !touches : small && id !== largestSubject) n += area[id]!;
   }
   return n;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pixelsInPolygon, pointInPolygon, type Polygon } from "../src/geometry.js";
 import { median, quantiles } from "../src/pixels.js";
+import { labelComponents } from "../src/components.js";
 
 // a small deterministic generator, so a failure can be replayed
 function rng(seed: number) {
@@ -45,5 +46,23 @@ describe("sampling helpers", () => {
       expect(v).toEqual(before); // the input is not reordered
     }
     expect(median([])).toBeNaN();
+  });
+
+  it("labels 4-connected components with their value, area and bounding box", () => {
+    // a ring of 1s around a 0 hole, a lone 1 at (4,1) and a vertical bar at (4,3)–(4,4)
+    const rows = ["11100", "10101", "11100", "00001", "11001"];
+    const mask = Uint8Array.from(rows.join(""), (ch) => Number(ch));
+    const c = labelComponents(mask, 5, 5);
+    const at = (x: number, y: number) => c.label[y * 5 + x]!;
+    expect(at(1, 1)).not.toBe(at(0, 0)); // the hole is its own component
+    expect(c.area[at(0, 0)]).toBe(8);
+    expect([c.x0[at(0, 0)], c.x1[at(0, 0)], c.y0[at(0, 0)], c.y1[at(0, 0)]]).toEqual([0, 2, 0, 2]);
+    expect(at(4, 1)).not.toBe(at(4, 3)); // (4,2) is 0 between them
+    expect(c.area[at(4, 3)]).toBe(2);
+    expect(c.value[at(1, 1)]).toBe(0);
+    const ones = labelComponents(mask, 5, 5, 1);
+    expect(ones.label[1 * 5 + 1]).toBe(-1); // only the 1s are labelled
+    expect(ones.value.every((v) => v === 1)).toBe(true);
+    expect(ones.area.reduce((a, b) => a + b, 0)).toBe(mask.reduce((a, b) => a + b, 0));
   });
 });
