@@ -13,6 +13,7 @@ import {
   check, standardize, inspectJpeg, measureOutput, loadPhotoModels, DEFAULT_SPEC, backgroundRgb,
   type CheckResult, type OutputMeasurement, type PhotoReport, type StandardizeReport,
 } from "../src/index.js";
+import { identityOf, UNLABELLED_RULES } from "./labels.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../../..");
@@ -24,8 +25,6 @@ interface Labels {
 }
 interface Entry { path: string; labels: Labels }
 
-/** Checks for product rules the dev-set labels do not encode (the labels call grayscale 150-px crops compliant). */
-export const UNLABELLED_RULES = new Set(["colour", "face_resolution", "hair_in_frame", "album_input"]);
 /** Which check(s) implement each labelled issue. */
 export const ISSUE_CHECKS: Record<string, string[]> = {
   mouth_open: ["mouth_closed"],
@@ -53,8 +52,6 @@ const labelledReject = (r: PhotoReport) => !!r.error || failed(r.checks).some((i
 /** The report's own checks of the standardised layout (an output failing one is refused with its reasons). */
 const OUTPUT_CHECKS = new Set(["output_geometry", "chest_in_frame", "sides_in_frame"]);
 
-/** Identity of a dev-set photo: its folder; each compliance/ file is its own identity. */
-export const identityOf = (p: string): string => (p.startsWith("compliance/") ? p : p.split("/")[0]!);
 
 /**
  * Balanced accuracy resampled over identities (photos of one person are not independent): 2.5th and

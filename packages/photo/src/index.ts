@@ -1,7 +1,7 @@
-export { check, standardize, renderCrop, sideCut, type PhotoOptions, type PhotoReport, type StandardizeReport, type StandardizeResult, type OutputGeometry } from "./pipeline.js";
+export { check, checkInputs, standardize, renderCrop, sideCut, type PhotoOptions, type PhotoReport, type StandardizeReport, type StandardizeResult, type OutputGeometry } from "./pipeline.js";
 export { photoSpec, PhotoSpecSchema, ThresholdsSchema, BackgroundSchema, backgroundRgb, BACKGROUNDS, CHECK_IDS, DEFAULT_SPEC, type PhotoSpec, type PhotoSpecInput, type CheckId, type Severity, type Background, type Thresholds } from "./spec.js";
 export { PhotoError, PHOTO_ERROR_CODES, toErrorInfo, type PhotoErrorCode, type PhotoErrorInfo } from "./errors.js";
-export { runChecks, isCompliant, type CheckResult, type CheckValue, type PhotoOrigin } from "./checks.js";
+export { runChecks, isCompliant, type CheckInput, type CheckResult, type CheckValue, type PhotoOrigin } from "./checks.js";
 export { decodeImage, sniffFormat, type Decoded, type SourceInfo } from "./decode.js";
 export { detectStep, type FaceSet } from "./detect.js";
 export { landmarkStep, landmarkPoints, faceModels, EXPRESSIONS, type FaceLandmarks } from "./landmarks.js";

@@ -1,9 +1,9 @@
 import type { RgbImage } from "@gradphoto/vision";
-import { runChecks, isCompliant, type CheckResult, type PhotoOrigin } from "./checks.js";
+import { runChecks, isCompliant, type CheckInput, type CheckResult, type PhotoOrigin } from "./checks.js";
 import { composite, type LocalColours } from "./compose.js";
 import { estimateHeadTop, headGeometry, planCrop, segmentRegion, type CropPlan } from "./crop.js";
 import { decodeImage, type Decoded, type SourceInfo } from "./decode.js";
-import { detectStep } from "./detect.js";
+import { detectStep, type FaceSet } from "./detect.js";
 import { encodeJpeg, encodeToSize } from "./encode.js";
 import { PhotoError, toErrorInfo, type PhotoErrorInfo } from "./errors.js";
 import { faceModels, landmarkPoints, posePatch, type FaceLandmarks } from "./landmarks.js";
@@ -63,6 +63,7 @@ export interface StandardizeResult {
 
 interface Analysis {
   decoded: Decoded;
+  faces?: FaceSet;
   checks: CheckResult[];
   landmarks?: FaceLandmarks;
   seg?: Segmentation;
@@ -90,7 +91,7 @@ async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, m
   timings.detect = now() - t;
   const base = { spec, origin: opts.origin ?? "camera", source: decoded.source, scale: decoded.scale, faces } as const;
   if (!faces.main) {
-    return { decoded, checks: runChecks(base), error: { code: "NO_FACE", message: "未检测到人脸，请正对镜头、露出完整面部后重新拍摄" } };
+    return { decoded, faces, checks: runChecks(base), error: { code: "NO_FACE", message: "未检测到人脸，请正对镜头、露出完整面部后重新拍摄" } };
   }
   // landmarks first (2 ms), then PP-HumanSeg goes to its worker thread, and the parse, eye and pose
   // models run here meanwhile: timed together as "landmarks+segment"
@@ -117,7 +118,7 @@ async function analyse(input: Uint8Array, spec: PhotoSpec, opts: PhotoOptions, m
   timings.checks = now() - t;
   const error: PhotoErrorInfo | undefined =
     faces.others.length > 0 ? { code: "MULTIPLE_FACES", message: `检测到 ${faces.others.length + 1} 张人脸（包括背景中的人），照片中只能有本人` } : undefined;
-  return { decoded, checks, landmarks, seg, measurements, plan, error };
+  return { decoded, faces, checks, landmarks, seg, measurements, plan, error };
 }
 
 function sourceSummary(d: Decoded, lm?: FaceLandmarks): PhotoReport["source"] {
@@ -126,6 +127,16 @@ function sourceSummary(d: Decoded, lm?: FaceLandmarks): PhotoReport["source"] {
     format: s.format, width: s.width, height: s.height, bytes: s.bytes, space: s.space, depth: s.depth, hasAlpha: s.hasAlpha, orientation: s.orientation,
     ...(lm ? { faceWidthPx: Math.round(lm.faceWidth / d.scale) } : {}),
   };
+}
+
+/**
+ * Everything `runChecks` judges, without judging it: for evaluations that re-run the checks under other
+ * thresholds (packages/photo/scripts/threshold-fit.ts). `error` as in check(); throws on unreadable input.
+ */
+export async function checkInputs(image: Uint8Array, spec: PhotoSpec, opts: PhotoOptions = {}): Promise<{ input: Omit<CheckInput, "spec">; error?: PhotoErrorInfo }> {
+  const a = await analyse(image, spec, opts, WORK_SIDE, {});
+  const input = { origin: opts.origin ?? "camera", source: a.decoded.source, scale: a.decoded.scale, faces: a.faces ?? { main: null, others: [] }, landmarks: a.landmarks, measurements: a.measurements };
+  return { input, ...(a.error ? { error: a.error } : {}) };
 }
 
 /** Quality checks only (no output image). Never throws: failures come back as `report.error`. */

@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { check, decodeImage, detectStep, landmarkStep, DEFAULT_SPEC, type CheckResult, type PhotoReport } from "@gradphoto/photo";
+import { check, checkInputs, decodeImage, detectStep, landmarkStep, photoSpec, runChecks, DEFAULT_SPEC, type CheckResult, type PhotoReport } from "@gradphoto/photo";
 import { byLabel, goodPortraits, photo, type Entry } from "./helpers.js";
 
 const failed = (r: PhotoReport, id: string) => r.checks.some((c) => c.id === id && !c.passed);
@@ -120,5 +120,16 @@ describe("checks on synthetic variants of a compliant portrait", () => {
     const r = await check(base, { severity: { sharp: "off", clothes_contrast: "warning" } });
     expect(r.checks.some((c) => c.id === "sharp")).toBe(false);
     expect(get(r, "clothes_contrast").severity).toBe("warning");
+  });
+
+  it("checkInputs + runChecks reproduce check(), and other thresholds change only their own checks", async () => {
+    const spec = photoSpec({});
+    const { input, error } = await checkInputs(base, spec);
+    expect(error).toBeUndefined();
+    const direct = await check(base, spec);
+    expect(runChecks({ spec, ...input })).toEqual(direct.checks);
+    const strict = runChecks({ spec: { ...spec, thresholds: { ...spec.thresholds, minSharpness: 1e6 } }, ...input });
+    expect(strict.find((c) => c.id === "sharp")!.passed).toBe(false);
+    expect(strict.filter((c) => c.id !== "sharp")).toEqual(direct.checks.filter((c) => c.id !== "sharp"));
   });
 });
