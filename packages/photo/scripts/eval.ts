@@ -14,6 +14,7 @@ import {
   type CheckResult, type OutputMeasurement, type PhotoReport, type StandardizeReport,
 } from "../src/index.js";
 import { identityOf, UNLABELLED_RULES } from "./labels.js";
+import { stability } from "./stability.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../../..");
@@ -90,7 +91,7 @@ async function main() {
   const spec = DEFAULT_SPEC;
   const target = backgroundRgb(spec.output.background);
   await loadPhotoModels();
-  const rows: Array<{ e: Entry; check: PhotoReport; std: StandardizeReport; image?: Buffer; measured?: OutputMeasurement; jpeg?: ReturnType<typeof inspectJpeg>; eligible: boolean; inSpec?: boolean; specFails?: string[] }> = [];
+  const rows: Array<{ e: Entry; buf: Buffer; check: PhotoReport; std: StandardizeReport; image?: Buffer; measured?: OutputMeasurement; jpeg?: ReturnType<typeof inspectJpeg>; eligible: boolean; inSpec?: boolean; specFails?: string[] }> = [];
   const t0 = performance.now();
   for (const e of manifest.files) {
     const buf = readFileSync(path.join(facesDir, e.path));
@@ -100,7 +101,7 @@ async function main() {
     const fw = c.source?.faceWidthPx ?? 0;
     // "geometry allows" (issue 4): one face, frontal, eyes open, no hat, whole head in frame, colour, face ≥ 160 px
     const eligible = L.faces === 1 && L.frontal && L.eyes === "open" && !L.hat && L.occlusion !== "cropped" && L.framing !== "face_crop" && L.color === "color" && fw >= spec.thresholds.minFaceWidthPx;
-    const row: (typeof rows)[number] = { e, check: c, std: s.report, eligible };
+    const row: (typeof rows)[number] = { e, buf, check: c, std: s.report, eligible };
     if (s.image) {
       row.image = s.image;
       row.jpeg = inspectJpeg(s.image);
@@ -177,6 +178,19 @@ async function main() {
   for (const r of comp) for (const id of failed(r.check.checks).filter((id) => UNLABELLED_RULES.has(id))) byRule.set(id, (byRule.get(id) ?? 0) + 1);
   log(`  refused by unlabelled rules: ${[...byRule].map(([k, v]) => `${k} ${v}`).join(", ")}`);
   log(`non-compliant photos accepted by the full product decision: ${non.filter((r) => r.check.compliant).length}/${non.length}`);
+  log();
+
+  // ---- stability ----
+  const t1 = performance.now();
+  const stab = await stability(rows.map((r) => ({ path: r.e.path, buf: r.buf, report: r.check, compliant: r.e.labels.expected_compliant })), spec, labelledReject);
+  process.stderr.write("\n");
+  log(`## Stability: the same photo re-encoded, rescaled or exposed differently (check() on ${stab[0]?.photos ?? 0} photos with a face, ${((performance.now() - t1) / 1000).toFixed(0)} s)`);
+  log("variant         labelled-rule decision changed   compliant photos newly refused   checks whose verdict changed");
+  for (const s of stab) {
+    const flips = [...s.checkFlips].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id} ${n}`).join(", ");
+    log(`  ${s.variant.padEnd(14)} ${`${s.decisionFlips.length}/${s.photos}`.padEnd(32)} ${String(s.newlyRefused.length).padEnd(32)} ${flips || "none"}`);
+    if (s.newlyRefused.length) log(`    newly refused: ${s.newlyRefused.join(", ")}`);
+  }
   log();
 
   // ---- outputs ----

@@ -147,6 +147,9 @@ function faceRegions(p: Point[], F: number): FaceRegions {
   };
 }
 
+/** A highlight pixel has every channel at least this high (near-white). */
+const HIGHLIGHT_MIN_CHANNEL = 240;
+
 /** Face brightness, left/right asymmetry, spread and highlights. */
 function faceLight(img: RgbImage, r: FaceRegions, step: number) {
   const lCheek = lumasIn(img, r.leftCheek, step);
@@ -159,8 +162,10 @@ function faceLight(img: RgbImage, r: FaceRegions, step: number) {
   const [p10, p90] = quantiles([...skinLuma, ...foreheadLuma], [0.1, 0.9]);
   const lightSpread = p10! / Math.max(1, p90!);
 
-  // highlights: specular spots, i.e. near-white pixels well above the face's own median brightness
-  // (a uniformly bright, pale face is not a highlight)
+  // highlights: specular spots, i.e. near-white pixels (every channel high: a bright but coloured skin
+  // tone is not white) well above the face's own median brightness (a uniformly pale face is not a
+  // highlight). Testing only the brightest channel made a compliant face 8 % brighter fail, since
+  // light skin clips in red first.
   let hi = 0, tot = 0;
   const hiLuma = Math.max(228, faceLuma + 40);
   const d = img.data, W = img.width;
@@ -170,8 +175,7 @@ function faceLight(img: RgbImage, r: FaceRegions, step: number) {
       const x = g[k]!, y = g[k + 1]!;
       tot++;
       const i = (y * W + x) * 3;
-      const mx = Math.max(d[i]!, d[i + 1]!, d[i + 2]!);
-      if (mx >= 245 && lumaAt(img, x, y) >= hiLuma) hi++;
+      if (Math.min(d[i]!, d[i + 1]!, d[i + 2]!) >= HIGHLIGHT_MIN_CHANNEL && lumaAt(img, x, y) >= hiLuma) hi++;
     }
   }
   return { lMed, rMed, faceLuma, lightAsymmetry, lightSpread, highlightShare: tot ? hi / tot : 0 };

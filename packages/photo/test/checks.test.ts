@@ -89,6 +89,25 @@ describe("checks on synthetic variants of a compliant portrait", () => {
     expect(get(await check(screen), "not_rephotographed").passed).toBe(false);
   });
 
+  it("no_highlights: shiny spots on forehead and nose fail, a brighter exposure of the same face does not", async () => {
+    expect(get(await check(base), "no_highlights").passed).toBe(true);
+    // a phone's exposure varies by a few per cent: light skin clips in red first, which is no highlight
+    const brighter = await sharp(base).modulate({ brightness: 1.04 }).jpeg({ quality: 92 }).toBuffer();
+    expect(get(await check(brighter), "no_highlights").passed).toBe(true);
+    // near-white specular spots (flash on a shiny forehead and nose tip), soft-edged
+    const d = await decodeImage(base, DEFAULT_SPEC);
+    const p = (await landmarkStep(d.image, (await detectStep(d.image, DEFAULT_SPEC.thresholds)).main!)).points;
+    const s = 1 / d.scale, F = Math.hypot(p[16]!.x - p[0]!.x, p[16]!.y - p[0]!.y) * s;
+    const brow = { x: ((p[21]!.x + p[22]!.x) / 2) * s, y: ((p[21]!.y + p[22]!.y) / 2) * s - 0.18 * F };
+    const nose = { x: p[30]!.x * s, y: p[30]!.y * s - 0.03 * F };
+    const spot = (c: { x: number; y: number }, r: number) => `<ellipse cx="${c.x}" cy="${c.y}" rx="${1.4 * r}" ry="${r}" fill="url(#g)"/>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${d.source.width}" height="${d.source.height}"><defs><radialGradient id="g"><stop offset="0" stop-color="#fffcf5"/><stop offset="0.55" stop-color="#fffcf5" stop-opacity="0.95"/><stop offset="1" stop-color="#fffcf5" stop-opacity="0"/></radialGradient></defs>${spot(brow, 0.12 * F)}${spot(nose, 0.06 * F)}</svg>`;
+    const shiny = await sharp(base).composite([{ input: Buffer.from(svg) }]).jpeg({ quality: 92 }).toBuffer();
+    const r = get(await check(shiny), "no_highlights");
+    expect(r.passed).toBe(false);
+    expect(r.message).toMatch(/高光/);
+  });
+
   it("clothes_contrast: clothes in the background colour fail", async () => {
     const r = await check(base);
     const ok = get(r, "clothes_contrast");
