@@ -180,7 +180,8 @@ async function main() {
   log(`non-compliant photos accepted by the full product decision: ${non.filter((r) => r.check.compliant).length}/${non.length}`);
   log();
 
-  // ---- stability ----
+  // ---- stability (skipped with --no-stability, for quick iterations on the outputs) ----
+  if (!process.argv.includes("--no-stability")) {
   const t1 = performance.now();
   const stab = await stability(rows.map((r) => ({ path: r.e.path, buf: r.buf, report: r.check, compliant: r.e.labels.expected_compliant })), spec, labelledReject);
   process.stderr.write("\n");
@@ -192,6 +193,7 @@ async function main() {
     if (s.newlyRefused.length) log(`    newly refused: ${s.newlyRefused.join(", ")}`);
   }
   log();
+  }
 
   // ---- outputs ----
   log("## Standardised outputs (independent measurement of each output JPEG)");
