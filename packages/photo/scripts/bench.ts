@@ -27,6 +27,8 @@ export interface PhotoBenchResult {
   peakRssArena2Mb?: number;
   photosForRss: number;
   stepsMs: Record<string, number>;
+  /** a 12 MP frame around a small face (informational; see benchPhoto) */
+  smallFace?: { standardizeMs: number; checkMs: number; faceWidthPx: number };
 }
 
 const median = (xs: number[]) => {
@@ -100,6 +102,26 @@ export async function benchPhoto(opts: { runs?: number; rssPhotos?: number; log?
   log(`floor (sharp decode+resize+encode of the same file): median ${res.floorMs.toFixed(1)} ms`);
   log(`ratio: standardize ${res.ratioStandardize.toFixed(1)}× floor, check ${res.ratioCheck.toFixed(1)}× floor`);
   log(`standardize steps (median ms): ${Object.entries(res.stepsMs).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+
+  // informational: a 12 MP photo whose face is small (the same portrait placed in a 3000×4000 frame, as
+  // a half-length photo taken from further away): its working copy is decoded a second time with more
+  // pixels (see finerWorkSide in pipeline.ts), which costs a decode and a detection
+  const src = readFileSync(path.join(faces, portrait));
+  const sm = await sharp(src).metadata();
+  const left = Math.round((3000 - sm.width!) / 2), top = Math.max(0, 4000 - sm.height! - 600);
+  const far = await sharp(src).extend({ left, right: 3000 - sm.width! - left, top, bottom: 4000 - sm.height! - top, extendWith: "copy" }).jpeg({ quality: 92 }).toBuffer();
+  const tFarStd: number[] = [], tFarChk: number[] = [];
+  for (let i = 0; i < 2; i++) await standardize(far);
+  for (let i = 0; i < Math.max(5, runs >> 1); i++) {
+    let t = performance.now();
+    await standardize(far);
+    tFarStd.push(performance.now() - t);
+    t = performance.now();
+    await check(far);
+    tFarChk.push(performance.now() - t);
+  }
+  res.smallFace = { standardizeMs: median(tFarStd), checkMs: median(tFarChk), faceWidthPx: (await check(far)).source?.faceWidthPx ?? 0 };
+  log(`12 MP with a small face (${res.smallFace.faceWidthPx} px; decoded a second time with more pixels): standardize ${res.smallFace.standardizeMs.toFixed(1)} ms, check ${res.smallFace.checkMs.toFixed(1)} ms (informational)`);
 
   // peak RSS over sequential photos: dev-set photos with the 12 MP file every fifth
   const devFiles = manifest.files.map((f) => path.join(faces, f.path));

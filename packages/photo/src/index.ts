@@ -1,4 +1,4 @@
-export { check, checkInputs, standardize, renderCrop, sideCut, type PhotoOptions, type PhotoReport, type StandardizeReport, type StandardizeResult, type OutputGeometry } from "./pipeline.js";
+export { check, checkInputs, standardize, renderCrop, sideCut, finerWorkSide, type PhotoOptions, type PhotoReport, type StandardizeReport, type StandardizeResult, type OutputGeometry } from "./pipeline.js";
 export { photoSpec, PhotoSpecSchema, ThresholdsSchema, BackgroundSchema, backgroundRgb, BACKGROUNDS, CHECK_IDS, DEFAULT_SPEC, type PhotoSpec, type PhotoSpecInput, type CheckId, type Severity, type Background, type Thresholds } from "./spec.js";
 export { PhotoError, PHOTO_ERROR_CODES, toErrorInfo, type PhotoErrorCode, type PhotoErrorInfo } from "./errors.js";
 export { runChecks, isCompliant, type CheckInput, type CheckResult, type CheckValue, type PhotoOrigin } from "./checks.js";

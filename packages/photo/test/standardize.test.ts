@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { check, standardize, inspectJpeg, measureOutput, backgroundRgb, DEFAULT_SPEC } from "@gradphoto/photo";
-import { byLabel, heicLike, photo, pngBomb } from "./helpers.js";
+import { check, standardize, finerWorkSide, inspectJpeg, measureOutput, backgroundRgb, DEFAULT_SPEC, type Decoded } from "@gradphoto/photo";
+import { byLabel, goodPortraits, heicLike, photo, pngBomb } from "./helpers.js";
 
 const o = DEFAULT_SPEC.output;
 // photos whose geometry allows the layout (by label): one face, frontal, eyes open, no hat, not a face crop, colour
@@ -85,6 +85,38 @@ describe("standardize on real dev-set photos", () => {
     const s = await standardize(photo(e));
     const ids = c.checks.map((x) => `${x.id}:${x.passed}`);
     expect(s.report.checks.filter((x) => !x.id.startsWith("output_") && x.id !== "chest_in_frame" && x.id !== "sides_in_frame").map((x) => `${x.id}:${x.passed}`)).toEqual(ids);
+  });
+});
+
+describe("working copy of a large photo with a small face", () => {
+  const decoded = (w: number, h: number, scale: number) => ({ scale, source: { width: w, height: h } }) as Decoded;
+
+  it("asks for more pixels only when the shrunk copy holds the face in fewer than 200 px", () => {
+    // 4000×3000 decoded at 1/4: a 100-px face there is 400 px in the source → 1/2 scale (2000 px side)
+    expect(finerWorkSide(decoded(4000, 3000, 0.25), 100, 160)).toBe(2000);
+    // 240 px in the source: full size would be 12 MP; the copy stops at 1/2 (3 MP)
+    expect(finerWorkSide(decoded(4000, 3000, 0.25), 60, 160)).toBe(2000);
+    expect(finerWorkSide(decoded(2000, 1500, 0.5), 90, 160)).toBe(2000); // 3 MP: full size is allowed
+    expect(finerWorkSide(decoded(8000, 6000, 0.125), 30, 160)).toBe(2000); // 48 MP: 1/4 at most
+    expect(finerWorkSide(decoded(4000, 3000, 0.25), 220, 160)).toBeUndefined(); // large enough already
+    expect(finerWorkSide(decoded(4000, 3000, 0.25), 30, 160)).toBeUndefined(); // 120 px: refused anyway
+    expect(finerWorkSide(decoded(1000, 750, 1), 100, 160)).toBeUndefined(); // not shrunk
+  });
+
+  it("a half-length portrait inside a 12 MP frame comes out as sharp as the portrait alone", async () => {
+    const src = photo(goodPortraits(3)[0]!);
+    const m = await sharp(src).metadata();
+    // the portrait placed in a 3000×4000 frame (its edge pixels repeated), as a phone photo taken from
+    // further away: the face is the same number of pixels, the frame 12 MP
+    const left = Math.round((3000 - m.width!) / 2), top = 4000 - m.height! - 600;
+    const big = await sharp(src).extend({ left, right: 3000 - m.width! - left, top, bottom: 4000 - m.height! - top, extendWith: "copy" }).jpeg({ quality: 92 }).toBuffer();
+    const sharpness = (r: Awaited<ReturnType<typeof check>>) => r.checks.find((c) => c.id === "sharp")!.value as number;
+    const [alone, framed] = [await check(src), await check(big)];
+    expect(framed.source!.faceWidthPx).toBeGreaterThan(0.97 * alone.source!.faceWidthPx!);
+    expect(sharpness(framed)).toBeGreaterThan(0.75 * sharpness(alone)); // decoded at 1/4 scale: 0.5–0.7×
+    const out = await standardize(big);
+    expect(out.image).toBeDefined();
+    expect(out.report.checks.find((c) => c.id === "sharp")!.passed).toBe(true);
   });
 });
 
