@@ -14,7 +14,7 @@ import {
   type CheckResult, type OutputMeasurement, type PhotoReport, type StandardizeReport,
 } from "../src/index.js";
 import { identityOf, UNLABELLED_RULES } from "./labels.js";
-import { stability } from "./stability.js";
+import { stability, stabilityTable } from "./stability.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../../..");
@@ -52,7 +52,6 @@ const labelledReject = (r: PhotoReport) => !!r.error || failed(r.checks).some((i
 
 /** The report's own checks of the standardised layout (an output failing one is refused with its reasons). */
 const OUTPUT_CHECKS = new Set(["output_geometry", "chest_in_frame", "sides_in_frame"]);
-
 
 /**
  * Balanced accuracy resampled over identities (photos of one person are not independent): 2.5th and
@@ -182,17 +181,11 @@ async function main() {
 
   // ---- stability (skipped with --no-stability, for quick iterations on the outputs) ----
   if (!process.argv.includes("--no-stability")) {
-  const t1 = performance.now();
-  const stab = await stability(rows.map((r) => ({ path: r.e.path, buf: r.buf, report: r.check, compliant: r.e.labels.expected_compliant })), spec, labelledReject);
-  process.stderr.write("\n");
-  log(`## Stability: the same photo re-encoded, rescaled or exposed differently (check() on ${stab[0]?.photos ?? 0} photos with a face, ${((performance.now() - t1) / 1000).toFixed(0)} s)`);
-  log("variant         labelled-rule decision changed   compliant photos newly refused   checks whose verdict changed");
-  for (const s of stab) {
-    const flips = [...s.checkFlips].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id} ${n}`).join(", ");
-    log(`  ${s.variant.padEnd(14)} ${`${s.decisionFlips.length}/${s.photos}`.padEnd(32)} ${String(s.newlyRefused.length).padEnd(32)} ${flips || "none"}`);
-    if (s.newlyRefused.length) log(`    newly refused: ${s.newlyRefused.join(", ")}`);
-  }
-  log();
+    const t1 = performance.now();
+    const stab = await stability(rows.map((r) => ({ path: r.e.path, buf: r.buf, report: r.check, compliant: r.e.labels.expected_compliant })), spec, labelledReject);
+    process.stderr.write("\n");
+    for (const line of stabilityTable(stab, (performance.now() - t1) / 1000)) log(line);
+    log();
   }
 
   // ---- outputs ----

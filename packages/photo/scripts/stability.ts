@@ -57,3 +57,17 @@ export async function stability(
   }
   return out;
 }
+
+/** The evaluation's lines for `rows` (`seconds`: how long the variants took). */
+export function stabilityTable(rows: StabilityRow[], seconds: number): string[] {
+  const out = [
+    `## Stability: the same photo re-encoded, rescaled or exposed differently (check() on ${rows[0]?.photos ?? 0} photos with a face, ${seconds.toFixed(0)} s)`,
+    "variant         labelled-rule decision changed   compliant photos newly refused   checks whose verdict changed",
+  ];
+  for (const s of rows) {
+    const flips = [...s.checkFlips].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id} ${n}`).join(", ");
+    out.push(`  ${s.variant.padEnd(14)} ${`${s.decisionFlips.length}/${s.photos}`.padEnd(32)} ${String(s.newlyRefused.length).padEnd(32)} ${flips || "none"}`);
+    if (s.newlyRefused.length) out.push(`    newly refused: ${s.newlyRefused.join(", ")}`);
+  }
+  return out;
+}

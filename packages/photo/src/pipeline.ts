@@ -63,7 +63,7 @@ export interface StandardizeResult {
 
 interface Analysis {
   decoded: Decoded;
-  faces?: FaceSet;
+  faces: FaceSet;
   checks: CheckResult[];
   landmarks?: FaceLandmarks;
   seg?: Segmentation;
@@ -85,7 +85,7 @@ const WORK_SIDE = 1600;
  * Face width (px) the working copy must give the graduate's face. The output's face is 180–300 px wide
  * (median ≈ 213): a face decoded narrower than this would be enlarged for the output, and blurred. A
  * 12 MP photo in which someone else took a half-length portrait has a face of 300–500 px, which the
- * 1/4-scale working copy shrank to 75–125 px (sharpness of one such output 18.4 → 7.9).
+ * 1/4-scale working copy shrank to 75–125 px (the `sharp` score of one such photo fell 16.4 → 7.9).
  */
 const MIN_WORK_FACE = 200;
 
@@ -177,7 +177,7 @@ function sourceSummary(d: Decoded, lm?: FaceLandmarks): PhotoReport["source"] {
  */
 export async function checkInputs(image: Uint8Array, spec: PhotoSpec, opts: PhotoOptions = {}): Promise<{ input: Omit<CheckInput, "spec">; error?: PhotoErrorInfo }> {
   const a = await analyse(image, spec, opts, WORK_SIDE, {});
-  const input = { origin: opts.origin ?? "camera", source: a.decoded.source, scale: a.decoded.scale, faces: a.faces ?? { main: null, others: [] }, landmarks: a.landmarks, measurements: a.measurements };
+  const input = { origin: opts.origin ?? "camera", source: a.decoded.source, scale: a.decoded.scale, faces: a.faces, landmarks: a.landmarks, measurements: a.measurements };
   return { input, ...(a.error ? { error: a.error } : {}) };
 }
 
