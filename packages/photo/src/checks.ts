@@ -1,7 +1,7 @@
 import type { DetectedFace } from "@gradphoto/vision";
 import type { SourceInfo } from "./decode.js";
 import type { FaceLandmarks } from "./landmarks.js";
-import type { Measurements } from "./measure.js";
+import { SHARPNESS_FACE_PX, type Measurements } from "./measure.js";
 import { deltaE2000, rgbToLab } from "./pixels.js";
 import { backgroundRgb, type CheckId, type PhotoSpec, type Severity } from "./spec.js";
 
@@ -237,7 +237,17 @@ export function runChecks(input: CheckInput): CheckResult[] {
       "彩色照片",
       "照片为黑白（灰度）照片，请上传彩色照片",
     );
-    add("sharp", ms.sharpness >= t.minSharpness, r1(ms.sharpness), t.minSharpness, "照片清晰", "照片模糊，请对焦清晰、保持稳定后重新拍摄");
+    // a face held in few working pixels (a small face in a large photo, or a small photo) has little
+    // detail left to measure: its blur may be the missing resolution rather than the focus, so say so
+    const fewPixels = lm.faceWidth < SHARPNESS_FACE_PX * 1.5;
+    add(
+      "sharp",
+      ms.sharpness >= t.minSharpness,
+      r1(ms.sharpness),
+      t.minSharpness,
+      "照片清晰",
+      fewPixels ? "照片不够清晰（脸部在照片中偏小），请靠近一些、对焦清晰后重新拍摄" : "照片模糊，请对焦清晰、保持稳定后重新拍摄",
+    );
     add(
       "not_rephotographed",
       ms.periodic <= t.maxPeriodicScore,

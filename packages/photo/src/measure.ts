@@ -398,11 +398,14 @@ function measureClothes(img: RgbImage, seg: Segmentation, p: Point[], F: number)
   return [median(Ls), median(As), median(Bs)];
 }
 
-/** Laplacian energy of the inner face resampled so the face is 100 px wide, ÷ its luma spread. */
+/** Face width (px) at which sharpness is measured: larger faces are scaled down to it, smaller ones not. */
+export const SHARPNESS_FACE_PX = 100;
+
+/** Laplacian energy of the inner face resampled so the face is SHARPNESS_FACE_PX wide, ÷ its luma spread. */
 function measureSharpness(img: RgbImage, p: Point[], F: number): number {
   const x0 = p[36]!.x - 0.05 * F, x1 = p[45]!.x + 0.05 * F;
   const y0 = Math.min(p[19]!.y, p[24]!.y), y1 = p[57]!.y;
-  const k = Math.min(1, 100 / F); // only downscale
+  const k = Math.min(1, SHARPNESS_FACE_PX / F); // only downscale
   const w = Math.max(8, Math.round((x1 - x0) * k)), h = Math.max(8, Math.round((y1 - y0) * k));
   const rect: Rect = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
   const g = toGray(sampleRect(img, rect, w, h));
