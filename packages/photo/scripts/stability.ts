@@ -34,7 +34,7 @@ export interface StabilityRow {
 
 const failing = (r: PhotoReport) => new Set(r.checks.filter((c) => !c.passed && c.severity === "error").map((c) => c.id));
 
-/** Every variant of every photo that had one face as taken (`reports` from the same spec). */
+/** Every variant of every photo that had a face as taken (each `report`: check() of the photo with the same spec). */
 export async function stability(
   photos: Array<{ path: string; buf: Buffer; report: PhotoReport; compliant: boolean }>,
   spec: PhotoSpec,
