@@ -13,7 +13,7 @@ import {
   check, standardize, inspectJpeg, measureOutput, loadPhotoModels, DEFAULT_SPEC, backgroundRgb,
   type CheckResult, type OutputMeasurement, type PhotoReport, type StandardizeReport,
 } from "../src/index.js";
-import { identityOf, UNLABELLED_RULES } from "./labels.js";
+import { failsLabelledRule, identityOf, UNLABELLED_RULES } from "./labels.js";
 import { stability, stabilityTable } from "./stability.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,7 +48,7 @@ export const ISSUE_CHECKS: Record<string, string[]> = {
 
 const failed = (checks: CheckResult[]) => checks.filter((c) => !c.passed && c.severity === "error").map((c) => c.id);
 /** The decision on the labelled rules: refused by any error check except the unlabelled product rules. */
-const labelledReject = (r: PhotoReport) => !!r.error || failed(r.checks).some((id) => !UNLABELLED_RULES.has(id));
+const labelledReject = (r: PhotoReport) => !!r.error || failsLabelledRule(r.checks);
 
 /** The report's own checks of the standardised layout (an output failing one is refused with its reasons). */
 const OUTPUT_CHECKS = new Set(["output_geometry", "chest_in_frame", "sides_in_frame"]);
