@@ -19,13 +19,14 @@ export interface JourneyPhotos {
 /**
  * Picks photos by their labels (never by file name): the first labelled-compliant photo with a
  * same-person partner that the pipeline accepts (checks and standardised output), its partner, another identity, and a group photo.
+ * The journeys upload it from the album, so it must also meet the notice's album rule (size, bytes, JPG).
  */
 export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
   for (const f of faceManifest.files) {
     if (!f.labels.expected_compliant || f.path.startsWith("compliance/")) continue;
     const partner = pairs.find((p) => p.same && (p.a === f.path || p.b === f.path));
     if (!partner) continue;
-    const r = await check(faceBytes(f.path));
+    const r = await check(faceBytes(f.path), {}, { origin: "album" });
     if (!r.compliant) continue;
     // the API refuses a standardised output that misses its own layout checks: the photo must pass both
     if (!(await standardize(faceBytes(f.path))).report.compliant) continue;

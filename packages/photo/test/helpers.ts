@@ -17,11 +17,17 @@ export interface Labels {
   framing: string;
   occlusion: string | null;
   color: string;
+  ears: string | null;
+  accessories: string[];
+  face_width_px: number | null;
   issues: string[];
   expected_compliant: boolean;
 }
 export interface Entry {
   path: string;
+  /** folder of the set the entry belongs to (faces when unset) */
+  dir?: string;
+  identity?: string;
   width: number;
   height: number;
   labels: Labels;
@@ -34,7 +40,20 @@ export function byLabel(pred: (l: Labels, e: Entry) => boolean, limit = Infinity
   return manifest.files.filter((e) => pred(e.labels, e)).slice(0, limit);
 }
 
-export const photo = (e: Entry): Buffer => readFileSync(path.join(facesDir, e.path));
+export const photo = (e: Entry): Buffer => readFileSync(path.join(e.dir ?? facesDir, e.path));
+
+/**
+ * faces-studio: studio head-and-shoulders photos (Face Research Lab London Set, DeBruine & Jones 2017, CC BY 4.0),
+ * six views per person; pose and expression come from the shoot.
+ */
+export const studioDir = testdataDir("faces-studio");
+export const studioManifest = JSON.parse(readFileSync(path.join(studioDir, "manifest.json"), "utf8")) as { files: Entry[] };
+for (const e of studioManifest.files) e.dir = studioDir;
+
+/** faces-studio photos chosen by their labels, in manifest order. */
+export function studioByLabel(pred: (l: Labels, e: Entry) => boolean, limit = Infinity): Entry[] {
+  return studioManifest.files.filter((e) => pred(e.labels, e)).slice(0, limit);
+}
 
 /** A labelled-compliant colour head-and-shoulders portrait whose source is big enough for the output rules. */
 export const goodPortraits = (limit: number) =>
