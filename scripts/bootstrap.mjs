@@ -3,7 +3,7 @@
 //   npm start  → install, prepare the (embedded) database, seed the demo, start API + admin + H5
 //   npm test   → install, typecheck, run every test
 // Uses only Node built-ins so it works before anything is installed.
-import { spawnSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,19 +20,54 @@ const env = {
   npm_config_update_notifier: "false",
 };
 
-function pnpm(args, opts = {}) {
-  const r = spawnSync("npx", ["--yes", pnpmSpec, ...args], { cwd: root, env, stdio: "inherit", ...opts });
-  if (r.status !== 0) {
-    console.error(`\ngradphoto: "pnpm ${args.join(" ")}" failed (exit ${r.status ?? r.signal})`);
-    process.exit(r.status ?? 1);
+// Every step runs as a child we wait for asynchronously, so SIGINT/SIGTERM reach this process at any
+// time: it forwards the signal to the running child, starts no further step, and exits once that
+// child has stopped (exit 0 — stopping was asked for). A signal never leaves orphans behind.
+let current = null;
+let stopping = false;
+function stop(sig) {
+  stopping = true;
+  if (current) current.kill(sig);
+  else process.exit(0);
+}
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => stop(sig));
+// npm runs us with `exec` (package.json), so npm forwards its signals straight to this process; if
+// whoever started us dies without a signal reaching us (kill -9), stop too instead of running on orphaned.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent && !stopping) stop("SIGTERM");
+}, 1000).unref();
+
+/** Runs a command to completion; resolves with its exit status (a signal counts as failure). */
+function run(file, args, extraEnv = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "inherit" });
+    current = child;
+    child.on("error", (e) => {
+      console.error(`gradphoto: cannot run ${file}: ${e.message}`);
+      resolve(1);
+    });
+    child.on("exit", (code, signal) => {
+      current = null;
+      if (stopping) process.exit(0);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function pnpm(args) {
+  const status = await run("npx", ["--yes", pnpmSpec, ...args]);
+  if (status !== 0) {
+    console.error(`\ngradphoto: "pnpm ${args.join(" ")}" failed (exit ${status})`);
+    process.exit(status);
   }
 }
 
-function install() {
+async function install() {
   console.error("› installing dependencies (pnpm)…");
-  pnpm(["install", ...(existsSync(path.join(root, "pnpm-lock.yaml")) ? ["--frozen-lockfile"] : [])]);
+  await pnpm(["install", ...(existsSync(path.join(root, "pnpm-lock.yaml")) ? ["--frozen-lockfile"] : [])]);
   console.error("› generating the Prisma client…");
-  pnpm(["-s", "db:generate"]);
+  await pnpm(["-s", "db:generate"]);
 }
 
 /** Newest modification time of the given files and of every file under the given folders. */
@@ -49,7 +84,7 @@ function newest(paths) {
 }
 
 /** Builds the admin console into apps/admin/dist (served on :5173), skipped when the build is newer than its sources. */
-function buildAdmin() {
+async function buildAdmin() {
   const admin = path.join(root, "apps/admin");
   const built = path.join(admin, "dist/index.html");
   const sources = [path.join(admin, "src"), path.join(admin, "index.html"), path.join(admin, "vite.config.ts"), path.join(root, "packages/contracts/src"), path.join(root, "packages/domain/src"), path.join(root, "packages/api-client/src")];
@@ -58,41 +93,45 @@ function buildAdmin() {
     return;
   }
   console.error("› building the admin console (apps/admin/dist)…");
-  pnpm(["--filter", "@gradphoto/admin", "run", "build", "--logLevel", "warn"]);
+  await pnpm(["--filter", "@gradphoto/admin", "run", "build", "--logLevel", "warn"]);
 }
 
 /**
  * Builds the mini-program (apps/miniprogram/dist/<target>); a target whose inputs did not change since
  * its last build is skipped (apps/miniprogram/scripts/build.mjs keeps an input hash).
  */
-function buildMiniProgram(targets, { fatal = true } = {}) {
-  const r = spawnSync(process.execPath, [path.join(root, "apps/miniprogram/scripts/build.mjs"), ...targets], { cwd: root, env, stdio: "inherit" });
-  if (r.status !== 0) {
-    if (fatal) process.exit(r.status ?? 1);
+async function buildMiniProgram(targets, { fatal = true } = {}) {
+  const status = await run(process.execPath, [path.join(root, "apps/miniprogram/scripts/build.mjs"), ...targets]);
+  if (status !== 0) {
+    if (fatal) process.exit(status);
     console.error("gradphoto: the mini-program H5 build failed; :10086 serves a placeholder page");
   }
 }
 
 const cmd = process.argv[2];
+// GRADPHOTO_REUSE_BUILD=1: skip install and builds and use what is there (the process-level test, a quick restart).
+const reuse = process.env.GRADPHOTO_REUSE_BUILD === "1";
 if (cmd === "test") {
-  install();
+  await install();
   console.error("› typechecking…");
-  pnpm(["-s", "typecheck"]);
-  buildAdmin();
+  await pnpm(["-s", "typecheck"]);
+  await buildAdmin();
   // weapp: the WeChat package must build in CI; h5: the end-to-end tests drive it in Chromium.
-  buildMiniProgram(["weapp", "h5"]);
+  await buildMiniProgram(["weapp", "h5"]);
   console.error("› running every test…");
-  pnpm(["-s", "test:all"]);
+  await pnpm(["-s", "test:all"]);
 } else if (cmd === "start") {
-  install();
-  buildAdmin();
-  buildMiniProgram(["h5"], { fatal: false });
+  if (!reuse) {
+    await install();
+    await buildAdmin();
+    await buildMiniProgram(["h5"], { fatal: false });
+  }
   console.error("› preparing the database and the demo data…");
-  pnpm(["-s", "db:seed"]);
-  // Hand over to the dev orchestrator; forward signals so Ctrl-C stops everything cleanly.
-  const child = spawn("npx", ["--yes", pnpmSpec, "-s", "dev"], { cwd: root, env, stdio: "inherit" });
-  for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code) => process.exit(code ?? 0));
+  await pnpm(["-s", "db:seed"]);
+  // The dev orchestrator runs as our direct child (no npx/pnpm/shell in between), so a signal
+  // forwarded to it reaches the process that owns the API, the static servers and the fake WeChat.
+  const status = await run(process.execPath, ["--import", "tsx", path.join(root, "scripts/dev.ts")], { MALLOC_ARENA_MAX: "2" });
+  process.exit(status);
 } else {
   console.error("usage: node scripts/bootstrap.mjs start|test");
   process.exit(2);

@@ -1,7 +1,7 @@
 // Starts the whole system for development: API (3000), admin console (5173), mini-program H5 (10086).
 // The admin and H5 servers serve their built apps when present, else a placeholder page.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 
@@ -41,10 +41,14 @@ function serveStatic(dir: string, port: number, title: string): http.Server {
  * Without real WeChat credentials, development runs against the fake WeChat server (login codes,
  * 订阅消息, WeChat Pay with signed notifies), exactly as the tests do.
  */
+/** Closed on shutdown (the fake WeChat server, when one runs). */
+const closers: Array<() => Promise<void>> = [];
+
 async function wechatEnv(): Promise<Record<string, string>> {
   if (process.env.WECHAT_APPID || process.env.NODE_ENV === "production") return {};
   const { startFakeWechat } = await import("../packages/testkit/src/fake-wechat/index.js");
   const fake = await startFakeWechat({ port: Number(process.env.FAKE_WECHAT_PORT ?? 3100), pay: { platformMode: "publicKey" } });
+  closers.push(() => fake.close());
   for (const t of ["tpl-review-passed", "tpl-review-rejected"]) fake.miniProgram.defineTemplate(t, ["thing1", "phrase2", "thing3", "time4"]);
   const dir = path.join(root, ".data", "fake-wechat");
   mkdirSync(dir, { recursive: true });
@@ -69,6 +73,12 @@ async function wechatEnv(): Promise<Record<string, string>> {
   };
 }
 
+let stopping = false;
+let started = false;
+let stopRequested = false;
+// A signal that arrives while things start is acted on once everything it must stop exists.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => (started ? void shutdown(0) : (stopRequested = true)));
+
 const children: ChildProcess[] = [];
 const api = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], { cwd: root, stdio: "inherit", env: { ...process.env, ...(await wechatEnv()) } });
 children.push(api);
@@ -90,30 +100,73 @@ async function waitForApi(): Promise<void> {
   throw new Error("API did not become ready in 120 s");
 }
 
+/** The demo campaign written by the seed (`<DATA_DIR>/demo.json`), so the H5 link opens it directly. */
+function demoCampaignId(): string | null {
+  try {
+    const file = path.join(path.resolve(process.env.DATA_DIR ?? path.join(root, ".data")), "demo.json");
+    const id = (JSON.parse(readFileSync(file, "utf8")) as { campaignId?: unknown }).campaignId;
+    return typeof id === "string" ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 waitForApi().then(
   () => {
+    if (stopping) return;
+    const campaign = demoCampaignId();
     process.stderr.write(`
 gradphoto is running:
   API          http://127.0.0.1:${API_PORT}        (docs: http://127.0.0.1:${API_PORT}/docs, readiness: /readyz)
   Admin        http://127.0.0.1:${ADMIN_PORT}
-  H5 (mini-program in a browser)  http://127.0.0.1:${H5_PORT}
+  H5 (mini-program in a browser)  http://127.0.0.1:${H5_PORT}/${campaign ? `?campaign=${campaign}` : ""}
 Press Ctrl-C to stop.
 `);
   },
   (e: Error) => {
+    if (stopping) return;
     process.stderr.write(`gradphoto: ${e.message}\n`);
-    shutdown(1);
+    void shutdown(1);
   },
 );
 
-function shutdown(code = 0): void {
-  for (const s of servers) s.close();
-  for (const c of children) c.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 3000).unref();
+const exited = (c: ChildProcess): Promise<void> => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", () => r())));
+
+/**
+ * Stops everything and exits only when it has stopped: the API gets SIGTERM and finishes its
+ * in-flight requests and jobs (SIGKILL after 20 s), the static servers and the fake WeChat close,
+ * so the ports are free once this process is gone.
+ */
+async function shutdown(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const closeServer = (s: http.Server) =>
+    new Promise<void>((r) => {
+      const close = () => {
+        s.close(() => r());
+        s.closeAllConnections();
+      };
+      if (s.listening) return close();
+      s.once("listening", close);
+      s.once("error", () => r());
+    });
+  await Promise.all([
+    ...servers.map(closeServer),
+    ...closers.map((c) => c().catch(() => undefined)),
+    ...children.map(async (c) => {
+      if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+      const kill = setTimeout(() => c.kill("SIGKILL"), 20_000);
+      await exited(c);
+      clearTimeout(kill);
+    }),
+  ]);
+  process.exit(code);
 }
-api.on("exit", (code) => {
-  if (code) process.stderr.write(`API exited with code ${code}\n`);
-  shutdown(code ?? 0);
+api.on("exit", (code, signal) => {
+  if (stopping) return;
+  process.stderr.write(`API exited (${signal ?? `code ${code}`}); stopping\n`);
+  void shutdown(code || 1);
 });
-process.on("SIGINT", () => shutdown(0));
-process.on("SIGTERM", () => shutdown(0));
+
+started = true;
+if (stopRequested) void shutdown(0);

@@ -1,4 +1,5 @@
 import { loadConfig } from "@gradphoto/config";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createDb, defaultDataDir, migrate, repoRoot, resolveDatabase } from "@gradphoto/db";
 import { createStorage } from "@gradphoto/storage";
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
     const codesDir = path.join(config.dataDir ?? defaultDataDir(), "demo-codes");
     const r = await seedDemo(db, { storage: createStorage(config.storage), facesDir: path.join(sharedDir, "testdata", "faces"), codesDir });
     process.stderr.write(`demo data ready: school 示范大学 (10999), campaign ${r.campaignId}\n`);
+    // scripts/dev.ts reads it to print the H5 link that opens the demo campaign.
+    const dataDir = config.dataDir ?? defaultDataDir();
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path.join(dataDir, "demo.json"), `${JSON.stringify({ campaignId: r.campaignId }, null, 2)}\n`);
     process.stderr.write(`demo 采集码 images (scan or upload them in the H5 app): ${codesDir}\n`);
     const withPhoto = r.codes.filter((c) => c.graduationPhoto);
     if (withPhoto.length) process.stderr.write(`demo graduates with an admission photo from the dev set: ${withPhoto.length} (e.g. ${withPhoto[0]!.uniqueNumber} → take ${withPhoto[0]!.graduationPhoto})\n`);
