@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { log, printJson, UsageError } from "./output.js";
+import { printJson, say, UsageError } from "./output.js";
 import { DoctorReportSchema, runDoctor } from "./commands/doctor.js";
 
 const HELP = `gradphoto — graduation photo tools
@@ -21,7 +21,13 @@ Options:
   --json     print exactly one JSON value on stdout (logs go to stderr)
   --help     this text
 
-Exit code 0 when the command ran (even if photos failed); 2 for usage errors.`;
+Results go to stdout (plain text, or one JSON value with --json); progress and errors to stderr.
+Per-file errors use one code per cause in every command: FILE_NOT_FOUND (no such file),
+FILE_NOT_READABLE (not a regular file, or no permission), INVALID_IMAGE (not a JPG/PNG image).
+
+Exit code 0 when every input was processed (a photo may still fail its checks or the comparison);
+1 when an input could not be processed (missing, unreadable or not an image) or the command failed
+(e.g. doctor found a problem); 2 for usage errors.`;
 
 type Command = (positionals: string[], values: Record<string, string | boolean | undefined>, json: boolean) => Promise<number>;
 
@@ -29,7 +35,7 @@ const commands: Record<string, Command> = {
   async doctor(_p, _v, json) {
     const report = await runDoctor();
     if (json) printJson(DoctorReportSchema, report);
-    else for (const c of report.checks) log(`${c.ok ? "✔" : "✘"} ${c.id.padEnd(28)} ${c.detail}`);
+    else for (const c of report.checks) say(`${c.ok ? "✔" : "✘"} ${c.id.padEnd(28)} ${c.detail}`);
     return report.ok ? 0 : 1;
   },
 };
