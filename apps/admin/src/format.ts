@@ -1,16 +1,38 @@
 import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
 import relativeTime from "dayjs/plugin/relativeTime";
+import timezone from "dayjs/plugin/timezone";
+import utc from "dayjs/plugin/utc";
+import type { Dayjs } from "dayjs";
 
 dayjs.extend(relativeTime);
+dayjs.extend(utc);
+dayjs.extend(timezone);
 dayjs.locale("zh-cn");
 
 export { dayjs };
 
+/**
+ * Every time in the console is China time (Asia/Shanghai), like the H5 app and the exports,
+ * whatever time zone the staff member's computer is set to.
+ */
+export const CHINA_TZ = "Asia/Shanghai";
+export const china = (iso: string | Date): Dayjs => dayjs(iso).tz(CHINA_TZ);
+/** Formats an instant in China time ("MM-DD HH:mm" etc.). */
+export const chinaFormat = (iso: string | Date, fmt: string): string => china(iso).format(fmt);
+/**
+ * Date pickers work in the browser's zone: show an instant as a picker value whose wall-clock
+ * time is China time, and read a picked wall-clock time back as China time.
+ */
+export const toPicker = (iso: string | Date): Dayjs => dayjs(china(iso).format("YYYY-MM-DDTHH:mm:ss.SSS"));
+export const fromPicker = (d: Dayjs): Dayjs => dayjs.tz(d.format("YYYY-MM-DDTHH:mm:ss.SSS"), CHINA_TZ);
+/** Now, as a picker value (China wall-clock time). */
+export const pickerNow = (): Dayjs => toPicker(new Date());
+
 export const yuan = (fen: number | null | undefined): string => (fen === null || fen === undefined ? "—" : `¥${(fen / 100).toFixed(2)}`);
-export const dateTime = (iso: string | null | undefined): string => (iso ? dayjs(iso).format("YYYY-MM-DD HH:mm") : "—");
-export const dateTimeSec = (iso: string | null | undefined): string => (iso ? dayjs(iso).format("YYYY-MM-DD HH:mm:ss") : "—");
-export const date = (iso: string | null | undefined): string => (iso ? dayjs(iso).format("YYYY-MM-DD") : "—");
+export const dateTime = (iso: string | null | undefined): string => (iso ? chinaFormat(iso, "YYYY-MM-DD HH:mm") : "—");
+export const dateTimeSec = (iso: string | null | undefined): string => (iso ? chinaFormat(iso, "YYYY-MM-DD HH:mm:ss") : "—");
+export const date = (iso: string | null | undefined): string => (iso ? chinaFormat(iso, "YYYY-MM-DD") : "—");
 export const fromNow = (iso: string | null | undefined): string => (iso ? dayjs(iso).fromNow() : "—");
 
 export const ROLE_LABELS: Record<string, string> = {

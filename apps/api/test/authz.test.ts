@@ -74,6 +74,7 @@ const ROUTES: Record<string, Sample> = {
   "GET /api/staff/campaigns/:id/review-stats": { params: { id: "campaign" }, scoped: true },
   // search and the order list answer only the caller's school (another school sees nothing, see staff-admin.test.ts)
   "GET /api/staff/graduates": { query: { q: "张" } },
+  "GET /api/staff/service/worklist": {},
   "GET /api/staff/submissions/:id/history": { params: { id: "ownSubmission" }, scoped: true },
   "POST /api/staff/submissions/:id/unbind-code": { params: { id: "ownSubmission" }, body: { reason: "采集码绑定错误，客服解绑" }, scoped: true },
   "GET /api/staff/orders": {},

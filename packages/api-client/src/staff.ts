@@ -11,6 +11,7 @@ import {
   ExportLinkSchema,
   GraduateHistorySchema,
   GraduateSearchResultSchema,
+  ServiceWorklistSchema,
   ImportJobListSchema,
   ImportJobSchema,
   OkSchema,
@@ -171,6 +172,9 @@ export class StaffApi {
   // ── customer service ──
   searchGraduates(q: string, campaignId?: string) {
     return this.core.request(GraduateSearchResultSchema, { method: "GET", path: `/api/staff/graduates${qs({ q, campaignId })}` });
+  }
+  serviceWorklist(campaignId?: string) {
+    return this.core.request(ServiceWorklistSchema, { method: "GET", path: `/api/staff/service/worklist${qs({ campaignId })}` });
   }
   history(submissionId: string) {
     return this.core.request(GraduateHistorySchema, { method: "GET", path: `/api/staff/submissions/${enc(submissionId)}/history` });

@@ -456,6 +456,54 @@ export const GraduateHitSchema = z
   .meta({ id: "GraduateHit" });
 export const GraduateSearchResultSchema = z.object({ items: z.array(GraduateHitSchema), truncated: z.boolean() }).meta({ id: "GraduateSearchResult" });
 
+/** One graduate waiting for customer service (the work list). */
+export const ServiceWorkItemSchema = z
+  .object({
+    submissionId: uuid(),
+    campaignId: uuid(),
+    campaignName: z.string(),
+    name: z.string().nullable(),
+    uniqueNumber: z.string().nullable(),
+    college: z.string().nullable(),
+    major: z.string().nullable(),
+    phone: z.string().nullable(),
+    state: SubmissionStateSchema,
+    stateLabel: z.string(),
+    since: isoDate().describe("when the graduate entered this state"),
+    detail: z.string().nullable().describe("the graduate's dispute note, or how many qualifying comparisons failed"),
+  })
+  .meta({ id: "ServiceWorkItem" });
+
+export const ServiceRefundItemSchema = z
+  .object({
+    refundId: uuid(),
+    orderId: uuid(),
+    submissionId: uuid(),
+    campaignName: z.string(),
+    name: z.string().nullable(),
+    uniqueNumber: z.string().nullable(),
+    outTradeNo: z.string(),
+    amountFen: z.number().int(),
+    status: RefundStatusSchema,
+    reason: z.string(),
+    staffName: z.string().nullable(),
+    createdAt: isoDate(),
+  })
+  .meta({ id: "ServiceRefundItem" });
+
+/** The customer-service landing page: what waits for them, oldest first, with full counts. */
+export const ServiceWorklistSchema = z
+  .object({
+    generatedAt: isoDate(),
+    counts: z.object({ manualPass: z.number().int(), disputed: z.number().int(), refunds: z.number().int() }),
+    manualPass: z.array(ServiceWorkItemSchema),
+    disputed: z.array(ServiceWorkItemSchema),
+    refunds: z.array(ServiceRefundItemSchema).describe("refunds still processing or abnormal"),
+  })
+  .meta({ id: "ServiceWorklist" });
+export type ServiceWorklist = z.infer<typeof ServiceWorklistSchema>;
+export const ServiceWorklistQuerySchema = z.object({ campaignId: uuid().optional() });
+
 export const RefundAdminSchema = z
   .object({ id: uuid(), outRefundNo: z.string(), amountFen: z.number().int(), status: RefundStatusSchema, reason: z.string(), staffName: z.string().nullable(), createdAt: isoDate(), succeededAt: isoDate().nullable() })
   .meta({ id: "RefundAdmin" });
@@ -600,6 +648,7 @@ export const AuditEntrySchema = z
     action: z.string(),
     targetType: z.string(),
     targetId: z.string().nullable(),
+    targetName: z.string().nullable().describe("the graduate (name + unique number), staff account or campaign the entry is about"),
     before: z.unknown().nullable(),
     after: z.unknown().nullable(),
     ip: z.string().nullable(),

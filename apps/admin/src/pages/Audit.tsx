@@ -5,7 +5,7 @@ import type { Dayjs } from "dayjs";
 import { api } from "../api";
 import { useSession } from "../session";
 import { PageHeader, useLoad } from "../components/Common";
-import { actionLabel, dateTimeSec } from "../format";
+import { actionLabel, dateTimeSec, fromPicker } from "../format";
 
 const TARGETS: Record<string, string> = {
   submission: "毕业生采集",
@@ -24,7 +24,7 @@ export function AuditPage() {
   const [f, setF] = useState<{ schoolId?: string; action?: string; actorId?: string; actorType?: "STAFF" | "GRADUATE" | "SYSTEM"; targetId?: string; range?: [Dayjs, Dayjs] | null }>({});
   const [page, setPage] = useState(1);
   const { data, loading } = useLoad(
-    () => api.auditLogs({ schoolId: f.schoolId, action: f.action, actorId: f.actorId, actorType: f.actorType, targetId: f.targetId || undefined, from: f.range?.[0]?.startOf("day").toISOString(), to: f.range?.[1]?.endOf("day").toISOString(), page, pageSize: 30 }),
+    () => api.auditLogs({ schoolId: f.schoolId, action: f.action, actorId: f.actorId, actorType: f.actorType, targetId: f.targetId || undefined, from: f.range?.[0] ? fromPicker(f.range[0].startOf("day")).toISOString() : undefined, to: f.range?.[1] ? fromPicker(f.range[1].endOf("day")).toISOString() : undefined, page, pageSize: 30 }),
     [f, page],
   );
   const set = (patch: Partial<typeof f>) => (setF({ ...f, ...patch }), setPage(1));
@@ -67,9 +67,23 @@ export function AuditPage() {
           }}
           columns={[
             { title: "时间", dataIndex: "createdAt", width: 170, render: dateTimeSec },
-            { title: "操作人", render: (_, r) => r.actorName ?? r.actorId ?? "—" },
+            { title: "操作人", render: (_, r) => <span data-testid="audit-actor">{r.actorName ?? r.actorId ?? "—"}</span> },
             { title: "操作", dataIndex: "action", render: (a: string) => <Tag color={a.includes("fail") || a.includes("locked") || a.includes("mismatch") ? "red" : a.startsWith("submission.") ? "purple" : "blue"}>{actionLabel(a)}</Tag> },
-            { title: "对象", render: (_, r) => <span>{TARGETS[r.targetType] ?? r.targetType} <Typography.Text type="secondary" className="mono" style={{ fontSize: 12 }}>{r.targetId?.slice(0, 8)}</Typography.Text></span> },
+            {
+              title: "对象",
+              render: (_, r) => (
+                <span data-testid="audit-target">
+                  {TARGETS[r.targetType] ?? r.targetType}
+                  {r.targetName ? <Typography.Text strong> {r.targetName}</Typography.Text> : null}
+                  {!r.targetName && r.targetId ? (
+                    <Typography.Text type="secondary" className="mono" style={{ fontSize: 12 }} title={r.targetId}>
+                      {" "}
+                      {r.targetId.slice(0, 8)}
+                    </Typography.Text>
+                  ) : null}
+                </span>
+              ),
+            },
             { title: "IP", dataIndex: "ip", render: (v: string | null) => <span className="mono">{v ?? "—"}</span> },
           ]}
         />

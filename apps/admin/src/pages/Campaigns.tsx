@@ -5,7 +5,7 @@ import type { CampaignAdmin, CampaignCreate, CampaignListItem } from "@gradphoto
 import { api } from "../api";
 import { useSession } from "../session";
 import { PageHeader, useAction } from "../components/Common";
-import { CAMPAIGN_STATUS, dateTime, dayjs, yuan } from "../format";
+import { CAMPAIGN_STATUS, dateTime, fromPicker, pickerNow, toPicker, yuan } from "../format";
 import type { Dayjs } from "dayjs";
 
 interface FormValues {
@@ -39,7 +39,7 @@ const DEFAULT_CONSENT = `温馨提示
 5. 您的照片和身份信息仅用于本次采集和学历注册，不作他用。`;
 
 function defaults(): Partial<FormValues> {
-  const start = dayjs().startOf("day");
+  const start = pickerNow().startOf("day");
   return {
     status: "OPEN",
     window: [start, start.add(14, "day").endOf("day")],
@@ -65,7 +65,7 @@ function fromCampaign(c: CampaignAdmin): Partial<FormValues> {
     name: c.name,
     cohort: c.cohort,
     status: c.status,
-    window: [dayjs(c.opensAt), dayjs(c.closesAt)],
+    window: [toPicker(c.opensAt), toPicker(c.closesAt)],
     schoolPaid: c.schoolPaid,
     feeYuan: c.feeFen / 100,
     reviewMode: c.reviewMode,
@@ -88,8 +88,8 @@ function toBody(v: FormValues) {
     name: v.name,
     cohort: v.cohort,
     status: v.status,
-    opensAt: v.window[0].toISOString(),
-    closesAt: v.window[1].toISOString(),
+    opensAt: fromPicker(v.window[0]).toISOString(),
+    closesAt: fromPicker(v.window[1]).toISOString(),
     schoolPaid: v.schoolPaid,
     feeFen: v.schoolPaid ? 0 : Math.round((v.feeYuan ?? 0) * 100),
     reviewMode: v.reviewMode,
@@ -107,6 +107,12 @@ export function CampaignsPage() {
   const { campaigns, refreshCampaigns, staff, selectCampaign, campaignId } = useSession();
   const [editing, setEditing] = useState<CampaignAdmin | "new" | null>(null);
   const { run } = useAction();
+  // The counts (待审核, 已通过 …) change with every review: read them afresh on opening and every 5 s.
+  useEffect(() => {
+    void refreshCampaigns().catch(() => undefined);
+    const t = setInterval(() => void refreshCampaigns().catch(() => undefined), 5_000);
+    return () => clearInterval(t);
+  }, [refreshCampaigns]);
   return (
     <>
       <PageHeader

@@ -14,7 +14,7 @@ const BLUE = ["#1d63d8", "#3b7ae6", "#5a91ee", "#79a8f3", "#9bbff7", "#2fb171"];
 export function DashboardPage() {
   const { campaignId, campaign } = useSession();
   const [live, setLive] = useState(true);
-  const { data, loading, reload } = useLoad(() => (campaignId ? api.dashboard(campaignId) : Promise.resolve(null)), [campaignId], { intervalMs: live ? 15_000 : undefined });
+  const { data, loading, reload } = useLoad(() => (campaignId ? api.dashboard(campaignId) : Promise.resolve(null)), [campaignId], { intervalMs: live ? 5_000 : undefined });
   if (!campaignId) return <NoCampaign />;
   const d = data;
   return (
@@ -27,7 +27,7 @@ export function DashboardPage() {
             <Typography.Text type="secondary">{d ? `更新于 ${dateTimeSec(d.generatedAt)}` : ""}</Typography.Text>
             <Space>
               <Switch checked={live} onChange={setLive} size="small" />
-              <Typography.Text>每15秒自动刷新</Typography.Text>
+              <Typography.Text>每5秒自动刷新</Typography.Text>
             </Space>
             <Tooltip title="立即刷新">
               <ReloadOutlined spin={loading} onClick={() => void reload()} style={{ cursor: "pointer", fontSize: 16 }} />

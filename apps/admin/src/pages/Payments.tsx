@@ -8,7 +8,7 @@ import { api } from "../api";
 import { useSession } from "../session";
 import { useRouter } from "../router";
 import { PageHeader, useAction, useLoad } from "../components/Common";
-import { ORDER_STATUS, RECONCILIATION_COLORS, dateTime, yuan } from "../format";
+import { ORDER_STATUS, RECONCILIATION_COLORS, dateTime, fromPicker, yuan } from "../format";
 
 type Status = OrderAdmin["status"];
 type Rec = OrderAdmin["reconciliation"];
@@ -28,8 +28,8 @@ export function PaymentsPage() {
         status: filters.status,
         reconciliation: filters.reconciliation,
         q: filters.q || undefined,
-        from: filters.range?.[0]?.startOf("day").toISOString(),
-        to: filters.range?.[1]?.endOf("day").toISOString(),
+        from: filters.range?.[0] ? fromPicker(filters.range[0].startOf("day")).toISOString() : undefined,
+        to: filters.range?.[1] ? fromPicker(filters.range[1].endOf("day")).toISOString() : undefined,
         page,
         pageSize: 20,
       }),

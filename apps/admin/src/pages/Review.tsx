@@ -6,7 +6,10 @@ import type { RejectionReason, ReviewItem } from "@gradphoto/contracts";
 import { api } from "../api";
 import { useSession } from "../session";
 import { NoCampaign, PageHeader, useAction, useLoad } from "../components/Common";
-import { CHECK_LABELS, dayjs } from "../format";
+import { CHECK_LABELS, chinaFormat } from "../format";
+
+/** How long an approval can be taken back before it is sent. */
+const UNDO_MS = 4000;
 
 export function ReviewPage() {
   const { campaignId, campaign, staff } = useSession();
@@ -36,11 +39,38 @@ export function ReviewPage() {
     return () => clearInterval(t);
   }, []);
 
+  // A (or the button) does not approve at once: the approval waits UNDO_MS with 撤销 (Z / Esc) on
+  // screen, so a slip of the key costs nothing; A again (or 立即提交) sends it at once. Nothing
+  // reaches the server — and no notification the graduate — before then.
+  const [pending, setPending] = useState<{ id: string; name: string; until: number } | null>(null);
+  const pendingRef = useRef<{ id: string; timer: ReturnType<typeof setTimeout> } | null>(null);
+  const commitApprove = useCallback(async () => {
+    const p = pendingRef.current;
+    if (!p) return;
+    clearTimeout(p.timer);
+    pendingRef.current = null;
+    setPending(null);
+    const r = await run(() => api.decide(p.id, { decision: "APPROVED" }), "已提交审核通过");
+    if (r) await next();
+  }, [run, next]);
+  const commitRef = useRef(commitApprove);
+  commitRef.current = commitApprove;
   const approve = useCallback(async () => {
     if (!item || busy) return;
-    const r = await run(() => api.decide(item.submission.id, { decision: "APPROVED" }), `已通过：${item.submission.rosterEntry?.name ?? ""}`);
-    if (r) await next();
-  }, [item, busy, run, next]);
+    if (pendingRef.current) return commitApprove();
+    const timer = setTimeout(() => void commitRef.current(), UNDO_MS);
+    pendingRef.current = { id: item.submission.id, timer };
+    setPending({ id: item.submission.id, name: item.submission.rosterEntry?.name ?? "", until: Date.now() + UNDO_MS });
+  }, [item, busy, commitApprove]);
+  const undo = useCallback(() => {
+    const p = pendingRef.current;
+    if (!p) return;
+    clearTimeout(p.timer);
+    pendingRef.current = null;
+    setPending(null);
+  }, []);
+  // leaving the page (or switching campaign) drops an approval not yet sent: the claim simply expires
+  useEffect(() => () => undo(), [undo, campaignId]);
 
   const reject = useCallback(async () => {
     if (!item || busy) return;
@@ -56,8 +86,8 @@ export function ReviewPage() {
   }, [item, busy, reasonIdx, active, custom, run, next]);
 
   // Keyboard: A approve, R reject, 1–9 pick a reason, Enter confirm, Esc cancel, N next.
-  const keys = useRef({ approve, reject, next, rejecting, active });
-  keys.current = { approve, reject, next, rejecting, active };
+  const keys = useRef({ approve, reject, next, rejecting, active, undo });
+  keys.current = { approve, reject, next, rejecting, active, undo };
   useEffect(() => {
     const on = (e: KeyboardEvent) => {
       const el = e.target as HTMLElement | null;
@@ -74,6 +104,11 @@ export function ReviewPage() {
         return;
       }
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (pendingRef.current) {
+        if (e.key === "a" || e.key === "A" || e.key === "Enter") void k.approve();
+        else if (e.key === "z" || e.key === "Z" || e.key === "Escape") k.undo();
+        return;
+      }
       if (e.key === "a" || e.key === "A") void k.approve();
       else if (e.key === "r" || e.key === "R") {
         e.preventDefault();
@@ -100,7 +135,7 @@ export function ReviewPage() {
         extra={
           <>
             <Typography.Text type="secondary">
-              <span className="kbd">A</span>通过 <span className="kbd">R</span>不通过 <span className="kbd">1-9</span>选理由 <span className="kbd">Enter</span>确认 <span className="kbd">N</span>下一张
+              <span className="kbd">A</span>通过（4 秒内 <span className="kbd">Z</span>撤销） <span className="kbd">R</span>不通过 <span className="kbd">1-9</span>选理由 <span className="kbd">Enter</span>确认 <span className="kbd">N</span>下一张
             </Typography.Text>
             <Button icon={<SettingOutlined />} onClick={() => setTemplatesOpen(true)} data-testid="reason-templates">
               驳回理由模板
@@ -166,11 +201,31 @@ export function ReviewPage() {
                   {item.admissionUrl ? <img src={item.admissionUrl} alt="录取照片" /> : <div className="missing">无录取照片</div>}
                 </div>
               </div>
+              {pending ? (
+                <Alert
+                  style={{ marginTop: 16 }}
+                  type="success"
+                  showIcon
+                  data-testid="review-pending"
+                  message={`即将审核通过：${pending.name}（${Math.max(0, Math.ceil((pending.until - now) / 1000))} 秒后提交）`}
+                  description="按 Z 或 Esc 撤销；再按 A 或回车立即提交。"
+                  action={
+                    <Space direction="vertical">
+                      <Button size="small" onClick={undo} data-testid="review-undo">
+                        撤销 (Z)
+                      </Button>
+                      <Button size="small" type="primary" onClick={() => void approve()} data-testid="review-commit">
+                        立即提交
+                      </Button>
+                    </Space>
+                  }
+                />
+              ) : null}
               <Space style={{ marginTop: 16, width: "100%", justifyContent: "center" }} size="large">
                 <Button type="primary" size="large" icon={<CheckOutlined />} style={{ background: "#2fb171", minWidth: 150 }} onClick={() => void approve()} loading={busy} data-testid="review-approve">
                   通过 (A)
                 </Button>
-                <Button danger size="large" icon={<CloseOutlined />} style={{ minWidth: 150 }} onClick={() => setRejecting(true)} data-testid="review-reject">
+                <Button danger size="large" icon={<CloseOutlined />} style={{ minWidth: 150 }} onClick={() => setRejecting(true)} disabled={pending !== null} data-testid="review-reject">
                   不通过 (R)
                 </Button>
               </Space>
@@ -193,7 +248,7 @@ export function ReviewPage() {
                   { key: "d", label: "学历层次", children: r?.degreeLevel },
                   { key: "i", label: "身份证号", children: <span className="mono">{r?.idNumberMasked}</span> },
                   { key: "f", label: "比对失败次数", children: item.submission.qualifyingFailures },
-                  { key: "p", label: "上次审核", children: item.submission.lastReview ? `${item.submission.lastReview.decision === "REJECTED" ? "未通过：" + (item.submission.lastReview.reason ?? "") : "通过"}（${dayjs(item.submission.lastReview.createdAt).format("MM-DD HH:mm")}）` : "首次提交" },
+                  { key: "p", label: "上次审核", children: item.submission.lastReview ? `${item.submission.lastReview.decision === "REJECTED" ? "未通过：" + (item.submission.lastReview.reason ?? "") : "通过"}（${chinaFormat(item.submission.lastReview.createdAt, "MM-DD HH:mm")}）` : "首次提交" },
                 ]}
               />
             </Card>

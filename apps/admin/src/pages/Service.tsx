@@ -6,6 +6,7 @@ import type { GraduateHistory } from "@gradphoto/contracts";
 import { api } from "../api";
 import { useRouter } from "../router";
 import { PageHeader, useAction, useLoad } from "../components/Common";
+import { ServiceWorkList } from "./ServiceWorkList";
 import { ADMISSION_STATUS, CHECK_LABELS, ORDER_STATUS, RECONCILIATION_COLORS, STATE_COLORS, STATE_LABELS, dateTime, dateTimeSec, yuan } from "../format";
 
 const MATCHED_BY: Record<string, string> = { name: "姓名", uniqueNumber: "唯一编号", phone: "手机号", order: "订单号" };
@@ -14,10 +15,12 @@ export function ServicePage() {
   const { query, navigate } = useRouter();
   const submissionId = query.get("submission");
   const [q, setQ] = useState(query.get("q") ?? "");
+  const [emptyHint, setEmptyHint] = useState(false);
+  const [worklistKey, setWorklistKey] = useState(0);
   const search = useLoad(() => (q ? api.searchGraduates(q) : Promise.resolve(null)), [q]);
   return (
     <>
-      <PageHeader title="客服工作台" sub="按姓名、学信网唯一编号、手机号或订单号查找毕业生，查看完整记录并处理" />
+      <PageHeader title="客服工作台" sub="待处理事项在下方；也可按姓名、学信网唯一编号、手机号或订单号查找毕业生，查看完整记录并处理" />
       <Card size="small" style={{ marginBottom: 16 }}>
         <Input.Search
           size="large"
@@ -27,10 +30,23 @@ export function ServicePage() {
           allowClear
           onSearch={(v) => {
             setQ(v.trim());
+            // an empty search says what to type instead of doing nothing
+            setEmptyHint(!v.trim());
             navigate(v.trim() ? `/service?q=${encodeURIComponent(v.trim())}` : "/service", { replace: true });
           }}
+          onChange={() => setEmptyHint(false)}
           data-testid="service-search"
         />
+        {emptyHint ? (
+          <Alert
+            style={{ marginTop: 12 }}
+            type="info"
+            showIcon
+            data-testid="service-search-hint"
+            message="请输入要查找的内容"
+            description="可输入毕业生姓名（如 张伟）、学信网唯一编号（如 202610999000001，输入前几位即可）、手机号或微信支付订单号。"
+          />
+        ) : null}
         {search.data ? (
           <Table
             style={{ marginTop: 12 }}
@@ -55,7 +71,19 @@ export function ServicePage() {
           />
         ) : null}
       </Card>
-      {submissionId ? <History key={submissionId} id={submissionId} onChanged={() => void search.reload(true)} /> : null}
+      {!q ? <ServiceWorkList reloadKey={worklistKey} open={(id) => navigate(`/service?submission=${id}`)} /> : null}
+      {submissionId ? (
+        <div style={{ marginTop: 16 }}>
+          <History
+            key={submissionId}
+            id={submissionId}
+            onChanged={() => {
+              void search.reload(true);
+              setWorklistKey((k) => k + 1);
+            }}
+          />
+        </div>
+      ) : null}
     </>
   );
 }

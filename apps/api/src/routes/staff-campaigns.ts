@@ -17,6 +17,7 @@ import { audit } from "../lib/audit.js";
 import { staffOf } from "../plugins/auth.js";
 import { actingSchool, schoolWhere, scopedCampaign } from "../lib/staff-scope.js";
 import { campaignSpec } from "../services/photo-service.js";
+import { campaignCounts, type CampaignCounts } from "../services/admin/campaign-counts.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -61,26 +62,9 @@ function specToStored(stored: unknown, spec: CampaignPhotoSpec): Prisma.InputJso
   return next as Prisma.InputJsonValue;
 }
 
-export async function campaignCounts(db: Db, ids: string[]) {
-  const [roster, photos, subs] = await Promise.all([
-    db.rosterEntry.groupBy({ by: ["campaignId"], where: { campaignId: { in: ids } }, _count: { _all: true } }),
-    db.rosterEntry.groupBy({ by: ["campaignId"], where: { campaignId: { in: ids }, admissionPhotoKey: { not: null } }, _count: { _all: true } }),
-    db.submission.groupBy({ by: ["campaignId", "state"], where: { campaignId: { in: ids } }, _count: { _all: true } }),
-  ]);
-  return (id: string) => {
-    const s = subs.filter((x) => x.campaignId === id);
-    return {
-      roster: roster.find((x) => x.campaignId === id)?._count._all ?? 0,
-      admissionPhotos: photos.find((x) => x.campaignId === id)?._count._all ?? 0,
-      submissions: s.reduce((n, x) => n + x._count._all, 0),
-      reviewing: s.find((x) => x.state === "REVIEWING")?._count._all ?? 0,
-      approved: s.find((x) => x.state === "APPROVED")?._count._all ?? 0,
-    };
-  };
-}
-
 /** The fields of the campaign list; the full view adds every setting. */
-function campaignSummary(c: Omit<CampaignRow, "school"> & { school: { name: string } }, counts: ReturnType<Awaited<ReturnType<typeof campaignCounts>>>) {
+function campaignSummary(c: Omit<CampaignRow, "school"> & { school: { name: string } }, all: CampaignCounts) {
+  const counts = { roster: all.roster, admissionPhotos: all.admissionPhotos, submissions: all.submissions, reviewing: all.reviewing, approved: all.approved };
   return {
     id: c.id,
     schoolId: c.schoolId,

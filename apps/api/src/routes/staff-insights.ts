@@ -5,6 +5,7 @@ import type { Prisma } from "@gradphoto/db";
 import { staffOf } from "../plugins/auth.js";
 import { schoolWhere, scopedCampaign } from "../lib/staff-scope.js";
 import { campaignDashboard } from "../services/admin/dashboard.js";
+import { auditNames } from "../services/admin/audit-names.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -47,17 +48,19 @@ export const staffInsightRoutes: FastifyPluginAsyncZod = async (app) => {
       const names = new Map(staffRows.map((s) => [s.id, `${s.displayName}（${s.username}）`]));
       const missing = [...new Set(rows.filter((r) => r.actorType === "STAFF" && r.actorId && !names.has(r.actorId)).map((r) => r.actorId!))];
       if (missing.length) for (const s of await db.staffUser.findMany({ where: { id: { in: missing } }, select: { id: true, displayName: true, username: true } })) names.set(s.id, `${s.displayName}（${s.username}）`);
+      const named = await auditNames(db, rows);
       return {
         items: rows.map((r) => ({
           id: r.id.toString(),
           createdAt: r.createdAt.toISOString(),
           actorType: r.actorType,
           actorId: r.actorId,
-          actorName: r.actorType === "STAFF" && r.actorId ? (names.get(r.actorId) ?? null) : r.actorType === "SYSTEM" ? "系统" : r.actorType === "GRADUATE" ? "毕业生" : null,
+          actorName: r.actorType === "STAFF" && r.actorId ? (names.get(r.actorId) ?? null) : r.actorType === "SYSTEM" ? "系统" : named.graduateActor(r),
           schoolId: r.schoolId,
           action: r.action,
           targetType: r.targetType,
           targetId: r.targetId,
+          targetName: named.target(r),
           before: r.before ?? null,
           after: r.after ?? null,
           ip: r.ip,

@@ -9,6 +9,8 @@ import {
   OrderAdminSchema,
   OrderPageSchema,
   OrderQuerySchema,
+  ServiceWorklistQuerySchema,
+  ServiceWorklistSchema,
   SubmissionViewSchema,
   UnbindCodeRequestSchema,
   type GraduateHistory,
@@ -29,6 +31,7 @@ const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
 const SERVICE = ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"] as const;
 const SEARCH_LIMIT = 50;
+const WORKLIST_LIMIT = 50;
 const ATTENTION = new Set(["NEEDS_QUERY", "MISMATCH", "REFUND_ABNORMAL"]);
 
 const maskOpenid = (s: string) => (s.length <= 8 ? "****" : `${s.slice(0, 4)}****${s.slice(-4)}`);
@@ -79,6 +82,75 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
         items.push({ rosterEntryId: e.id, submissionId: e.submission?.id ?? null, campaignId: e.campaignId, campaignName: e.campaign.name, name: e.name, uniqueNumber: e.uniqueNumber, college: e.college, major: e.major, phone: e.phone, state: e.submission?.state ?? null, stateLabel: e.submission ? STATE_LABELS[e.submission.state] : "未开始", admissionPhotoStatus: e.admissionPhotoStatus, matchedBy });
       }
       return { items, truncated: entries.length > SEARCH_LIMIT };
+    },
+  );
+
+  app.get(
+    "/api/staff/service/worklist",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Customer service work list: graduates waiting for a manual pass, admission-photo disputes, refunds not yet completed (oldest first, with counts)", security: bearer, querystring: ServiceWorklistQuerySchema, response: { 200: ServiceWorklistSchema, 403: ApiErrorSchema } } },
+    async (req) => {
+      const campaign = campaignScope(req, req.query.campaignId);
+      const waiting = async (state: "NEEDS_MANUAL_PASS" | "ADMISSION_DISPUTED") => {
+        const where: Prisma.SubmissionWhereInput = { state, campaign };
+        const [rows, count] = await Promise.all([
+          db.submission.findMany({
+            where,
+            include: { rosterEntry: true, campaign: { select: { name: true } } },
+            orderBy: { updatedAt: "asc" },
+            take: WORKLIST_LIMIT,
+          }),
+          db.submission.count({ where }),
+        ]);
+        return {
+          count,
+          items: rows.map((s) => ({
+            submissionId: s.id,
+            campaignId: s.campaignId,
+            campaignName: s.campaign.name,
+            name: s.rosterEntry?.name ?? null,
+            uniqueNumber: s.rosterEntry?.uniqueNumber ?? null,
+            college: s.rosterEntry?.college ?? null,
+            major: s.rosterEntry?.major ?? null,
+            phone: s.rosterEntry?.phone ?? null,
+            state: s.state,
+            stateLabel: STATE_LABELS[s.state],
+            since: s.updatedAt.toISOString(),
+            detail: state === "ADMISSION_DISPUTED" ? (s.rosterEntry?.disputeNote ?? null) : `合格照片比对 ${s.qualifyingFailures} 次未通过`,
+          })),
+        };
+      };
+      const refundWhere: Prisma.RefundWhereInput = { status: { in: ["PROCESSING", "ABNORMAL"] }, order: { submission: { campaign } } };
+      const [manual, disputed, refunds, refundCount] = await Promise.all([
+        waiting("NEEDS_MANUAL_PASS"),
+        waiting("ADMISSION_DISPUTED"),
+        db.refund.findMany({
+          where: refundWhere,
+          include: { staffUser: { select: { displayName: true } }, order: { include: { submission: { include: { rosterEntry: true, campaign: { select: { name: true } } } } } } },
+          orderBy: { createdAt: "asc" },
+          take: WORKLIST_LIMIT,
+        }),
+        db.refund.count({ where: refundWhere }),
+      ]);
+      return {
+        generatedAt: new Date().toISOString(),
+        counts: { manualPass: manual.count, disputed: disputed.count, refunds: refundCount },
+        manualPass: manual.items,
+        disputed: disputed.items,
+        refunds: refunds.map((r) => ({
+          refundId: r.id,
+          orderId: r.orderId,
+          submissionId: r.order.submissionId,
+          campaignName: r.order.submission.campaign.name,
+          name: r.order.submission.rosterEntry?.name ?? null,
+          uniqueNumber: r.order.submission.rosterEntry?.uniqueNumber ?? null,
+          outTradeNo: r.order.outTradeNo,
+          amountFen: r.amountFen,
+          status: r.status,
+          reason: r.reason,
+          staffName: r.staffUser?.displayName ?? null,
+          createdAt: r.createdAt.toISOString(),
+        })),
+      };
     },
   );
 

@@ -1,26 +1,27 @@
 import type { Db } from "@gradphoto/db";
 import type { Dashboard } from "@gradphoto/contracts";
-import { STATE_LABELS, shanghaiDay, type SubmissionState } from "@gradphoto/domain";
+import { STATE_LABELS, shanghaiDay } from "@gradphoto/domain";
+import { campaignCounts } from "./campaign-counts.js";
 
 const STUCK_LIMIT = 20;
 const MAX_DAYS = 62;
 
 /** Everything the dashboard shows for one campaign, computed in a handful of aggregate queries. */
 export async function campaignDashboard(db: Db, campaignId: string, now = new Date()): Promise<Dashboard> {
-  const [funnelRows, photoStatus, states, byCollege, timeline, comparisons] = await Promise.all([
-    db.$queryRaw<Array<{ logged_in: number; code_bound: number; paid: number; submitted: number; compared: number; approved: number }>>`
+  const [funnelRows, photoStatus, counts, byCollege, timeline, comparisons] = await Promise.all([
+    db.$queryRaw<Array<{ logged_in: number; code_bound: number; paid: number; submitted: number; compared: number }>>`
       SELECT
         count(*)::int AS logged_in,
         count(*) FILTER (WHERE s.roster_entry_id IS NOT NULL
           OR EXISTS (SELECT 1 FROM "submission_transitions" t WHERE t.submission_id = s.id AND t.event = 'CODE_BOUND'))::int AS code_bound,
-        count(*) FILTER (WHERE s.state NOT IN ('NEW', 'CONSENTED', 'CODE_BOUND')
-          OR EXISTS (SELECT 1 FROM "submission_transitions" t WHERE t.submission_id = s.id AND t.event IN ('PAYMENT_CONFIRMED', 'PAYMENT_EXEMPTED')))::int AS paid,
+        -- paid now: exempt (the school pays), or an order paid and not fully refunded (a refunded graduate leaves this step)
+        count(*) FILTER (WHERE s.payment_exempt
+          OR EXISTS (SELECT 1 FROM "orders" o WHERE o.submission_id = s.id AND o.status IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDING')))::int AS paid,
         count(*) FILTER (WHERE s.submitted_at IS NOT NULL)::int AS submitted,
-        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "comparisons" c WHERE c.submission_id = s.id))::int AS compared,
-        count(*) FILTER (WHERE s.state = 'APPROVED')::int AS approved
+        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "comparisons" c WHERE c.submission_id = s.id))::int AS compared
       FROM "submissions" s WHERE s.campaign_id = ${campaignId}::uuid`,
     db.rosterEntry.groupBy({ by: ["admissionPhotoStatus"], where: { campaignId }, _count: { _all: true } }),
-    db.submission.groupBy({ by: ["state"], where: { campaignId }, _count: { _all: true } }),
+    campaignCounts(db, [campaignId]).then((c) => c(campaignId)),
     db.$queryRaw<Array<{ college: string; major: string; roster: number; started: number; submitted: number; approved: number }>>`
       SELECT r.college, r.major, count(*)::int AS roster, count(s.id)::int AS started,
         count(s.id) FILTER (WHERE s.submitted_at IS NOT NULL)::int AS submitted,
@@ -32,8 +33,7 @@ export async function campaignDashboard(db: Db, campaignId: string, now = new Da
     db.comparison.findMany({ where: { submission: { campaignId } }, select: { score: true, passed: true, threshold: true, createdAt: true }, orderBy: { createdAt: "asc" } }),
   ]);
 
-  const f = funnelRows[0] ?? { logged_in: 0, code_bound: 0, paid: 0, submitted: 0, compared: 0, approved: 0 };
-  const stateCount = (s: SubmissionState) => states.find((x) => x.state === s)?._count._all ?? 0;
+  const f = funnelRows[0] ?? { logged_in: 0, code_bound: 0, paid: 0, submitted: 0, compared: 0 };
   const photo = (s: "PRESENT" | "MISSING" | "DISPUTED") => photoStatus.find((x) => x.admissionPhotoStatus === s)?._count._all ?? 0;
 
   // Per day (Asia/Shanghai): submissions and approvals, every day between the first and today.
@@ -101,10 +101,11 @@ export async function campaignDashboard(db: Db, campaignId: string, now = new Da
       admissionPresent: photo("PRESENT"),
       admissionMissing: photo("MISSING"),
       admissionDisputed: photo("DISPUTED"),
-      submissions: states.reduce((n, s) => n + s._count._all, 0),
-      reviewing: stateCount("REVIEWING"),
-      approved: stateCount("APPROVED"),
-      rejected: stateCount("REJECTED"),
+      // the same counts as the campaign list
+      submissions: counts.submissions,
+      reviewing: counts.reviewing,
+      approved: counts.approved,
+      rejected: counts.rejected,
     },
     funnel: [
       { step: "LOGGED_IN", label: "登录并开始", count: f.logged_in },
@@ -112,7 +113,7 @@ export async function campaignDashboard(db: Db, campaignId: string, now = new Da
       { step: "PAID", label: "完成支付", count: f.paid },
       { step: "SUBMITTED", label: "提交照片", count: f.submitted },
       { step: "COMPARED", label: "完成比对", count: f.compared },
-      { step: "APPROVED", label: "审核通过", count: f.approved },
+      { step: "APPROVED", label: "审核通过", count: counts.approved },
     ],
     byCollege,
     perDay,
