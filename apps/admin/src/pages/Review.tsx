@@ -207,7 +207,7 @@ export function ReviewPage() {
                   type="success"
                   showIcon
                   data-testid="review-pending"
-                  message={`即将审核通过：${pending.name}（${Math.max(0, Math.ceil((pending.until - now) / 1000))} 秒后提交）`}
+                  message={`即将审核通过：${pending.name}（${Math.min(UNDO_MS / 1000, Math.max(0, Math.ceil((pending.until - now) / 1000)))} 秒后提交）`}
                   description="按 Z 或 Esc 撤销；再按 A 或回车立即提交。"
                   action={
                     <Space direction="vertical">
