@@ -5,9 +5,12 @@ import path from "node:path";
 import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-code";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import type { ObjectStorage } from "@gradphoto/storage";
+import { STUDIO_ATTRIBUTION, verifiedDemoPairs } from "./demo-photos.js";
 
 export const DEMO_SCHOOL_CODE = "10999";
 export const DEMO_PASSWORD = "gradphoto-demo";
+/** Demo graduates with an admission photo and a photo to take (the others show a missing admission photo). */
+export const DEMO_WITH_PHOTOS = 8;
 
 export const DEMO_CONSENT = `温馨提示
 1. 本次采集的照片将用于学信网学历/学位证书电子注册，须与录取照片为同一人。
@@ -30,8 +33,8 @@ export interface SeedOptions {
   now?: Date;
   /** stores demo admission photos (from the dev set, when present) */
   storage?: ObjectStorage;
-  /** ../shared/testdata/faces; demo admission photos come from it in development, never from the repo */
-  facesDir?: string;
+  /** ../shared/testdata/faces-studio; demo photos come from it in development, never from the repo */
+  studioDir?: string;
   /** writes printable demo 采集码 PNGs here */
   codesDir?: string;
 }
@@ -65,18 +68,26 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<{ school
       },
     });
   }
-  const demoFaces = opts.facesDir ? pickDemoFaces(opts.facesDir) : [];
   const codes: Array<{ uniqueNumber: string; name: string; file?: string; graduationPhoto?: string }> = [];
   if (opts.codesDir) mkdirSync(opts.codesDir, { recursive: true });
+  const uniqueOf = (i: number) => `2026${DEMO_SCHOOL_CODE}${String(i + 1).padStart(6, "0")}`;
+  const photoFile = (i: number) => (opts.codesDir ? path.join(opts.codesDir, `${uniqueOf(i)}-photo.jpg`) : null);
+  // The first DEMO_WITH_PHOTOS graduates get an admission photo and a photo to take that pass the real
+  // pipeline (verified once, when the database or the demo folder is new); the rest have none (缺录取照片).
+  const existing = await db.rosterEntry.findMany({ where: { campaignId: campaign.id }, select: { uniqueNumber: true, admissionPhotoKey: true } });
+  const ready = Array.from({ length: DEMO_WITH_PHOTOS }, (_, i) => i).every((i) => existing.some((e) => e.uniqueNumber === uniqueOf(i) && e.admissionPhotoKey) && (!photoFile(i) || existsSync(photoFile(i)!)));
+  const pairs = !ready && opts.studioDir && opts.storage ? await verifiedDemoPairs(opts.studioDir, DEMO_WITH_PHOTOS, campaign.photoSpec) : [];
+  if (pairs.length && opts.codesDir) writeFileSync(path.join(opts.codesDir, "ATTRIBUTION.txt"), `${STUDIO_ATTRIBUTION}\n`);
   for (let i = 0; i < 12; i++) {
     const [college, major] = COLLEGES[i % COLLEGES.length]!;
-    const uniqueNumber = `2026${DEMO_SCHOOL_CODE}${String(i + 1).padStart(6, "0")}`;
+    const uniqueNumber = uniqueOf(i);
     const idNumber = `11010120000101${String(1000 + i).slice(-4)}`;
-    const face = demoFaces[i];
+    const pair = pairs[i];
     let admissionPhotoKey: string | null = null;
-    if (face && opts.storage) {
+    if (pair && opts.storage) {
       admissionPhotoKey = `admission/${campaign.id}/${uniqueNumber}.jpg`;
-      await opts.storage.put(admissionPhotoKey, readFileSync(face.admission), { contentType: "image/jpeg" });
+      await opts.storage.put(admissionPhotoKey, pair.admission, { contentType: "image/jpeg" });
+      if (photoFile(i)) writeFileSync(photoFile(i)!, pair.graduation);
     }
     await db.rosterEntry.upsert({
       where: { campaignId_uniqueNumber: { campaignId: campaign.id, uniqueNumber } },
@@ -103,7 +114,8 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<{ school
       writeFileSync(file, await renderCodePng(text));
       writeFileSync(path.join(opts.codesDir, `${uniqueNumber}.txt`), text);
     }
-    codes.push({ uniqueNumber, name: NAMES[i]!, file, graduationPhoto: face?.graduation });
+    const suggested = i < DEMO_WITH_PHOTOS && photoFile(i) && existsSync(photoFile(i)!) && (pair || ready) ? photoFile(i)! : undefined;
+    codes.push({ uniqueNumber, name: NAMES[i]!, file, graduationPhoto: suggested });
   }
   const reasons = ["照片背景不符合要求", "照片模糊或光线不均", "着装颜色与背景相近", "佩戴饰品或有色眼镜", "与录取照片差异较大，请重新拍摄"];
   if ((await db.rejectionReasonTemplate.count({ where: { schoolId: school.id } })) === 0) {
@@ -120,25 +132,4 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<{ school
     await db.staffUser.upsert({ where: { username: s.username }, update: {}, create: { ...s, passwordHash } });
   }
   return { schoolId: school.id, campaignId: campaign.id, staff: staff.map(({ username, role }) => ({ username, role })), codes };
-}
-
-/** Pairs of photos of one person from the dev set (graduation photo, admission photo), by label. */
-function pickDemoFaces(facesDir: string): Array<{ graduation: string; admission: string }> {
-  const manifestFile = path.join(facesDir, "manifest.json");
-  const pairsFile = path.join(facesDir, "pairs.json");
-  if (!existsSync(manifestFile) || !existsSync(pairsFile)) return [];
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { files: Array<{ path: string; identity: string; width: number; height: number; labels: { expected_compliant: boolean } }> };
-  // Larger photos first: they make the better demo graduation photos.
-  manifest.files.sort((a, b) => Math.min(b.width, b.height) - Math.min(a.width, a.height));
-  const pairs = JSON.parse(readFileSync(pairsFile, "utf8")) as Array<{ a: string; b: string; same: boolean }>;
-  const used = new Set<string>();
-  const out: Array<{ graduation: string; admission: string }> = [];
-  for (const f of manifest.files) {
-    if (!f.labels.expected_compliant || used.has(f.identity) || f.path.startsWith("compliance/")) continue;
-    const p = pairs.find((x) => x.same && (x.a === f.path || x.b === f.path));
-    if (!p) continue;
-    used.add(f.identity);
-    out.push({ graduation: path.join(facesDir, f.path), admission: path.join(facesDir, p.a === f.path ? p.b : p.a) });
-  }
-  return out;
 }
