@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { reservePort } from "@gradphoto/testkit";
+import { modelDir, reservePort } from "@gradphoto/testkit";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
@@ -29,6 +29,9 @@ async function start(command: string, args: string[]) {
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "npm-start-")),
     GRADPHOTO_REUSE_BUILD: "1",
     GRADPHOTO_TEST_MARKER: marker,
+    // no dev photos: the seed skips picking demo photos (seed-demo.test.ts covers them), the models stay
+    SHARED_DIR: mkdtempSync(path.join(os.tmpdir(), "npm-start-shared-")),
+    MODEL_DIR: modelDir(),
     LOG_LEVEL: "warn",
   };
   delete env.DATABASE_URL; // its own embedded database: the demo seed must not land in the tests' database
