@@ -257,12 +257,14 @@ function teethAtJunction(img: RgbImage, p: Point[]): number {
     lips.push([L, Math.hypot(a, b)]);
   }
   const lipL = median(lips.map((q) => q[0])), lipC = median(lips.map((q) => q[1]));
-  const grey = !(lipC >= 3); // a grey photo: brightness alone
+  // a grey photo has no colour to tell teeth from lit lips (brightness alone refused 12 closed mouths
+  // of grey TV crops); `colour` refuses grey photos anyway
+  if (!(lipC >= 3)) return 0;
   const b = pixelsInPolygon(band, img.width, img.height, st);
   let n = 0;
   for (let k = 0; k < b.length; k += 2) {
     const [L, a, bb] = labAt(img, b[k]!, b[k + 1]!);
-    if (L > lipL + 8 && (grey || Math.hypot(a, bb) < 0.7 * lipC)) n++;
+    if (L > lipL + 8 && Math.hypot(a, bb) < 0.7 * lipC) n++;
   }
   return (n * st * st) / (mw * mw);
 }
