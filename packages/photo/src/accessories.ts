@@ -7,21 +7,29 @@ const FACE_PX = 200;
 /** How far from skin (face widths) jewellery is looked for. */
 const REACH = 0.05;
 
-/** Separable Gaussian blur of a w×h float image. */
+/** Separable Gaussian blur of a w×h float image (edges repeat the border pixel). */
 function gaussian(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
   const r = Math.max(1, Math.ceil(2.5 * sigma));
-  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const ks = k.reduce((a, b) => a + b, 0);
+  const k = new Float64Array(2 * r + 1);
+  let ks = 0;
+  for (let i = 0; i <= 2 * r; i++) ks += k[i] = Math.exp(-((i - r) ** 2) / (2 * sigma * sigma));
   const tmp = new Float32Array(w * h), out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let s = 0;
-    for (let i = -r; i <= r; i++) s += k[i + r]! * src[y * w + Math.min(w - 1, Math.max(0, x + i))]!;
-    tmp[y * w + x] = s / ks;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      if (x >= r && x < w - r) for (let i = -r; i <= r; i++) s += k[i + r]! * src[row + x + i]!;
+      else for (let i = -r; i <= r; i++) s += k[i + r]! * src[row + Math.min(w - 1, Math.max(0, x + i))]!;
+      tmp[row + x] = s / ks;
+    }
   }
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let s = 0;
-    for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x]!;
-    out[y * w + x] = s / ks;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      if (y >= r && y < h - r) for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[(y + i) * w + x]!;
+      else for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x]!;
+      out[y * w + x] = s / ks;
+    }
   }
   return out;
 }
@@ -94,11 +102,18 @@ export function earJewellery(img: RgbImage, p: Point[], F: number, maps?: { hair
       const skin = new Uint8Array(w * h);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) skin[y * w + x] = maps.skin(z.x + (x + 0.5) / k, z.y + (y + 0.5) / k) > 0.5 ? 1 : 0;
       const r = Math.max(1, Math.round(REACH * FACE_PX));
+      // skin within a (2r+1)² square: a separable dilation (rows, then columns)
+      const rows = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        let v = 0;
+        for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r) && !v; xx++) v = skin[y * w + xx]!;
+        rows[y * w + x] = v;
+      }
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
         if (maps.hair(z.x + (x + 0.5) / k, z.y + (y + 0.5) / k) > 0.4) continue;
-        let near = false;
-        for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r) && !near; yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) if (skin[yy * w + xx]) { near = true; break; }
-        allowed[y * w + x] = near ? 1 : 0;
+        let v = 0;
+        for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r) && !v; yy++) v = rows[yy * w + x]!;
+        allowed[y * w + x] = v;
       }
     }
     let best = { v: 0, x: 0, y: 0 };
