@@ -185,6 +185,7 @@ export const CHECK_LABELS: Record<string, string> = {
   no_hat: "未戴帽子",
   face_unoccluded: "面部无遮挡",
   mouth_closed: "闭嘴",
+  no_accessories: "无饰物",
   natural_expression: "表情自然",
   even_lighting: "光线均匀",
   exposure: "曝光正常",

@@ -48,6 +48,7 @@ export function mouthOpenDecision(lm: FaceLandmarks, ms: Measurements | undefine
   const area = ms?.mouthOpenArea ?? 1;
   const open =
     lm.mouthOpen >= t.mouthOpenSure ||
+    (ms?.teethShare ?? 0) >= t.minTeethShare ||
     (lm.mouthOpen >= t.maxMouthOpen && area >= t.minOpenArea) ||
     (width >= t.wideMouth && lm.mouthOpen >= t.smileMouthOpen && area >= t.minOpenArea);
   return { open, width };
@@ -163,13 +164,15 @@ export function runChecks(input: CheckInput): CheckResult[] {
       "眉毛和眼睛清晰可见",
       ms.eyeHair > t.maxEyeHair ? "头发遮挡了眼睛，请将头发拨开" : "头发遮挡了眉毛，请将刘海拨开、露出眉毛",
     );
+    // a head turned to one side hides its far ear behind the cheek, whatever the hair does
+    const earTurned = Math.abs(yaw) > t.maxEarYawDeg;
     add(
       "ears_visible",
-      ms.earHair <= t.maxEarHair,
-      r2(ms.earHair),
-      t.maxEarHair,
+      ms.earHair <= t.maxEarHair && !earTurned,
+      { hair: r2(ms.earHair), yaw: r1(yaw) },
+      { maxHair: t.maxEarHair, maxYaw: t.maxEarYawDeg },
       "双耳可见",
-      "头发可能遮挡了耳朵，请将头发拢到耳后、露出双耳",
+      earTurned ? "头部转向一侧，远侧的耳朵被挡住，请正对镜头、露出双耳" : "头发可能遮挡了耳朵，请将头发拢到耳后、露出双耳",
     );
     const tinted = ms.eyeLumaRatio < t.minEyeLumaRatio || (ms.eyeChromaShift > t.maxLensChromaShift && ms.eyeLumaRatio < t.maxTintLumaRatio);
     add(
@@ -195,11 +198,24 @@ export function runChecks(input: CheckInput): CheckResult[] {
   add(
     "mouth_closed",
     !mouth.open,
-    { opening: r3(lm.mouthOpen), width: r2(mouth.width), teethOrCavity: ms ? r3(ms.mouthOpenArea) : null },
-    { sure: t.mouthOpenSure, opening: t.maxMouthOpen, smileOpening: t.smileMouthOpen, wideMouth: t.wideMouth, minArea: t.minOpenArea },
+    { opening: r3(lm.mouthOpen), width: r2(mouth.width), teethOrCavity: ms ? r3(ms.mouthOpenArea) : null, teeth: ms ? r3(ms.teethShare) : null },
+    { sure: t.mouthOpenSure, opening: t.maxMouthOpen, smileOpening: t.smileMouthOpen, wideMouth: t.wideMouth, minArea: t.minOpenArea, teeth: t.minTeethShare },
     "嘴唇自然闭合",
     "检测到张嘴或露齿，请嘴唇自然闭合、保持自然表情",
   );
+  if (ms) {
+    const blob = Math.max(...ms.jewellery);
+    const at = ms.jewelleryAt;
+    // the region is marked for the graduate and the reviewer: the ear zone in source pixels
+    add(
+      "no_accessories",
+      blob <= t.maxJewelleryBlob,
+      { blob: r1(blob), ear: blob > t.maxJewelleryBlob ? at.side : null, x: Math.round(at.x / scale), y: Math.round(at.y / scale), r: Math.round((0.08 * lm.faceWidth) / scale) },
+      t.maxJewelleryBlob,
+      "未发现耳饰等饰物",
+      `${at.side === "left" ? "照片左侧" : "照片右侧"}耳部疑似佩戴耳饰（耳钉、耳环），请摘下耳环、耳钉、项链、发箍等饰物后重新拍摄`,
+    );
+  }
   const strong = Math.max(lm.expression[0]!, lm.expression[1]!, lm.expression[2]!, lm.expression[5]!, lm.expression[6]!);
   add("natural_expression", strong <= t.maxStrongExpression, r2(strong), t.maxStrongExpression, "表情自然", "表情不够自然（如皱眉、惊讶），请放松面部、保持自然表情");
 

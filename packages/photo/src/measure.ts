@@ -4,6 +4,7 @@ import type { FaceLandmarks } from "./landmarks.js";
 import { labChroma, median, quantile, quantiles, rgbToLab, sampleRect, toGray, type FloatImage, type Rect } from "./pixels.js";
 import { mapAt, type Segmentation } from "./segment.js";
 import { fftPeakScore } from "./periodic.js";
+import { earJewellery } from "./accessories.js";
 
 /** Pixel measurements behind the heuristic checks (all scale-free unless stated). */
 export interface Measurements {
@@ -26,6 +27,8 @@ export interface Measurements {
   periodic: number;
   /** teeth or mouth-cavity pixels inside the inner lip contour, in mouth widths² */
   mouthOpenArea: number;
+  /** teeth pixels (brighter and greyer than the lips) in a thin band along the lip junction, in mouth widths² */
+  teethShare: number;
   /** eye-region luma ÷ cheek luma (lowest of both eyes) and lens chroma shift */
   eyeLumaRatio: number;
   eyeChromaShift: number;
@@ -35,6 +38,9 @@ export interface Measurements {
   /** hair share of each ear zone (highest of both) and skin share (lowest) */
   earHair: number;
   earSkin: number;
+  /** strongest small blob beside each ear lobe (luma units; jewellery) and where the stronger one is (working pixels) */
+  jewellery: [number, number];
+  jewelleryAt: { x: number; y: number; side: "left" | "right" };
   /** above the brows, the person share that is neither hair nor skin (hats, caps) */
   hatShare: number;
   /** skin near the face that is not face, ears, neck or chest, in face widths² (hands) */
@@ -73,6 +79,7 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
   const hasParse = !!(seg.hair && seg.skin && seg.clothes);
   const hair = hairOverFace(img, seg, p, F, step, hasParse);
   const headTop = findHeadTop(seg, p, F, H);
+  const jewel = earJewellery(img, p, F, hasParse ? { hair: (x, y) => mapAt(seg, seg.hair!, x, y), skin: (x, y) => mapAt(seg, seg.skin!, x, y) } : undefined);
   return {
     chroma: colour.chroma,
     colourShare: colour.colourShare,
@@ -84,9 +91,12 @@ export function measureStep(img: RgbImage, lm: FaceLandmarks, seg: Segmentation)
     sharpness: measureSharpness(img, p, F),
     periodic: fftPeakScore(img, lm),
     mouthOpenArea: mouthOpening(img, p),
+    teethShare: teethAtJunction(img, p),
     eyeLumaRatio: glasses.eyeLumaRatio,
     eyeChromaShift: glasses.eyeChromaShift,
     ...hair,
+    jewellery: jewel.blob,
+    jewelleryAt: jewel.at,
     hatShare: hasParse ? hatShare(seg, p, F, W, regions.browTop, headTop.y) : 0,
     foreignSkin: hasParse ? foreignSkin(seg, p, F, W, H, regions.browTop) : 0,
     headTopY: (lm.eyeCentre.y - headTop.y) / F,
@@ -225,6 +235,38 @@ function mouthOpening(img: RgbImage, p: Point[]): number {
   const greyPhoto = !(ringC >= 3);
   const openPx = inner.filter((q) => (q[0] > ringL + 10 && (greyPhoto || Math.hypot(q[1], q[2]) < 0.7 * ringC)) || q[0] < ringL - 15).length;
   return (openPx * lipStep * lipStep) / (mw * mw);
+}
+
+/**
+ * Teeth between the lips: pixels brighter (L* ≥ 8 above) and greyer (C* < 0.7×) than the lips' median,
+ * searched in a band of ±4 % of the mouth width around the inner lip contour, in mouth widths². The
+ * landmark model often closes the inner contour over a smile's thin row of teeth, so the teeth are
+ * looked for along the junction rather than inside the contour; the band stays off the lower lip's
+ * body, where lip gloss makes bright, greyish highlights on closed lips.
+ */
+function teethAtJunction(img: RgbImage, p: Point[]): number {
+  const mw = Math.max(1, dist(p[48]!, p[54]!));
+  const st = Math.max(1, Math.floor(mw / 80));
+  const e = 0.04 * mw;
+  const up = (q: Point) => ({ x: q.x, y: q.y - e }), dn = (q: Point) => ({ x: q.x, y: q.y + e });
+  const band: Polygon = [p[60]!, up(p[61]!), up(p[62]!), up(p[63]!), p[64]!, dn(p[65]!), dn(p[66]!), dn(p[67]!)];
+  const lips: Array<[number, number]> = [];
+  const g = pixelsInPolygon(p.slice(48, 60), img.width, img.height, st);
+  for (let k = 0; k < g.length; k += 2) {
+    const [L, a, b] = labAt(img, g[k]!, g[k + 1]!);
+    lips.push([L, Math.hypot(a, b)]);
+  }
+  const lipL = median(lips.map((q) => q[0])), lipC = median(lips.map((q) => q[1]));
+  // a grey photo has no colour to tell teeth from lit lips (brightness alone refused 12 closed mouths
+  // of grey TV crops); `colour` refuses grey photos anyway
+  if (!(lipC >= 3)) return 0;
+  const b = pixelsInPolygon(band, img.width, img.height, st);
+  let n = 0;
+  for (let k = 0; k < b.length; k += 2) {
+    const [L, a, bb] = labAt(img, b[k]!, b[k + 1]!);
+    if (L > lipL + 8 && Math.hypot(a, bb) < 0.7 * lipC) n++;
+  }
+  return (n * st * st) / (mw * mw);
 }
 
 /** Mean CIELAB a*, b* over the grid pixels inside `poly`. */

@@ -40,6 +40,7 @@ export const CHECK_IDS = [
   "no_hat",
   "face_unoccluded",
   "mouth_closed",
+  "no_accessories",
   "natural_expression",
   "even_lighting",
   "exposure",
@@ -75,6 +76,9 @@ const DEFAULT_SEVERITY: Record<CheckId, Severity> = {
   no_hat: "error",
   face_unoccluded: "error",
   mouth_closed: "error",
+  // a warning, not a refusal: it finds about a third of the studio set's earrings with no compliant
+  // photo flagged (docs/photo-spec.md); the graduate and the reviewer see the marked region
+  no_accessories: "warning",
   // the expression model costs ~20 ms and decides nothing the mouth and eye checks do not (it was a
   // warning only); campaigns can switch it on
   natural_expression: "off",
@@ -121,6 +125,8 @@ export const ThresholdsSchema = z.object({
   maxBrowHair: z.number().default(0.95),
   /** hair probability over the ear zones beside the cheeks (warning only by default). */
   maxEarHair: z.number().default(0.9),
+  /** |yaw| (as for frontal) beyond which the turned head hides the far ear. */
+  maxEarYawDeg: z.number().default(22),
   /** tinted lenses: eye-area luma ÷ cheek luma below minEyeLumaRatio, or a colour shift above maxLensChromaShift with the area darker than maxTintLumaRatio. */
   minEyeLumaRatio: z.number().default(0.25),
   maxLensChromaShift: z.number().default(18),
@@ -139,6 +145,10 @@ export const ThresholdsSchema = z.object({
   minOpenArea: z.number().default(0.025),
   smileMouthOpen: z.number().default(0.06),
   wideMouth: z.number().default(0.44),
+  /** teeth along the lip junction (mouth widths²) at or above which the mouth counts as open (a smile showing teeth). */
+  minTeethShare: z.number().default(0.005),
+  /** ear jewellery: strongest stud-sized blob beside an ear lobe (luma units, outside hair, near skin). */
+  maxJewelleryBlob: z.number().default(28),
   /** expression model: highest probability of a strong expression (angry, disgust, fearful, sad, surprised). */
   maxStrongExpression: z.number().default(0.9),
   /** |left − right| cheek luma ÷ max. */

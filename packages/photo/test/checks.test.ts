@@ -36,7 +36,7 @@ describe("checks on labelled dev-set photos (chosen by label)", () => {
   it("catches open mouths on single colour faces seen from the front at product resolution", async () => {
     const open = byLabel((l) => l.mouth === "open" && l.faces === 1 && l.frontal && l.color === "color" && (l.face_width_px ?? 0) >= 160);
     expect(open.length).toBeGreaterThanOrEqual(15);
-    expect(await shareFailing(open, "mouth_closed")).toBeGreaterThanOrEqual(0.5);
+    expect(await shareFailing(open, "mouth_closed")).toBeGreaterThanOrEqual(0.7);
   });
 
   it("fails black-and-white photos on colour and small faces on resolution", async () => {
@@ -161,5 +161,87 @@ describe("checks on synthetic variants of a compliant portrait", () => {
     const strict = runChecks({ spec: { ...spec, thresholds: { ...spec.thresholds, minSharpness: 1e6 } }, ...input });
     expect(strict.find((c) => c.id === "sharp")!.passed).toBe(false);
     expect(strict.filter((c) => c.id !== "sharp")).toEqual(direct.checks.filter((c) => c.id !== "sharp"));
+  });
+});
+
+// faces-studio: Face Research Lab London Set (DeBruine & Jones 2017, https://doi.org/10.6084/m9.figshare.5047666.v5, CC BY 4.0)
+describe("studio portraits: smiles, ear jewellery, turned heads (faces-studio, chosen by label)", () => {
+  const studio = (pred: Parameters<typeof studioByLabel>[0], limit?: number) => studioByLabel(pred, limit);
+  const frontalSmiles = studio((l, e) => l.frontal && l.faces === 1 && e.capture?.expression === "smiling");
+
+  it("mouth_closed refuses smiles that show teeth or part the lips, and passes the same people's closed-lip smiles", async () => {
+    const open = frontalSmiles.filter((e) => e.labels.mouth === "open");
+    const closed = frontalSmiles.filter((e) => e.labels.mouth === "closed");
+    expect(open.length).toBeGreaterThanOrEqual(30);
+    expect(closed.length).toBeGreaterThanOrEqual(20);
+    // the old rule (inner-lip opening and teeth inside the landmarks' inner contour) caught 24/43
+    expect(await shareFailing(open, "mouth_closed")).toBeGreaterThanOrEqual(0.8);
+    expect(await shareFailing(closed, "mouth_closed")).toBeLessThanOrEqual(0.05);
+    const r = await check(photo(open[0]!));
+    expect(get(r, "mouth_closed").message).toMatch(/露齿/);
+  });
+
+  it("no_accessories: flags earrings beside the ear and names what to take off; compliant portraits pass it", async () => {
+    const earrings = studio((l) => l.frontal && l.accessories.includes("earrings"));
+    expect(earrings.length).toBeGreaterThanOrEqual(12);
+    // measured: 6 of the 16 frontal earring photos (studs of a few pixels are often indistinguishable from the ear's own folds)
+    expect(await shareFailing(earrings, "no_accessories")).toBeGreaterThanOrEqual(0.3);
+    for (const e of studio((l) => l.expected_compliant, 12)) {
+      const r = await check(photo(e));
+      expect(get(r, "no_accessories").passed, e.path).toBe(true);
+      expect(r.compliant).toBe(true);
+    }
+  });
+
+  it("an earring photo fails no_accessories at the earring; the same photo with the marked spots retouched away passes", async () => {
+    // no natural pair exists in the set (each person wears the same jewellery in all six views), so the
+    // pair is the photo and itself with the spots the check marks blurred into their surroundings. On
+    // dark skin the ear's own folds score close to the limit (docs/photo-spec.md), so a retouch must move
+    // the mark off the retouched spot, and most photos (not all) pass once both ears are retouched.
+    const earrings = studio((l) => l.frontal && l.accessories.includes("earrings") && l.issues.every((i) => i === "accessories"));
+    let flagged = 0, passedAfter = 0;
+    for (const e of earrings) {
+      const r = await check(photo(e));
+      const c = get(r, "no_accessories");
+      if (c.passed) continue;
+      flagged++;
+      expect(c.severity).toBe("warning");
+      expect(r.compliant, e.path).toBe(true); // a warning does not refuse
+      expect(c.message).toMatch(/耳.*摘下/);
+      let buf = photo(e);
+      let now = c;
+      for (let round = 0; round < 2 && !now.passed; round++) {
+        const v = now.value as { blob: number; ear: string; x: number; y: number; r: number };
+        expect(["left", "right"]).toContain(v.ear);
+        // the marked spot lies beside the face on the side it names
+        const face = (await checkInputs(buf, DEFAULT_SPEC)).input.landmarks!.points;
+        if (v.ear === "left") expect(v.x).toBeLessThan(face[4]!.x);
+        else expect(v.x).toBeGreaterThan(face[12]!.x);
+        const side = Math.max(8, Math.round(v.r));
+        const left = Math.max(0, v.x - side), top = Math.max(0, v.y - side);
+        const meta = await sharp(buf).metadata();
+        const w = Math.min(2 * side, meta.width! - left), h = Math.min(2 * side, meta.height! - top);
+        const patch = await sharp(buf).extract({ left, top, width: w, height: h }).blur(side / 2).toBuffer();
+        buf = await sharp(buf).composite([{ input: patch, left, top }]).jpeg({ quality: 92 }).toBuffer();
+        now = get(await check(buf), "no_accessories");
+        const n = now.value as typeof v;
+        // what was marked is gone: the mark moves away from the retouched spot, or the photo passes
+        expect(now.passed || Math.hypot(n.x - v.x, n.y - v.y) > side, e.path).toBe(true);
+      }
+      if (now.passed) passedAfter++;
+    }
+    expect(flagged).toBeGreaterThanOrEqual(4);
+    expect(passedAfter).toBeGreaterThanOrEqual(flagged / 2);
+  });
+
+  it("ears_visible: a head turned three-quarters hides its far ear; a frontal compliant portrait shows both", async () => {
+    const turned = studio((l) => l.pose === "three_quarter", 4);
+    for (const e of turned) {
+      const c = get(await check(photo(e)), "ears_visible");
+      expect(c.passed, e.path).toBe(false);
+      expect(c.message).toMatch(/转向一侧/);
+    }
+    const good = studio((l) => l.expected_compliant, 2);
+    for (const e of good) expect(get(await check(photo(e)), "ears_visible").passed, e.path).toBe(true);
   });
 });

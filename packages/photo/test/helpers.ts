@@ -28,6 +28,8 @@ export interface Entry {
   /** folder of the set the entry belongs to (faces when unset) */
   dir?: string;
   identity?: string;
+  /** faces-studio: how the photo was taken (view, instructed expression) */
+  capture?: { view: string; expression: string };
   width: number;
   height: number;
   labels: Labels;

@@ -42,6 +42,7 @@ export type PortraitFlaw =
   | "cropped"
   | "fringe"
   | "earsHidden"
+  | "accessories"
   | "rephoto";
 
 const SKIN = "#F3CFAE";
@@ -73,6 +74,11 @@ function head(flaw: PortraitFlaw): string {
       : "";
   const shadow = flaw === "shadow" ? `<path d="M60 42 C76 42 84 56 84 72 C84 90 74 102 60 102 Z" fill="#000" opacity="0.35"/>` : "";
   const highlight = flaw === "highlight" ? `<ellipse cx="56" cy="55" rx="9" ry="5" fill="#fff" opacity="0.9"/><ellipse cx="68" cy="80" rx="5" ry="3" fill="#fff" opacity="0.85"/>` : "";
+  // earrings (a stud and a drop) and a necklace
+  const jewellery =
+    flaw === "accessories"
+      ? `<circle cx="35" cy="82" r="2.2" fill="#F5C542" stroke="#B7791F" stroke-width="0.8"/><path d="M84 80 L84 86" stroke="#B7791F" stroke-width="1"/><circle cx="84" cy="88" r="2.6" fill="#F5C542" stroke="#B7791F" stroke-width="0.8"/><path d="M50 110 Q60 124 70 110" stroke="#F5C542" stroke-width="1.8" fill="none"/><circle cx="60" cy="118" r="2.4" fill="#F5C542" stroke="#B7791F" stroke-width="0.8"/>`
+      : "";
   const tilt = flaw === "tilt" ? ` transform="rotate(-14 60 100)"` : "";
   return `<g${tilt}>
 <rect x="52" y="96" width="16" height="26" fill="${SKIN_DARK}"/>
@@ -82,7 +88,7 @@ ${hairTop}
 <path d="M45 63 L54 61.5 M66 61.5 L75 63" stroke="${HAIR}" stroke-width="2.2" stroke-linecap="round"/>
 ${eyes}
 <path d="M60 73 L57.5 82 L62 82" stroke="#D29A74" stroke-width="1.6" fill="none" stroke-linecap="round" stroke-linejoin="round"/>
-${mouth}${fringe}${glasses}${hat}${shadow}${highlight}
+${mouth}${fringe}${glasses}${hat}${shadow}${highlight}${jewellery}
 </g>`;
 }
 
@@ -191,6 +197,7 @@ export function flawForCheck(checkId: string): PortraitFlaw | null {
     ears_visible: "earsHidden",
     no_tinted_glasses: "glasses",
     no_hat: "hat",
+    no_accessories: "accessories",
     mouth_closed: "mouthOpen",
     natural_expression: "mouthOpen",
     even_lighting: "shadow",

@@ -9,6 +9,7 @@ const BAD: Array<{ flaw: PortraitFlaw; label: string }> = [
   { flaw: "background", label: "背景杂乱" },
   { flaw: "glasses", label: "有色眼镜" },
   { flaw: "hat", label: "戴帽子" },
+  { flaw: "accessories", label: "佩戴耳饰项链" },
   { flaw: "tilt", label: "头部歪斜" },
   { flaw: "shadow", label: "脸部阴影" },
   { flaw: "fringe", label: "头发遮眉眼" },
