@@ -6,7 +6,7 @@
  * text on screen only. At the end: every recorded wx call is type-checked against
  * miniprogram-api-typings, and the page-stack depth and largest setData payload are measured.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -376,6 +376,12 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(r.errors).toEqual([]);
     for (const api of ["login", "request", "uploadFile", "scanCode", "chooseMedia", "requestPayment", "requestSubscribeMessage", "authorize", "openSetting", "getSetting", "showModal", "makePhoneCall"]) expect(apis).toContain(api);
   }, 60_000);
+
+  it("opened and rendered every page of app.json", () => {
+    const pages = (JSON.parse(readFileSync(path.join(dist, "app.json"), "utf8")) as { pages: string[] }).pages;
+    const visited = new Set(phones.flatMap((p) => [...p.visited]));
+    expect(pages.filter((r) => !visited.has(r))).toEqual([]);
+  });
 
   it("stays within WeChat's limits: page stack ≤ 10, every setData ≤ 1 MB", () => {
     const depth = Math.max(...phones.map((p) => p.maxStackDepth));

@@ -48,6 +48,8 @@ export class Phone {
   /** setData keys whose value was undefined (WeChat drops them with a warning) */
   readonly undefinedData: string[] = [];
   maxStackDepth = 0;
+  /** every route opened */
+  readonly visited = new Set<string>();
   private readonly ctx: vm.Context;
   private readonly modules = new Map<string, { exports: unknown }>();
   private readonly pageConfigs = new Map<string, Config>();
@@ -234,6 +236,7 @@ export class Phone {
 
   private open(route: string, query: Record<string, string>): void {
     const entry = this.createPage(route, query);
+    this.visited.add(route);
     this.stack.push(entry);
     this.maxStackDepth = Math.max(this.maxStackDepth, this.stack.length);
     this.call(entry, "onLoad", query);

@@ -44,6 +44,11 @@ export class ViewLayer {
     this.parse = vm.runInContext("JSON.parse", ctx) as (s: string) => unknown;
   }
 
+  /** Whether the compiled templates have a render function for `wxmlPath`. */
+  has(wxmlPath: string): boolean {
+    return typeof this.gwx(wxmlPath) === "function";
+  }
+
   /** Renders `wxmlPath` (e.g. "pages/index/index.wxml") with `data`; custom components are expanded. */
   render(wxmlPath: string, data: unknown, owner: Owner, componentOwner: (path: string) => Owner, usingComponents: (wxmlPath: string) => Record<string, string>): VNode {
     const gen = this.gwx(wxmlPath);
