@@ -123,9 +123,12 @@ function saved(p: Phone): { token: string; submissionId: string } {
   return p.wx.storage.get("gradphoto.session") as { token: string; submissionId: string };
 }
 
+/** Nothing thrown in the mini-program, nothing logged as an error, no setData value WeChat would drop. */
 function expectHealthy(p: Phone): void {
   expect(p.errors).toEqual([]);
+  expect(p.consoleErrors.filter((e) => e.startsWith("error:"))).toEqual([]);
   expect(p.undefinedData).toEqual([]);
+  if (p.consoleErrors.length) console.info(`weapp console warnings:\n${p.consoleErrors.join("\n")}`);
 }
 
 describe("the graduate's journeys in the weapp build, on WeChat's templates and a simulated client", () => {
@@ -218,6 +221,10 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     await p.onPage("capture");
     expect(p.text()).toContain("对准虚线框，保持正面平视");
     expect(p.wx.authSetting["scope.camera"]).toBe(true);
+    // the <camera> fails to start (e.g. the system camera permission of WeChat is off): album fallback
+    p.fireOn((n) => n.tag === "wx-camera", "error", { errMsg: "insertCamera:fail system permission denied" });
+    await p.waitForText("无法打开摄像头");
+    expect(p.buttons()).toContain("从相册选择");
     expectHealthy(p);
   }, 180_000);
 

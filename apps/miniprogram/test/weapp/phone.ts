@@ -443,6 +443,16 @@ export class Phone {
       if (x.attr.catchtap) break;
     }
     if (!chain.length) throw new Error(`nothing on "${textOf(target)}" handles a tap`);
+    this.wx.inTap = true;
+    try {
+      this.deliverTap(target, chain);
+    } finally {
+      this.wx.inTap = false;
+    }
+    this.throwErrors();
+  }
+
+  private deliverTap(target: VNode, chain: Array<{ node: VNode; handler: string }>): void {
     const ts = this.timeStamp();
     const touch = { identifier: 0, pageX: 180, pageY: 400, clientX: 180, clientY: 400, force: 1 };
     const targetInfo = { id: String(target.attr.id ?? ""), offsetLeft: 0, offsetTop: 0, dataset: datasetOf(target) };
@@ -472,10 +482,16 @@ export class Phone {
 
   /** A non-bubbling component event (scrolltolower, input, change, submit, error, …) on the node with `id`. */
   fire(id: string, type: string, detail: Record<string, unknown> = {}): void {
-    const node = elements(this.screen()).find((n) => n.attr.id === id);
-    if (!node) throw new Error(`no node #${id} on ${this.route}`);
+    this.fireOn((n) => n.attr.id === id, type, detail, `#${id}`);
+  }
+
+  /** The same on the first node matching `pred` (e.g. by tag: `n.tag === "wx-camera"`). */
+  fireOn(pred: (n: VNode) => boolean, type: string, detail: Record<string, unknown> = {}, what = "the node"): void {
+    const node = elements(this.screen()).find(pred);
+    if (!node) throw new Error(`no ${what} on ${this.route}`);
+    const id = String(node.attr.id ?? "");
     const h = (node.attr[`bind${type}`] ?? node.attr[`catch${type}`]) as string | undefined;
-    if (!h) throw new Error(`#${id} does not bind ${type}`);
+    if (!h) throw new Error(`${what} does not bind ${type}`);
     const fn = node.owner.handler(h);
     if (!fn) throw new Error(`${node.owner.path} has no handler "${h}"`);
     const info = { id, offsetLeft: 0, offsetTop: 0, dataset: datasetOf(node) };
@@ -504,13 +520,13 @@ export class Phone {
     this.fire(id, "submit", { value, target: {} });
   }
 
-  /** Waits until no request is in flight and the screen stopped changing. */
+  /** Waits until no request is in flight and the screen stayed the same for a few polls. */
   async settle(): Promise<void> {
-    let last = "";
+    let last: string | null = null;
     let stable = 0;
     await this.waitFor(() => {
-      const t = this.wx.inFlight ? `busy${Math.random()}` : this.text();
-      stable = t === last ? stable + 1 : 0;
+      const t = this.wx.inFlight ? null : this.text();
+      stable = t !== null && t === last ? stable + 1 : 0;
       last = t;
       return stable >= 4;
     }, "a settled screen");

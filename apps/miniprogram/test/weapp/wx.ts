@@ -82,6 +82,8 @@ export class WxDevice {
   readonly user: UserChoices = { camera: "allow", settingsCamera: "on", subscribe: "accept", payment: "pay", scan: "cancel", photo: "cancel" };
   /** a native dialog on screen (showModal), answered by tapping its buttons */
   dialog: Dialog | null = null;
+  /** true while a tap's handlers run: WeChat lets some APIs run only from a tap */
+  inTap = false;
   /** requests in flight, so the phone can wait until the app is idle */
   inFlight = 0;
   readonly errors: unknown[] = [];
@@ -284,11 +286,16 @@ export class WxDevice {
         d.answer("authorize", x, allow ? { ok: true, res: {} } : { ok: false, errMsg: "auth deny" });
       },
       openSetting(x: Opts) {
+        // since base library 2.3.0 the settings page opens only from a tap
+        if (!d.inTap) return d.answer("openSetting", x, { ok: false, errMsg: "can only be invoked by user TAP gesture." });
         if (d.user.settingsCamera === "on" && "scope.camera" in d.authSetting) d.authSetting["scope.camera"] = true;
         d.answer("openSetting", x, { ok: true, res: { authSetting: { ...d.authSetting } } });
       },
 
       requestSubscribeMessage(x: Opts & { tmplIds: string[] }) {
+        // the subscription dialog opens only from a tap (not after an await in its handler)
+        if (!d.inTap) return d.answer("requestSubscribeMessage", x, { ok: false, errMsg: "can only be invoked by user TAP gesture.", extra: { errCode: 10003 } });
+        if (x.tmplIds.length > 3) return d.answer("requestSubscribeMessage", x, { ok: false, errMsg: "tmplIds length exceeds 3", extra: { errCode: 20003 } });
         const res: Record<string, string> = {};
         for (const id of x.tmplIds) {
           res[id] = d.user.subscribe;
@@ -314,6 +321,10 @@ export class WxDevice {
       },
 
       showModal(x: Opts & { title?: string; content?: string; confirmText?: string; cancelText?: string; showCancel?: boolean }) {
+        // the client refuses button texts longer than 4 characters
+        for (const k of ["confirmText", "cancelText"] as const) {
+          if ((x[k] ?? "").length > 4) return d.answer("showModal", x, { ok: false, errMsg: `${k} length should not larger than 4 Chinese characters` });
+        }
         d.dialog = {
           title: x.title ?? "",
           content: x.content ?? "",
