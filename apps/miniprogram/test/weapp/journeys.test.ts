@@ -167,7 +167,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(decided.body.state).toBe("APPROVED");
     const sent = await waitFor(() => j.fake.miniProgram.sentMessages.find((m) => m.toUser === p.openid));
     expect(sent.templateId).toBe(TEMPLATES.reviewPassed);
-    await p.tap("刷新状态");
+    await p.pullDownRefresh(); // WeChat's pull-down gesture on the status page
     await p.waitFor(() => p.textsOf("status-title")[0] === "审核通过", "审核通过");
     expect(p.text()).toContain("你已完成毕业照片线上采集");
 
@@ -381,7 +381,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const apis = [...new Set(calls.map((c) => c.api))].sort();
     console.info(`weapp harness: ${calls.length} wx calls (${r.checked} distinct) type-checked: ${apis.join(", ")}`);
     expect(r.errors).toEqual([]);
-    for (const api of ["login", "request", "uploadFile", "scanCode", "chooseMedia", "requestPayment", "requestSubscribeMessage", "authorize", "openSetting", "getSetting", "showModal", "makePhoneCall"]) expect(apis).toContain(api);
+    for (const api of ["login", "request", "uploadFile", "scanCode", "chooseMedia", "requestPayment", "requestSubscribeMessage", "authorize", "openSetting", "getSetting", "showModal", "makePhoneCall", "stopPullDownRefresh"]) expect(apis).toContain(api);
   }, 60_000);
 
   it("opened and rendered every page of app.json", () => {

@@ -510,6 +510,21 @@ export class Phone {
     this.fire(id, "scrolltolower", { direction: "bottom" });
   }
 
+  /**
+   * Pulls the page down: the client refreshes only pages whose JSON enables it, calling
+   * onPullDownRefresh; the page must end it with wx.stopPullDownRefresh.
+   */
+  async pullDownRefresh(): Promise<void> {
+    const top = this.stack.at(-1);
+    if (!top) throw new Error("no page open");
+    const json = JSON.parse(readFileSync(path.join(this.o.dist, `${top.route}.json`), "utf8")) as { enablePullDownRefresh?: boolean };
+    if (!json.enablePullDownRefresh) throw new Error(`${top.route} does not enable pull-down refresh: the gesture does nothing`);
+    const before = this.wx.calls.filter((c) => c.api === "stopPullDownRefresh").length;
+    this.call(top, "onPullDownRefresh");
+    this.throwErrors();
+    await this.waitFor(() => this.wx.calls.filter((c) => c.api === "stopPullDownRefresh").length > before, "wx.stopPullDownRefresh");
+  }
+
   /** Typing into an input (`bindinput`), as the client reports it. */
   input(id: string, value: string): void {
     this.fire(id, "input", { value, cursor: value.length, keyCode: 0 });
