@@ -477,7 +477,6 @@ export class Phone {
         this.errors.push(e);
       }
     }
-    this.throwErrors();
   }
 
   /** A non-bubbling component event (scrolltolower, input, change, submit, error, …) on the node with `id`. */
