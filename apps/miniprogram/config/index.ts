@@ -50,6 +50,8 @@ export default defineConfig<"webpack5">(async () => {
         resolveTsFromJs(chain);
       },
       optimizeMainPackage: { enable: true },
+      // WXML without layout whitespace (the quality scan's WXML compression; JS and WXSS are minified in production)
+      minifyXML: { collapseWhitespace: true },
     },
     h5: {
       compile,

@@ -40,7 +40,8 @@ export async function requestSubscriptions(c: CampaignPublic | null): Promise<st
   let rejected: string[] = [];
   try {
     if (IS_WEAPP) {
-      const r = (await Taro.requestSubscribeMessage({ tmplIds: ids, entityIds: [] } as Parameters<typeof Taro.requestSubscribeMessage>[0])) as unknown as Record<string, string>;
+      // WeChat takes tmplIds only: entityIds is Alipay's (Taro's type wrongly requires it; WeChat's typings reject it)
+      const r = (await Taro.requestSubscribeMessage({ tmplIds: ids } as Parameters<typeof Taro.requestSubscribeMessage>[0])) as unknown as Record<string, string>;
       accepted = ids.filter((id) => r[id] === "accept");
       rejected = ids.filter((id) => r[id] !== "accept");
     } else if (DEV_SIMULATION) {
