@@ -22,13 +22,16 @@ const env = {
 
 // Every step runs as a child we wait for asynchronously, so SIGINT/SIGTERM reach this process at any
 // time: it forwards the signal to the running child, starts no further step, and exits once that
-// child has stopped (exit 0 — stopping was asked for). A signal never leaves orphans behind.
+// child has stopped. A signal never leaves orphans behind. Stopping `start` is what was asked for
+// (exit 0); an interrupted `test` did not pass, so it exits 128 + the signal's number, as a shell would.
 let current = null;
 let stopping = false;
+let stopCode = 0;
 function stop(sig) {
   stopping = true;
+  if (process.argv[2] !== "start") stopCode = 128 + (sig === "SIGINT" ? 2 : 15);
   if (current) current.kill(sig);
-  else process.exit(0);
+  else process.exit(stopCode);
 }
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => stop(sig));
 // npm runs us with `exec` (package.json), so npm forwards its signals straight to this process; if
@@ -49,7 +52,7 @@ function run(file, args, extraEnv = {}) {
     });
     child.on("exit", (code, signal) => {
       current = null;
-      if (stopping) process.exit(0);
+      if (stopping) process.exit(stopCode);
       resolve(code ?? (signal ? 1 : 0));
     });
   });
