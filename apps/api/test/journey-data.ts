@@ -38,3 +38,27 @@ export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
   }
   throw new Error("the dev set has no labelled-compliant photo with a partner that the checks accept");
 }
+
+interface StudioFile { path: string; identity: string; labels: { expected_compliant: boolean } }
+const studioManifest = JSON.parse(readFileSync(testdataDir("faces-studio", "manifest.json"), "utf8")) as { files: StudioFile[] };
+
+/**
+ * `n` labelled-compliant studio portraits of `n` different people (Face Research Lab London Set,
+ * CC BY 4.0) that the pipeline accepts as camera uploads (checks and standardised output): genuinely
+ * different photos for the "3 different qualifying photos" rule.
+ */
+export async function pickQualifyingPhotos(n: number): Promise<Array<{ path: string; bytes: Buffer }>> {
+  const taken = new Set<string>();
+  const out: Array<{ path: string; bytes: Buffer }> = [];
+  for (const f of studioManifest.files) {
+    if (out.length === n) break;
+    if (!f.labels.expected_compliant || taken.has(f.identity)) continue;
+    const bytes = readFileSync(testdataDir("faces-studio", f.path));
+    if (!(await check(bytes, {}, { origin: "camera" })).compliant) continue;
+    if (!(await standardize(bytes)).report.compliant) continue;
+    out.push({ path: f.path, bytes });
+    taken.add(f.identity);
+  }
+  if (out.length < n) throw new Error(`the studio set has only ${out.length} accepted photos of different people`);
+  return out;
+}

@@ -211,8 +211,8 @@ export function photoForm(bytes: Buffer, name = "photo.jpg"): FormData {
 }
 
 /** Upload → standardise → submit; returns the submission view after submitting. */
-export async function submitPhoto(j: Journey, token: string, submissionId: string, file: string) {
-  const up = await j.call("POST", `/api/submissions/${submissionId}/photos?source=CAMERA`, { token, form: photoForm(faceBytes(file)) });
+export async function submitPhoto(j: Journey, token: string, submissionId: string, file: string | Buffer) {
+  const up = await j.call("POST", `/api/submissions/${submissionId}/photos?source=CAMERA`, { token, form: photoForm(typeof file === "string" ? faceBytes(file) : file) });
   if (up.status !== 200 || !up.body.photo.compliant) throw new Error(`upload not accepted: ${JSON.stringify(up.body).slice(0, 800)}`);
   const photoId = up.body.photo.id as string;
   const st = await j.call("POST", `/api/submissions/${submissionId}/photos/${photoId}/standardize`, { token });
