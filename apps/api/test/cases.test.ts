@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT_CHECK_IDS, countChecks, formatScore } from "@gradphoto/contracts";
 import { check, standardize } from "@gradphoto/photo";
 import { waitFor } from "@gradphoto/testkit";
-import { faceBytes, photoForm, startJourney, submitPhoto, toPhotoStep, type Journey } from "./journey-harness.js";
+import { faceBytes, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "./journey-data.js";
 
 let j: Journey;
@@ -87,8 +87,23 @@ describe("three different photos, then the manual pass as graduate and reviewer 
     const reviewer = await j.staff("REVIEWER");
     const item = await j.call("POST", "/api/staff/reviews/next", { token: reviewer.token, body: { campaignId } });
     expect(item.body.manualPass).toBeNull();
-    expect((await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.manualPass).toBeNull();
+    const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+    expect(view.body.manualPass).toBeNull();
+    // the graduate refused the 订阅消息: no promise of a WeChat notice
+    expect(view.body.reviewNotice).toBe(false);
   }, 120_000);
+
+  it("reviewNotice follows the graduate's 订阅消息 grant and ends when the notice is used", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    expect((await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.reviewNotice).toBe(false);
+    await j.call("POST", "/api/subscriptions", { token: g.token, body: { accepted: [TEMPLATES.reviewPassed] } });
+    expect((await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.reviewNotice).toBe(true);
+    const user = await j.deps.db.submission.findUniqueOrThrow({ where: { id: g.submissionId } });
+    await j.deps.db.subscriptionGrant.updateMany({ where: { wechatUserId: user.wechatUserId }, data: { usedAt: new Date() } });
+    expect((await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.reviewNotice).toBe(false);
+  });
 });
 
 describe("refunds as the graduate sees them", () => {

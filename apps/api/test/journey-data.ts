@@ -47,16 +47,17 @@ const studioManifest = JSON.parse(readFileSync(testdataDir("faces-studio", "mani
  * CC BY 4.0) that the pipeline accepts as camera uploads (checks and standardised output): genuinely
  * different photos for the "3 different qualifying photos" rule.
  */
-export async function pickQualifyingPhotos(n: number): Promise<Array<{ path: string; bytes: Buffer }>> {
+export async function pickQualifyingPhotos(n: number): Promise<Array<{ path: string; file: string; bytes: Buffer }>> {
   const taken = new Set<string>();
-  const out: Array<{ path: string; bytes: Buffer }> = [];
+  const out: Array<{ path: string; file: string; bytes: Buffer }> = [];
   for (const f of studioManifest.files) {
     if (out.length === n) break;
     if (!f.labels.expected_compliant || taken.has(f.identity)) continue;
-    const bytes = readFileSync(testdataDir("faces-studio", f.path));
+    const file = testdataDir("faces-studio", f.path);
+    const bytes = readFileSync(file);
     if (!(await check(bytes, {}, { origin: "camera" })).compliant) continue;
     if (!(await standardize(bytes)).report.compliant) continue;
-    out.push({ path: f.path, bytes });
+    out.push({ path: f.path, file, bytes });
     taken.add(f.identity);
   }
   if (out.length < n) throw new Error(`the studio set has only ${out.length} accepted photos of different people`);

@@ -100,6 +100,7 @@ export const SubmissionViewSchema = z
       })
       .nullable()
       .describe("the graduate's latest paid order"),
+    reviewNotice: z.boolean().describe("the graduate accepted a 审核结果 订阅消息 that is not used yet: the result will come as a WeChat notice"),
     canPay: z.boolean().describe("the fee can be paid now (after a full refund only when the school allows paying again)"),
     allowedEvents: z.array(z.string()),
     contacts: ContactsSchema,

@@ -32,6 +32,8 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
   const rev = s.reviews[0];
   const ov = s.overrides[0];
   const paid = s.orders[0];
+  const templates = Object.values((c.notifyTemplates ?? {}) as Record<string, unknown>).filter((t): t is string => typeof t === "string" && t.length > 0);
+  const grants = templates.length ? await db.subscriptionGrant.count({ where: { wechatUserId: s.wechatUserId, templateId: { in: templates }, usedAt: null } }) : 0;
   const refund = paid?.refunds[0];
   return {
     id: s.id,
@@ -60,6 +62,7 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
             : null,
         }
       : null,
+    reviewNotice: grants > 0,
     canPay: paymentBlock(s, c, paid ?? null) === null,
     allowedEvents: allowedEvents(ctx),
     contacts: {
