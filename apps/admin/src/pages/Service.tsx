@@ -366,9 +366,7 @@ function ManualPassPhotos({ h }: { h: GraduateHistory }) {
           })}
         </Space>
       </Image.PreviewGroup>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {failed.length} 张不同的合格照片比对未通过；请对照录取照片核实是否为本人。
-      </Typography.Text>
+      <div style={{ fontSize: 12, color: "#8a97ad", marginTop: 4 }}>{failed.length} 张不同的合格照片比对未通过；请对照录取照片核实是否为本人。</div>
     </div>
   );
 }
