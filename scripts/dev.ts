@@ -47,7 +47,7 @@ const closers: Array<() => Promise<void>> = [];
 async function wechatEnv(): Promise<Record<string, string>> {
   if (process.env.WECHAT_APPID || process.env.NODE_ENV === "production") return {};
   const { startFakeWechat } = await import("../packages/testkit/src/fake-wechat/index.js");
-  const fake = await startFakeWechat({ port: Number(process.env.FAKE_WECHAT_PORT ?? 3100), pay: { platformMode: "publicKey" } });
+  const fake = await startFakeWechat({ port: Number(process.env.FAKE_WECHAT_PORT ?? 3100), pay: { platformMode: "publicKey", autoCompleteRefundsAfterMs: Number(process.env.FAKE_REFUND_DELAY_MS ?? 8000) } });
   closers.push(() => fake.close());
   for (const t of ["tpl-review-passed", "tpl-review-rejected"]) fake.miniProgram.defineTemplate(t, ["thing1", "phrase2", "thing3", "time4"]);
   const dir = path.join(root, ".data", "fake-wechat");

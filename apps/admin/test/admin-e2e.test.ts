@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devDemoKey, issueDemoCode } from "@gradphoto/capture-code";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { faceBytes, startJourney, submitPhoto, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
-import { pickJourneyPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
+import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
 import { contactSheet, ensureBuilt, launchChromium, serveConsole } from "./e2e-kit.js";
 
 /**
@@ -20,14 +20,19 @@ import { contactSheet, ensureBuilt, launchChromium, serveConsole } from "./e2e-k
  */
 const REPO = path.resolve(import.meta.dirname, "../../..");
 const SHEET = path.join(REPO, "docs/admin-console.png");
+/** the manual pass as customer service and the reviewer see it */
+const MANUAL_SHEET = path.join(REPO, "docs/admin-manual-pass.png");
 const PASSWORD = "staff-password-1";
 
 let j: Journey;
 let photos: JourneyPhotos;
+/** two studio portraits of other people (Face Research Lab London Set, CC BY 4.0): C's 2nd and 3rd different photos */
+let others: Buffer[];
 let browser: Browser;
 let web: { url: string; close(): Promise<void> };
 let users: Record<"admin" | "reviewer" | "service" | "operator", { username: string; token: string; id: string }>;
 const shots: Array<{ title: string; png: Buffer }> = [];
+const manualShots: Array<{ title: string; png: Buffer }> = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
 
 // Three graduates: A and B will be reviewed, C fails the comparison three times.
@@ -41,6 +46,7 @@ const uniqueOf = (k: string) => `2026${j.schoolCode}000${"ABC".indexOf(k) + 1}`;
 beforeAll(async () => {
   ensureBuilt();
   [j, photos] = await Promise.all([startJourney(), pickJourneyPhotos()]);
+  others = (await pickQualifyingPhotos(2)).map((p) => p.bytes);
   web = await serveConsole(j.url);
   browser = await launchChromium();
   const mk = async (role: "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE" | "OPERATOR") => {
@@ -71,10 +77,12 @@ async function session(who: keyof typeof users): Promise<Page> {
   return page;
 }
 
-async function shot(page: Page, title: string): Promise<void> {
+async function shot(page: Page, title: string, also?: typeof shots): Promise<void> {
   await page.waitForLoadState("networkidle").catch(() => undefined);
   await page.waitForTimeout(400); // charts and images settle
-  shots.push({ title, png: await page.screenshot({ fullPage: false }) });
+  const s = { title, png: await page.screenshot({ fullPage: false }) };
+  shots.push(s);
+  also?.push(s);
 }
 
 async function go(page: Page, menu: string): Promise<void> {
@@ -174,9 +182,10 @@ describe("admin console in Chromium", () => {
     await Promise.all(
       grads.map(async (g) => {
         const p = await toPhotoStep(j, campaignId, { codeText: code(g) });
-        const tries = g.key === "C" ? 3 : 1;
-        for (let i = 0; i < tries; i++) {
-          await submitPhoto(j, p.token, p.submissionId, photos.graduation);
+        // C fails with three different photos (the same photo again would not count)
+        const files = g.key === "C" ? [photos.graduation, ...others] : [photos.graduation];
+        for (const file of files) {
+          await submitPhoto(j, p.token, p.submissionId, file);
           const cmp = await j.call("POST", `/api/submissions/${p.submissionId}/admission-photo/confirm`, { token: p.token });
           expect(cmp.status).toBe(200);
         }
@@ -224,7 +233,13 @@ describe("admin console in Chromium", () => {
     await page.getByRole("tab", { name: /人像比对/ }).click();
     await shot(page, "客服工作台：毕业生完整记录（比对 3 次未通过）");
     await page.getByTestId("manual-pass").click();
+    // the dialog shows the photos being judged beside the admission photo
+    const judged = page.getByTestId("manual-pass-photos");
+    await judged.waitFor();
+    expect(await judged.locator("img").count()).toBe(4);
+    await judged.locator("img").evaluateAll((imgs) => Promise.all(imgs.map((i) => (i as unknown as { decode(): Promise<void> }).decode().catch(() => undefined))));
     await page.getByTestId("dialog-reason").fill("毕业生到校出示身份证，经核对为本人");
+    await shot(page, "人工通过：比对未通过的 3 张照片与录取照片对照", manualShots);
     await page.getByTestId("dialog-ok").click();
     await page.getByTestId("history-state").getByText("审核中").waitFor();
     await page.getByRole("tab", { name: /照片/ }).first().click();
@@ -233,6 +248,20 @@ describe("admin console in Chromium", () => {
     expect(c.state).toBe("REVIEWING");
     expect(c.overrides[0]).toMatchObject({ staffUserId: users.service.id, reason: "毕业生到校出示身份证，经核对为本人" });
     await page.context().close();
+    // the reviewer sees the manual pass: who, why, the three photos (no bare failing score)
+    const rev = await session("reviewer");
+    await rev.getByTestId("review-start").click();
+    const mp = rev.getByTestId("review-manual-pass");
+    await mp.waitFor();
+    const text = await mp.innerText();
+    expect(text).toContain("客服已人工通过人像比对");
+    expect(text).toContain("张客服");
+    expect(text).toContain("毕业生到校出示身份证，经核对为本人");
+    expect(await mp.locator("img").count()).toBe(4);
+    expect(await rev.getByTestId("review-score").count()).toBe(0);
+    await mp.locator("img").evaluateAll((imgs) => Promise.all(imgs.map((i) => (i as unknown as { decode(): Promise<void> }).decode().catch(() => undefined))));
+    await shot(rev, "照片审核：客服人工通过（谁、原因、3 张照片）", manualShots);
+    await rev.context().close();
     // the reviewer approves the hand-passed graduate too
     const next = await j.call("POST", "/api/staff/reviews/next", { token: users.reviewer.token, body: { campaignId } });
     await j.call("POST", `/api/staff/reviews/${next.body.submission.id}`, { token: users.reviewer.token, body: { decision: "APPROVED" } });
@@ -311,7 +340,8 @@ describe("admin console in Chromium", () => {
     await page.locator(".ant-table-row").first().waitFor();
     await shot(page, "采集活动列表（平台运维：全部学校）");
     await page.context().close();
-    await contactSheet(shots, SHEET);
+    await contactSheet(shots, SHEET, { note: "影棚照片：Face Research Lab London Set, DeBruine & Jones (2017), CC BY 4.0" });
+    await contactSheet(manualShots, MANUAL_SHEET, { columns: 2, note: "影棚照片：Face Research Lab London Set, DeBruine & Jones (2017), CC BY 4.0" });
     // E2E_SHOTS_DIR=… keeps every screenshot at full size (for looking at details)
     if (process.env.E2E_SHOTS_DIR) shots.forEach((s, i) => writeFileSync(path.join(process.env.E2E_SHOTS_DIR!, `${String(i + 1).padStart(2, "0")}.png`), s.png));
     const m = await sharp(SHEET).metadata();

@@ -69,7 +69,7 @@ export function launchChromium(): Promise<Browser> {
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Screenshots side by side with captions → one PNG. */
-export async function contactSheet(shots: Array<{ title: string; png: Buffer }>, out: string, opts: { columns?: number; width?: number } = {}): Promise<void> {
+export async function contactSheet(shots: Array<{ title: string; png: Buffer }>, out: string, opts: { columns?: number; width?: number; note?: string } = {}): Promise<void> {
   const columns = opts.columns ?? 3;
   const w = opts.width ?? 720;
   const caption = 40;
@@ -86,7 +86,7 @@ export async function contactSheet(shots: Array<{ title: string; png: Buffer }>,
   const width = columns * w + (columns + 1) * pad;
   const height = rowHeights.reduce((a, b) => a + b + pad, pad) + 56;
   const composites: sharp.OverlayOptions[] = [];
-  const title = `<svg width="${width}" height="56" xmlns="http://www.w3.org/2000/svg"><text x="${pad}" y="38" font-family="Noto Sans CJK SC, sans-serif" font-size="26" font-weight="600" fill="#0f1f3d">毕业照片采集 · 管理后台（端到端测试截图）</text></svg>`;
+  const title = `<svg width="${width}" height="56" xmlns="http://www.w3.org/2000/svg"><text x="${pad}" y="38" font-family="Noto Sans CJK SC, sans-serif" font-size="26" font-weight="600" fill="#0f1f3d">毕业照片采集 · 管理后台（端到端测试截图）</text>${opts.note ? `<text x="${width - pad}" y="38" text-anchor="end" font-family="Noto Sans CJK SC, sans-serif" font-size="15" fill="#4b5563">${esc(opts.note)}</text>` : ""}</svg>`;
   composites.push({ input: Buffer.from(title), top: 0, left: 0 });
   let y = 56 + pad;
   for (let r = 0; r < rowHeights.length; r++) {

@@ -15,6 +15,7 @@ import { captureCodeRoutes } from "./routes/capture-code.js";
 import { paymentRoutes } from "./routes/payment.js";
 import { payNotifyRoutes } from "./routes/pay-notify.js";
 import { photoRoutes, MAX_UPLOAD_BYTES } from "./routes/photos.js";
+import { photoPrecheckRoutes } from "./routes/photo-precheck.js";
 import { comparisonRoutes } from "./routes/comparison.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
 import { staffJourneyRoutes } from "./routes/staff-journey.js";
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(paymentRoutes);
   await app.register(payNotifyRoutes);
   await app.register(photoRoutes);
+  await app.register(photoPrecheckRoutes);
   await app.register(comparisonRoutes);
   await app.register(subscriptionRoutes);
   await app.register(staffJourneyRoutes);

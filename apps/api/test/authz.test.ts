@@ -32,6 +32,7 @@ const ROUTES: Record<string, Sample> = {
   "POST /api/submissions/:id/orders": { params: { id: "ownSubmission" } },
   "GET /api/submissions/:id/orders/current": { params: { id: "ownSubmission" } },
   "POST /api/submissions/:id/photos": { params: { id: "ownSubmission" } },
+  "POST /api/submissions/:id/photo-precheck": { params: { id: "ownSubmission" } },
   "GET /api/submissions/:id/photos/:photoId": { params: { id: "ownSubmission", photoId: "photo" } },
   "POST /api/submissions/:id/photos/:photoId/standardize": { params: { id: "ownSubmission", photoId: "photo" } },
   "POST /api/submissions/:id/submit": { params: { id: "ownSubmission" }, body: { photoId: "00000000-0000-4000-8000-000000000000" } },

@@ -38,3 +38,28 @@ export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
   }
   throw new Error("the dev set has no labelled-compliant photo with a partner that the checks accept");
 }
+
+interface StudioFile { path: string; identity: string; labels: { expected_compliant: boolean } }
+const studioManifest = JSON.parse(readFileSync(testdataDir("faces-studio", "manifest.json"), "utf8")) as { files: StudioFile[] };
+
+/**
+ * `n` labelled-compliant studio portraits of `n` different people (Face Research Lab London Set,
+ * CC BY 4.0) that the pipeline accepts as camera uploads (checks and standardised output): genuinely
+ * different photos for the "3 different qualifying photos" rule.
+ */
+export async function pickQualifyingPhotos(n: number): Promise<Array<{ path: string; file: string; bytes: Buffer }>> {
+  const taken = new Set<string>();
+  const out: Array<{ path: string; file: string; bytes: Buffer }> = [];
+  for (const f of studioManifest.files) {
+    if (out.length === n) break;
+    if (!f.labels.expected_compliant || taken.has(f.identity)) continue;
+    const file = testdataDir("faces-studio", f.path);
+    const bytes = readFileSync(file);
+    if (!(await check(bytes, {}, { origin: "camera" })).compliant) continue;
+    if (!(await standardize(bytes)).report.compliant) continue;
+    out.push({ path: f.path, file, bytes });
+    taken.add(f.identity);
+  }
+  if (out.length < n) throw new Error(`the studio set has only ${out.length} accepted photos of different people`);
+  return out;
+}

@@ -8,7 +8,7 @@ import { loadConfig } from "@gradphoto/config";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { JobQueue } from "@gradphoto/jobs";
 import { LocalStorage } from "@gradphoto/storage";
-import { reservePort, startFakeWechat, testDb, testDatabaseUrl, testdataDir, uniqueSuffix, type FakeWechat } from "@gradphoto/testkit";
+import { reservePort, startFakeWechat, testDb, testDatabaseUrl, testdataDir, uniqueSuffix, type FakeWechat, type FakeWechatOptions } from "@gradphoto/testkit";
 import { MiniProgramClient, WechatPayClient } from "@gradphoto/wechat";
 import { hash } from "@node-rs/argon2";
 import { buildApp } from "../src/app.js";
@@ -35,7 +35,7 @@ export interface Journey {
   schoolId: string;
   schoolCode: string;
   call(method: string, route: string, opts?: { body?: unknown; token?: string; form?: FormData }): Promise<{ status: number; body: any }>;
-  campaign(opts?: { schoolPaid?: boolean; reviewMode?: "MANUAL" | "AUTOMATIC"; feeFen?: number; retakePolicy?: "PAY_AGAIN" | "CONTACT_SUPPORT"; photoSpec?: { output: Record<string, string | number> } }): Promise<string>;
+  campaign(opts?: { schoolPaid?: boolean; reviewMode?: "MANUAL" | "AUTOMATIC"; feeFen?: number; retakePolicy?: "PAY_AGAIN" | "CONTACT_SUPPORT"; repayAfterRefund?: boolean; photoSpec?: { output: Record<string, string | number> } }): Promise<string>;
   rosterEntry(campaignId: string, admissionPhoto: string | null): Promise<{ uniqueNumber: string; name: string; idNumber: string; codeText: string; entryId: string }>;
   graduate(): Promise<{ token: string; openid: string }>;
   staff(role: "OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE", schoolId?: string | null): Promise<{ token: string; id: string }>;
@@ -50,6 +50,8 @@ export interface JourneyOptions {
   devRoutes?: boolean;
   /** browser origins allowed by CORS (e.g. the H5 build served by an end-to-end test) */
   corsOrigins?: string[];
+  /** options of the fake WeChat (e.g. refunds completing by themselves, as in development) */
+  fakeWechat?: FakeWechatOptions;
 }
 
 export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> {
@@ -57,7 +59,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
   const reserved = await reservePort();
   const port = reserved.port;
   const url = `http://127.0.0.1:${port}`;
-  const fake = await startFakeWechat();
+  const fake = await startFakeWechat(opts.fakeWechat);
   const config = loadConfig({
     NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
     ...(opts.devRoutes ? { DEV_FAKE_WECHAT_URL: fake.baseUrl } : {}),
@@ -127,6 +129,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
           schoolPaid: opts.schoolPaid ?? false,
           reviewMode: opts.reviewMode ?? "MANUAL",
           retakePolicy: opts.retakePolicy ?? "CONTACT_SUPPORT",
+          repayAfterRefund: opts.repayAfterRefund ?? false,
           photoSpec: opts.photoSpec ?? { output: { background: "blue", minKb: 20, maxKb: 40 } },
           customerServicePhone: "400-123-4567",
           customerServiceHours: "工作日 9:00-17:00",
@@ -211,8 +214,8 @@ export function photoForm(bytes: Buffer, name = "photo.jpg"): FormData {
 }
 
 /** Upload → standardise → submit; returns the submission view after submitting. */
-export async function submitPhoto(j: Journey, token: string, submissionId: string, file: string) {
-  const up = await j.call("POST", `/api/submissions/${submissionId}/photos?source=CAMERA`, { token, form: photoForm(faceBytes(file)) });
+export async function submitPhoto(j: Journey, token: string, submissionId: string, file: string | Buffer) {
+  const up = await j.call("POST", `/api/submissions/${submissionId}/photos?source=CAMERA`, { token, form: photoForm(typeof file === "string" ? faceBytes(file) : file) });
   if (up.status !== 200 || !up.body.photo.compliant) throw new Error(`upload not accepted: ${JSON.stringify(up.body).slice(0, 800)}`);
   const photoId = up.body.photo.id as string;
   const st = await j.call("POST", `/api/submissions/${submissionId}/photos/${photoId}/standardize`, { token });

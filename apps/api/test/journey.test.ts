@@ -1,15 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { faceBytes, photoForm, startJourney, submitPhoto, toPhotoStep, TEMPLATES, type Journey } from "./journey-harness.js";
-import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
+import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "./journey-data.js";
 import { waitFor } from "@gradphoto/testkit";
 
 let j: Journey;
 let photos: JourneyPhotos;
+/** three photos of three people, none the stranger: three different qualifying photos */
+let different: Array<string | Buffer>;
 
 beforeAll(async () => {
   j = await startJourney();
   photos = await pickJourneyPhotos();
-}, 180_000);
+  different = [photos.graduation, ...(await pickQualifyingPhotos(2)).map((p) => p.bytes)];
+}, 240_000);
 
 describe("the graduate's journey over HTTP", () => {
   it("happy path: login → consent → code → pay → photo → standardise → submit → compare → 审核通过 with a 订阅消息", async () => {
@@ -118,14 +121,14 @@ describe("the graduate's journey over HTTP", () => {
     expect(submit.body.code).toBe("PHOTO_NOT_STANDARDIZED");
   });
 
-  it("three qualifying comparison failures, then customer service passes by hand", async () => {
+  it("three different qualifying photos fail the comparison, then customer service passes by hand", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.stranger);
     const g = await toPhotoStep(j, campaignId, entry);
     const cs = await j.staff("CUSTOMER_SERVICE");
     for (let i = 1; i <= 3; i++) {
       // one standardisation per attempt: three a day fits exactly
-      await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+      await submitPhoto(j, g.token, g.submissionId, different[i - 1]!);
       const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
       expect(cmp.status).toBe(200);
       expect(cmp.body.comparison.passed).toBe(false);

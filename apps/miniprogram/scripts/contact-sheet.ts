@@ -3,9 +3,11 @@
  * into one contact sheet: docs/miniprogram-flow.png. One band per scenario, steps left to right.
  *   npx vitest run apps/miniprogram/test/e2e.test.ts && pnpm --filter @gradphoto/miniprogram contact-sheet
  * Captions are drawn with the system's CJK font (Debian: fonts-noto-cjk).
+ * A sheet of some scenarios only: --only g-refund,h-precheck --out docs/x.png --title … --note …
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import sharp from "sharp";
 
 interface Shot {
@@ -16,7 +18,9 @@ interface Shot {
 
 const app = path.resolve(import.meta.dirname, "..");
 const shotsDir = path.join(app, "test/screenshots");
-const out = path.resolve(app, "../../docs/miniprogram-flow.png");
+const args = parseArgs({ options: { only: { type: "string" }, out: { type: "string" }, title: { type: "string" }, note: { type: "string" } } }).values;
+const out = path.resolve(app, "../..", args.out ?? "docs/miniprogram-flow.png");
+const only = args.only?.split(",").filter(Boolean) ?? null;
 
 const COLS = 8;
 const THUMB_W = 240;
@@ -51,7 +55,9 @@ function wrap(text: string, width: number): string[] {
 
 async function main(): Promise<void> {
   if (!existsSync(shotsDir)) throw new Error(`no screenshots in ${shotsDir}: run the e2e tests first`);
-  const manifests = readdirSync(shotsDir).filter((f) => f.endsWith(".json")).sort();
+  const manifests = readdirSync(shotsDir)
+    .filter((f) => f.endsWith(".json") && (!only || only.some((o) => f.startsWith(o))))
+    .sort();
   const bands = manifests.map((m) => JSON.parse(readFileSync(path.join(shotsDir, m), "utf8")) as Shot[]).filter((b) => b.length);
   if (!bands.length) throw new Error("the screenshot manifests are empty");
 
@@ -94,8 +100,8 @@ async function main(): Promise<void> {
   }
   y += BAND_TITLE_H + cellH + GAP;
   const height = y + MARGIN;
-  const title = `<text x="${MARGIN}" y="52" font-family="${FONT}" font-size="34" font-weight="700" fill="#111827">毕业照片采集 · 小程序（H5 构建）端到端流程</text>
-<text x="${MARGIN}" y="82" font-family="${FONT}" font-size="17" fill="#4b5563">${esc(`Chromium 375×812 截图，由 apps/miniprogram/test/e2e.test.ts 生成，共 ${step} 步；照片来自开发测试集`)}</text>`;
+  const title = `<text x="${MARGIN}" y="52" font-family="${FONT}" font-size="34" font-weight="700" fill="#111827">${esc(args.title ?? "毕业照片采集 · 小程序（H5 构建）端到端流程")}</text>
+<text x="${MARGIN}" y="82" font-family="${FONT}" font-size="17" fill="#4b5563">${esc(`Chromium 375×812 截图，由 apps/miniprogram/test/e2e.test.ts 生成，共 ${step} 步；照片来自开发测试集${args.note ? `。${args.note}` : ""}`)}</text>`;
   const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${title}${svgParts.join("")}</svg>`);
 
   await sharp({ create: { width, height, channels: 3, background: "#f1f5f9" } })

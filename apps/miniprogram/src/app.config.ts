@@ -6,6 +6,7 @@ const pages = [
   "pages/code/index",
   "pages/code-confirm/index",
   "pages/pay/index",
+  "pages/pay-success/index",
   "pages/guide/index",
   "pages/permission/index",
   "pages/capture/index",

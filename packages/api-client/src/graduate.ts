@@ -15,6 +15,7 @@ import {
   DisputeRequestSchema,
   OkSchema,
   OrderStatusResponseSchema,
+  PhotoPrecheckResponseSchema,
   PhotoUploadResponseSchema,
   PhotoViewSchema,
   ScanCodeRequestSchema,
@@ -37,6 +38,7 @@ export type SubmissionState = Submission["state"];
 export type CodePreview = z.output<typeof CodePreviewSchema>;
 export type CreateOrderResponse = z.output<typeof CreateOrderResponseSchema>;
 export type OrderStatus = z.output<typeof OrderStatusResponseSchema>;
+export type PhotoPrecheck = z.output<typeof PhotoPrecheckResponseSchema>;
 export type PhotoUpload = z.output<typeof PhotoUploadResponseSchema>;
 export type Photo = z.output<typeof PhotoViewSchema>;
 export type PhotoCheck = Photo["checks"][number];
@@ -147,6 +149,11 @@ export class GraduateApi {
   /** POST /api/submissions/:id/photos?source=…: uploads a photo (field `photo`) and returns the check report. */
   async uploadPhoto(id: string, source: "CAMERA" | "ALBUM", file: UploadFile): Promise<PhotoUpload> {
     return this.post(PhotoUploadResponseSchema, `/api/submissions/${enc(id)}/photos?source=${source}`, undefined, { file: { field: "photo", ...file } });
+  }
+
+  /** POST /api/submissions/:id/photo-precheck?source=…: free quality check before paying (5 a day; 429 PRECHECK_LIMIT_REACHED); nothing is kept. */
+  async precheckPhoto(id: string, source: "CAMERA" | "ALBUM", file: UploadFile): Promise<PhotoPrecheck> {
+    return this.post(PhotoPrecheckResponseSchema, `/api/submissions/${enc(id)}/photo-precheck?source=${source}`, undefined, { file: { field: "photo", ...file } });
   }
 
   /** GET /api/submissions/:id/photos/:photoId */

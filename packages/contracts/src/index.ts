@@ -7,3 +7,4 @@ export * from "./capture-code.js";
 export * from "./payment.js";
 export * from "./staff-admin.js";
 export * from "./dev.js";
+export * from "./display.js";

@@ -78,6 +78,30 @@ export const SubmissionViewSchema = z
     submittedPhotoId: z.string().uuid().nullable(),
     lastComparison: z.object({ score: z.number().nullable(), passed: z.boolean(), createdAt: z.string().datetime() }).nullable(),
     lastReview: z.object({ decision: z.enum(["APPROVED", "REJECTED"]), reason: z.string().nullable(), createdAt: z.string().datetime() }).nullable(),
+    manualPass: z
+      .object({ reason: z.string(), at: z.string().datetime() })
+      .nullable()
+      .describe("customer service passed the face comparison by hand (the score no longer decides)"),
+    payment: z
+      .object({
+        status: z.enum(["PAID", "REFUNDING", "PARTIALLY_REFUNDED", "REFUNDED"]),
+        amountFen: z.number().int(),
+        paidAt: z.string().datetime().nullable(),
+        refund: z
+          .object({
+            status: z.enum(["PROCESSING", "SUCCESS", "CLOSED", "ABNORMAL"]),
+            amountFen: z.number().int(),
+            reason: z.string(),
+            requestedAt: z.string().datetime(),
+            refundedAt: z.string().datetime().nullable(),
+          })
+          .nullable()
+          .describe("the latest refund of that payment"),
+      })
+      .nullable()
+      .describe("the graduate's latest paid order"),
+    reviewNotice: z.boolean().describe("the graduate accepted a 审核结果 订阅消息 that is not used yet: the result will come as a WeChat notice"),
+    canPay: z.boolean().describe("the fee can be paid now (after a full refund only when the school allows paying again)"),
     allowedEvents: z.array(z.string()),
     contacts: ContactsSchema,
   })

@@ -60,7 +60,24 @@ export const ComparisonViewSchema = z
     qualifyingFailures: z.number().int(),
     message: z.string(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    repeatOf: z
+      .enum(["SAME_FILE", "SAME_PICTURE", "SAME_CAPTURE"])
+      .nullable()
+      .describe("the photo repeats an earlier failed one (same file, same picture re-encoded/resized, or a near-identical capture); it does not count toward the manual pass"),
   })
   .meta({ id: "Comparison" });
 
 export const CompareResponseSchema = z.object({ comparison: ComparisonViewSchema, submission: SubmissionViewSchema }).meta({ id: "CompareResponse" });
+
+/** POST /api/submissions/:id/photo-precheck: the quality check on a photo before paying; nothing is kept. */
+export const PhotoPrecheckResponseSchema = z
+  .object({
+    compliant: z.boolean(),
+    checks: z.array(PhotoCheckSchema),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    usedToday: z.number().int(),
+    remainingToday: z.number().int(),
+    limitPerDay: z.number().int(),
+  })
+  .meta({ id: "PhotoPrecheckResponse" });
+export type PhotoPrecheckResponse = z.infer<typeof PhotoPrecheckResponseSchema>;

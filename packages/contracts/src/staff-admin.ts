@@ -142,6 +142,7 @@ const campaignFields = {
   reviewMode: ReviewModeSchema,
   freeRetakes: z.number().int().min(0).max(10),
   retakePolicy: RetakePolicySchema,
+  repayAfterRefund: z.boolean().describe("after a full refund the graduate may pay again"),
   captureCodeProvider: z.enum(["demo", "http"]),
   photoSpec: CampaignPhotoSpecSchema,
   contacts: CampaignContactsSchema,
@@ -157,6 +158,7 @@ export const CampaignCreateSchema = z
     status: CampaignStatusSchema.default("DRAFT"),
     freeRetakes: z.number().int().min(0).max(10).default(2),
     retakePolicy: RetakePolicySchema.default("CONTACT_SUPPORT"),
+    repayAfterRefund: z.boolean().default(false),
     captureCodeProvider: z.enum(["demo", "http"]).default("demo"),
     notifyTemplates: NotifyTemplatesSchema.default({}),
     exportNamePattern: ExportNamePatternSchema.default("{uniqueNumber}.jpg"),
@@ -667,6 +669,15 @@ export const ReviewItemSchema = z
     score: z.number().nullable(),
     checks: z.array(z.object({ id: z.string(), passed: z.boolean(), message: z.string() })),
     claimedUntil: z.string().datetime(),
+    manualPass: z
+      .object({
+        staff: z.string().describe("who passed it (display name and account)"),
+        reason: z.string(),
+        at: z.string().datetime(),
+        photos: z.array(z.object({ url: z.string().url(), score: z.number().nullable(), at: z.string().datetime() })).describe("the qualifying photos whose comparisons failed"),
+      })
+      .nullable()
+      .describe("customer service passed the face comparison by hand: the score no longer decides"),
   })
   .meta({ id: "ReviewItem" });
 export type ReviewItem = z.infer<typeof ReviewItemSchema>;

@@ -72,15 +72,18 @@ export function runChecks(input: CheckInput): CheckResult[] {
     const okH = source.height >= a.height[0] && source.height <= a.height[1];
     const okB = source.bytes >= a.minBytes && source.bytes <= a.maxBytes;
     const okF = a.formats.includes(source.format);
+    const aspect = source.width / source.height;
+    const okA = aspect >= a.aspect[0] && aspect <= a.aspect[1];
     const problems: string[] = [];
     if (!okW || !okH) problems.push(`尺寸应为宽 ${a.width[0]}–${a.width[1]}、高 ${a.height[0]}–${a.height[1]} 像素（当前 ${source.width}×${source.height}）`);
+    if (!okA) problems.push(`应为竖版、宽高比约 3:4 的照片（当前 ${source.width}×${source.height}）`);
     if (!okB) problems.push(`文件大小应为 ${Math.round(a.minBytes / 1024)} KB–${Math.round(a.maxBytes / 1024)} KB（当前 ${Math.round(kb)} KB）`);
     if (!okF) problems.push(`格式应为 ${a.formats.map((f) => (f === "jpeg" ? "JPG" : f.toUpperCase())).join("/")}（当前 ${source.format.toUpperCase()}）`);
     add(
       "album_input",
       problems.length === 0,
-      { width: source.width, height: source.height, kb: Math.round(kb), format: source.format },
-      { width: `${a.width[0]}-${a.width[1]}`, height: `${a.height[0]}-${a.height[1]}`, kb: `${Math.round(a.minBytes / 1024)}-${Math.round(a.maxBytes / 1024)}`, format: a.formats.join("/") },
+      { width: source.width, height: source.height, aspect: Math.round(aspect * 1000) / 1000, kb: Math.round(kb), format: source.format },
+      { width: `${a.width[0]}-${a.width[1]}`, height: `${a.height[0]}-${a.height[1]}`, aspect: `${a.aspect[0]}-${a.aspect[1]}`, kb: `${Math.round(a.minBytes / 1024)}-${Math.round(a.maxBytes / 1024)}`, format: a.formats.join("/") },
       "相册照片的尺寸、大小和格式符合要求",
       `相册照片不符合上传要求：${problems.join("；")}`,
     );

@@ -209,6 +209,8 @@ export const PhotoSpecSchema = z.object({
     .object({
       width: range(480, 1350),
       height: range(640, 1800),
+      /** width ÷ height: portrait, about 3:4 as the notice shows (0.75; 1024×768 landscape fails) */
+      aspect: range(0.7, 0.8),
       minBytes: z.number().int().default(50 * 1024),
       maxBytes: z.number().int().default(1024 * 1024),
       formats: z.array(z.enum(["jpeg", "png", "webp"])).default(["jpeg"]),

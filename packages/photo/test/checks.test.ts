@@ -146,6 +146,20 @@ describe("checks on synthetic variants of a compliant portrait", () => {
     expect((await check(small, {}, { origin: "camera" })).checks.some((c) => c.id === "album_input")).toBe(false);
   });
 
+  it("album_input: a landscape 1024×768 fails the notice's 3:4 portrait rule, a 3:4 portrait of the same photo passes it", async () => {
+    // same pixels, cut to the two shapes: only the shape differs
+    const meta = await sharp(base).metadata();
+    const side = Math.min(meta.width!, meta.height!);
+    const square = await sharp(base).resize(side, side, { fit: "cover" }).toBuffer();
+    const landscape = await sharp(square).resize(1024, 768, { fit: "cover" }).jpeg({ quality: 92 }).toBuffer();
+    const portrait = await sharp(square).resize(768, 1024, { fit: "cover" }).jpeg({ quality: 92 }).toBuffer();
+    const l = get(await check(landscape, {}, { origin: "album" }), "album_input");
+    expect(l.passed).toBe(false);
+    expect(l.message).toMatch(/3:4/);
+    const p = get(await check(portrait, {}, { origin: "album" }), "album_input");
+    expect(p.message).not.toMatch(/3:4/);
+  });
+
   it("severity from the spec: a check turned off is not run, a warning does not refuse", async () => {
     const r = await check(base, { severity: { sharp: "off", clothes_contrast: "warning" } });
     expect(r.checks.some((c) => c.id === "sharp")).toBe(false);

@@ -19,6 +19,7 @@ interface FormValues {
   reviewMode: "MANUAL" | "AUTOMATIC";
   freeRetakes: number;
   retakePolicy: "PAY_AGAIN" | "CONTACT_SUPPORT";
+  repayAfterRefund: boolean;
   captureCodeProvider: "demo" | "http";
   background: string;
   customColour?: string;
@@ -48,6 +49,7 @@ function defaults(): Partial<FormValues> {
     reviewMode: "MANUAL",
     freeRetakes: 2,
     retakePolicy: "CONTACT_SUPPORT",
+    repayAfterRefund: false,
     captureCodeProvider: "demo",
     background: "blue",
     minKb: 20,
@@ -71,6 +73,7 @@ function fromCampaign(c: CampaignAdmin): Partial<FormValues> {
     reviewMode: c.reviewMode,
     freeRetakes: c.freeRetakes,
     retakePolicy: c.retakePolicy,
+    repayAfterRefund: c.repayAfterRefund,
     captureCodeProvider: c.captureCodeProvider,
     background: bg.startsWith("#") ? "custom" : bg,
     customColour: bg.startsWith("#") ? bg : undefined,
@@ -95,6 +98,7 @@ function toBody(v: FormValues) {
     reviewMode: v.reviewMode,
     freeRetakes: v.freeRetakes,
     retakePolicy: v.retakePolicy,
+    repayAfterRefund: v.repayAfterRefund,
     captureCodeProvider: v.captureCodeProvider,
     photoSpec: { background: v.background === "custom" ? (v.customColour ?? "#ffffff") : (v.background as "blue"), minKb: v.minKb, maxKb: v.maxKb, album: v.album },
     contacts: v.contacts,
@@ -300,6 +304,11 @@ function CampaignDrawer({ value, onClose, onSaved, onDeleted }: { value: Campaig
           <Col span={8}>
             <Form.Item name="retakePolicy" label="免费次数用完后">
               <Select options={[{ value: "CONTACT_SUPPORT", label: "联系客服处理" }, { value: "PAY_AGAIN", label: "重新支付后重拍" }]} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="repayAfterRefund" label="全额退款后" tooltip="退款后毕业生能否再次支付、重新采集">
+              <Select options={[{ value: false, label: "不能再次支付" }, { value: true, label: "可以再次支付" }]} />
             </Form.Item>
           </Col>
           <Col span={8}>

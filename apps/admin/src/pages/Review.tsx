@@ -3,6 +3,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { Alert, Button, Card, Col, Descriptions, Drawer, Empty, Input, InputNumber, List, Modal, Popconfirm, Radio, Row, Space, Statistic, Switch, Tag, Tooltip, Typography } from "antd";
 import { CheckOutlined, CloseOutlined, DeleteOutlined, EditOutlined, PlayCircleOutlined, PlusOutlined, SettingOutlined } from "@ant-design/icons";
 import type { RejectionReason, ReviewItem } from "@gradphoto/contracts";
+import { countChecks, formatScore } from "@gradphoto/contracts";
+import { Image } from "antd";
 import { api } from "../api";
 import { useSession } from "../session";
 import { NoCampaign, PageHeader, useAction, useLoad } from "../components/Common";
@@ -123,7 +125,8 @@ export function ReviewPage() {
   const s = stats.data;
   const left = item ? Math.max(0, Math.round((new Date(item.claimedUntil).getTime() - now) / 1000)) : 0;
   const failed = item ? item.checks.filter((c) => !c.passed) : [];
-  const passed = item ? item.checks.filter((c) => c.passed) : [];
+  // counted as the graduate saw them: the photo's checks, then the standard photo's
+  const counts = countChecks(item?.checks ?? []);
   const score = item?.score ?? null;
   const r = item?.submission.rosterEntry;
 
@@ -233,12 +236,16 @@ export function ReviewPage() {
           </Col>
           <Col xs={24} xl={9}>
             <Card size="small" title="人像比对" style={{ marginBottom: 16 }}>
-              <Space align="baseline">
-                <span className="score-big" style={{ color: score === null ? "#8a97ad" : score >= 80 ? "#2fb171" : "#d4380d" }} data-testid="review-score">
-                  {score === null ? "—" : score.toFixed(1)}
-                </span>
-                <Typography.Text type="secondary">分（通过线 80）</Typography.Text>
-              </Space>
+              {item.manualPass ? (
+                <ManualPassView mp={item.manualPass} admissionUrl={item.admissionUrl} />
+              ) : (
+                <Space align="baseline">
+                  <span className="score-big" style={{ color: score === null ? "#8a97ad" : score >= 80 ? "#2fb171" : "#d4380d" }} data-testid="review-score">
+                    {score === null ? "—" : formatScore(score)}
+                  </span>
+                  <Typography.Text type="secondary">分（通过线 80）</Typography.Text>
+                </Space>
+              )}
               <Descriptions
                 size="small"
                 column={1}
@@ -252,7 +259,7 @@ export function ReviewPage() {
                 ]}
               />
             </Card>
-            <Card size="small" title={`照片检测（${passed.length}/${item.checks.length} 项通过）`}>
+            <Card size="small" title={`照片检测（${counts.photo.passed}/${counts.photo.total} 项通过${counts.output.total ? ` · 标准照 ${counts.output.passed}/${counts.output.total}` : ""}）`} data-testid="review-checks">
               {failed.length ? <Alert type="warning" showIcon style={{ marginBottom: 8 }} message={failed.map((c) => CHECK_LABELS[c.id] ?? c.id).join("、")} description={failed.map((c) => c.message).join("；")} /> : null}
               <Space size={[6, 6]} wrap>
                 {item.checks.map((c) => (
@@ -348,5 +355,31 @@ function TemplatesDrawer({ open, onClose, items, reload, schoolId }: { open: boo
         ) : null}
       </Modal>
     </Drawer>
+  );
+}
+
+/** A comparison passed by customer service: who, why, and the failed photos beside the admission photo. */
+function ManualPassView({ mp, admissionUrl }: { mp: NonNullable<ReviewItem["manualPass"]>; admissionUrl: string | null }) {
+  return (
+    <div data-testid="review-manual-pass">
+      <Alert type="info" showIcon message="客服已人工通过人像比对" description={`${mp.staff} · ${dayjs(mp.at).format("MM-DD HH:mm")}：${mp.reason}`} style={{ marginBottom: 8 }} />
+      <Typography.Text type="secondary">比对未通过的 {mp.photos.length} 张照片（分数仅供参考）与录取照片：</Typography.Text>
+      <Image.PreviewGroup>
+        <Space size={6} wrap style={{ marginTop: 6 }}>
+          {mp.photos.map((p, i) => (
+            <div key={p.url} style={{ textAlign: "center" }}>
+              <Image src={p.url} width={72} height={96} style={{ objectFit: "cover", borderRadius: 4 }} alt={`第 ${i + 1} 张`} />
+              <div style={{ fontSize: 12, color: "#8a97ad" }}>第 {i + 1} 张 · {formatScore(p.score)} 分</div>
+            </div>
+          ))}
+          {admissionUrl ? (
+            <div style={{ textAlign: "center" }}>
+              <Image src={admissionUrl} width={72} height={96} style={{ objectFit: "cover", borderRadius: 4, outline: "2px solid #1d63d8" }} alt="录取照片" />
+              <div style={{ fontSize: 12, color: "#1d63d8" }}>录取照片</div>
+            </div>
+          ) : null}
+        </Space>
+      </Image.PreviewGroup>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Alert, Badge, Button, Card, Col, Descriptions, Empty, Image, Input, Modal, Row, Space, Table, Tabs, Tag, Timeline, Tooltip, Typography } from "antd";
 import { CheckCircleOutlined, DisconnectOutlined, SafetyCertificateOutlined, SearchOutlined } from "@ant-design/icons";
 import type { GraduateHistory } from "@gradphoto/contracts";
+import { formatScore } from "@gradphoto/contracts";
 import { api } from "../api";
 import { useRouter } from "../router";
 import { PageHeader, useAction, useLoad } from "../components/Common";
@@ -166,6 +167,7 @@ function History({ id, onChanged }: { id: string; onChanged(): void }) {
         okButtonProps={{ disabled: text.trim().length < (dialog === "dispute" ? 2 : 4), loading: busy, "data-testid": "dialog-ok" } as ButtonProps}
         destroyOnHidden
       >
+        {dialog === "pass" ? <ManualPassPhotos h={h} /> : null}
         <Typography.Paragraph type="secondary">
           {dialog === "pass"
             ? "请写明核实身份的方式（例如：毕业生到校出示身份证，经核对为本人）。该操作会记录在操作日志中。"
@@ -285,7 +287,7 @@ function Comparisons({ h }: { h: GraduateHistory }) {
       dataSource={h.comparisons}
       columns={[
         { title: "时间", dataIndex: "createdAt", render: dateTimeSec },
-        { title: "分数", dataIndex: "score", render: (v: number | null) => (v === null ? "—" : <Typography.Text strong>{v.toFixed(1)}</Typography.Text>) },
+        { title: "分数", dataIndex: "score", render: (v: number | null) => (v === null ? "—" : <Typography.Text strong>{formatScore(v)}</Typography.Text>) },
         { title: "通过线", dataIndex: "threshold" },
         { title: "结果", dataIndex: "passed", render: (p: boolean) => (p ? <Tag color="green">通过</Tag> : <Tag color="red">未通过</Tag>) },
         { title: "计入人工通过", dataIndex: "qualifying", render: (q: boolean, c) => (c.passed ? "—" : q ? "是（照片合格）" : "否") },
@@ -359,5 +361,40 @@ function Transitions({ h }: { h: GraduateHistory }) {
         ),
       }))}
     />
+  );
+}
+
+/** The manual-pass dialog shows what is being judged: the failed qualifying photos beside the admission photo. */
+function ManualPassPhotos({ h }: { h: GraduateHistory }) {
+  const failed = h.comparisons.filter((c) => c.qualifying && !c.passed);
+  const photoOf = (id: string) => h.photos.find((p) => p.id === id);
+  return (
+    <div data-testid="manual-pass-photos" style={{ marginBottom: 12 }}>
+      <Image.PreviewGroup>
+        <Space size={8} wrap align="start">
+          <div style={{ textAlign: "center" }}>
+            {h.rosterEntry?.admissionUrl ? (
+              <Image src={h.rosterEntry.admissionUrl} width={96} height={128} style={{ objectFit: "cover", borderRadius: 4, outline: "2px solid #1d63d8" }} alt="录取照片" />
+            ) : (
+              <div className="missing" style={{ width: 96, height: 128 }}>无</div>
+            )}
+            <div style={{ fontSize: 12, color: "#1d63d8" }}>录取照片</div>
+          </div>
+          {failed.map((c, i) => {
+            const p = photoOf(c.photoId);
+            const url = p?.standardizedUrl ?? p?.originalUrl;
+            return (
+              <div key={c.id} style={{ textAlign: "center" }}>
+                {url ? <Image src={url} width={96} height={128} style={{ objectFit: "cover", borderRadius: 4 }} alt={`第 ${i + 1} 张`} /> : <div className="missing" style={{ width: 96, height: 128 }}>无</div>}
+                <div style={{ fontSize: 12, color: "#8a97ad" }}>
+                  第 {i + 1} 张 · {formatScore(c.score)} 分
+                </div>
+              </div>
+            );
+          })}
+        </Space>
+      </Image.PreviewGroup>
+      <div style={{ fontSize: 12, color: "#8a97ad", marginTop: 4 }}>{failed.length} 张不同的合格照片比对未通过；请对照录取照片核实是否为本人。</div>
+    </div>
   );
 }

@@ -91,6 +91,7 @@ async function campaignAdmin(db: Db, c: CampaignRow) {
     schoolCode: c.school.code,
     freeRetakes: c.freeRetakes,
     retakePolicy: c.retakePolicy,
+    repayAfterRefund: c.repayAfterRefund,
     captureCodeProvider: c.captureCodeProvider === "http" ? ("http" as const) : ("demo" as const),
     photoSpec: specForAdmin(c.photoSpec),
     contacts: { customerServicePhone: c.customerServicePhone, customerServiceHours: c.customerServiceHours, registrarContact: c.registrarContact, paymentContact: c.paymentContact },
@@ -105,7 +106,7 @@ async function campaignAdmin(db: Db, c: CampaignRow) {
 
 /** What an audit entry keeps of a campaign (no large texts). */
 function auditShape(c: Partial<CampaignRow>) {
-  return { name: c.name, cohort: c.cohort, status: c.status, opensAt: c.opensAt, closesAt: c.closesAt, feeFen: c.feeFen, schoolPaid: c.schoolPaid, reviewMode: c.reviewMode, freeRetakes: c.freeRetakes, retakePolicy: c.retakePolicy, exportNamePattern: c.exportNamePattern, photoSpec: c.photoSpec };
+  return { name: c.name, cohort: c.cohort, status: c.status, opensAt: c.opensAt, closesAt: c.closesAt, feeFen: c.feeFen, schoolPaid: c.schoolPaid, reviewMode: c.reviewMode, freeRetakes: c.freeRetakes, retakePolicy: c.retakePolicy, repayAfterRefund: c.repayAfterRefund, exportNamePattern: c.exportNamePattern, photoSpec: c.photoSpec };
 }
 
 /** Campaign management: window, cohort, fee, photo spec, review mode, versioned consent text, contacts, templates. */
@@ -154,6 +155,7 @@ export const staffCampaignRoutes: FastifyPluginAsyncZod = async (app) => {
             reviewMode: b.reviewMode,
             freeRetakes: b.freeRetakes,
             retakePolicy: b.retakePolicy,
+            repayAfterRefund: b.repayAfterRefund,
             captureCodeProvider: b.captureCodeProvider,
             photoSpec: specToStored({}, b.photoSpec),
             ...b.contacts,
@@ -193,6 +195,7 @@ export const staffCampaignRoutes: FastifyPluginAsyncZod = async (app) => {
         reviewMode: b.reviewMode,
         freeRetakes: b.freeRetakes,
         retakePolicy: b.retakePolicy,
+        repayAfterRefund: b.repayAfterRefund,
         captureCodeProvider: b.captureCodeProvider,
         ...(b.photoSpec ? { photoSpec: specToStored(cur.photoSpec, b.photoSpec) } : {}),
         ...(b.contacts ?? {}),

@@ -26,6 +26,21 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
     return s;
   }
 
+  /** The manual pass behind a submission under review: who, why, and the photos that failed the comparison. */
+  async function manualPassOf(submissionId: string) {
+    const o = await db.override.findFirst({ where: { submissionId }, orderBy: { createdAt: "desc" }, include: { staffUser: { select: { displayName: true, username: true } } } });
+    if (!o) return null;
+    const failed = await db.comparison.findMany({ where: { submissionId, qualifying: true, passed: false }, orderBy: { createdAt: "asc" }, include: { photo: { select: { standardizedKey: true, originalKey: true } } } });
+    return {
+      staff: `${o.staffUser.displayName}（${o.staffUser.username}）`,
+      reason: o.reason,
+      at: o.createdAt.toISOString(),
+      photos: await Promise.all(
+        failed.map(async (c) => ({ url: await storage.signedUrl(c.photo.standardizedKey ?? c.photo.originalKey, { expiresInSeconds: 900 }), score: c.score, at: c.createdAt.toISOString() })),
+      ),
+    };
+  }
+
   app.post(
     "/api/staff/reviews/next",
     {
@@ -53,6 +68,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
       const s = await db.submission.findUniqueOrThrow({ where: { id }, include: { rosterEntry: true, comparisons: { orderBy: { createdAt: "desc" }, take: 1 } } });
       const photo = await db.photo.findUniqueOrThrow({ where: { id: s.submittedPhotoId! } });
       const report = (photo.checkReport ?? { checks: [] }) as { checks: Array<{ id: string; passed: boolean; message: string }> };
+      const manualPass = await manualPassOf(id);
       return {
         submission: await submissionView(db, id),
         standardizedUrl: await storage.signedUrl(photo.standardizedKey!, { expiresInSeconds: 900 }),
@@ -60,6 +76,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
         score: s.comparisons[0]?.score ?? null,
         checks: report.checks.map((c) => ({ id: c.id, passed: c.passed, message: c.message })),
         claimedUntil: until.toISOString(),
+        manualPass,
       };
     },
   );

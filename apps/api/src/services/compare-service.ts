@@ -4,6 +4,7 @@ import { applyEvent, type Actor } from "./transitions.js";
 import { faceComparer } from "./face-service.js";
 import { isQualifying } from "./photo-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
+import { repeatsEarlierFailure, similarPhotoMessage, type SimilarityKind } from "./photo-similarity.js";
 
 export interface ComparisonOutcome {
   score: number | null;
@@ -13,6 +14,8 @@ export interface ComparisonOutcome {
   qualifyingFailures: number;
   message: string;
   error: { code: string; message: string } | null;
+  /** set when the photo repeats an earlier failed one (it then does not count toward the manual pass) */
+  repeatOf: SimilarityKind | null;
 }
 
 /**
@@ -34,7 +37,9 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
   const r = await comparer.compare(probe, reference).catch((e: unknown) => {
     throw new AppError(503, "COMPARISON_UNAVAILABLE", "人像比对服务暂时不可用，请稍后再试", { reason: (e as Error).message });
   });
-  const qualifying = r.score !== null && isQualifying(photo.checkReport);
+  // a failure counts toward the manual pass only with a photo different from the earlier failed ones
+  const repeat = r.score !== null && !r.passed && isQualifying(photo.checkReport) ? await repeatsEarlierFailure(deps, submissionId, photo, comparer) : null;
+  const qualifying = r.score !== null && isQualifying(photo.checkReport) && !repeat;
   await db.$transaction(async (tx) => {
     await tx.comparison.create({
       data: {
@@ -72,7 +77,9 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
       ? "比对通过"
       : after.state === "NEEDS_MANUAL_PASS"
         ? `比对未通过。已有${after.qualifyingFailures}张合格照片比对未通过，请联系客服处理：${s.campaign.customerServicePhone}（${s.campaign.customerServiceHours}）`
-        : "比对未通过，请更换其他照片上传比对";
+        : repeat
+          ? `比对未通过。${similarPhotoMessage(repeat.kind)}`
+          : "比对未通过，请更换其他照片上传比对";
   return {
     score: r.score,
     threshold: r.threshold,
@@ -81,5 +88,6 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
     qualifyingFailures: after.qualifyingFailures,
     message,
     error: r.error ? { code: r.error.code, message: r.error.message } : null,
+    repeatOf: repeat?.kind ?? null,
   };
 }

@@ -14,6 +14,13 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
       attempts: { where: { createdAt: { gte: new Date(now.getTime() - 3 * 24 * 3600_000) } }, select: { createdAt: true } },
       comparisons: { orderBy: { createdAt: "desc" }, take: 1 },
       reviews: { orderBy: { createdAt: "desc" }, take: 1 },
+      overrides: { orderBy: { createdAt: "desc" }, take: 1 },
+      orders: {
+        where: { status: { in: ["PAID", "REFUNDING", "PARTIALLY_REFUNDED", "REFUNDED"] } },
+        orderBy: { createdAt: "desc" },
+        take: 1,
+        include: { refunds: { orderBy: { createdAt: "desc" }, take: 1 } },
+      },
     },
   });
   if (!s) throw notFound();
@@ -23,6 +30,11 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
   const r = s.rosterEntry;
   const cmp = s.comparisons[0];
   const rev = s.reviews[0];
+  const ov = s.overrides[0];
+  const paid = s.orders[0];
+  const templates = Object.values((c.notifyTemplates ?? {}) as Record<string, unknown>).filter((t): t is string => typeof t === "string" && t.length > 0);
+  const grants = templates.length ? await db.subscriptionGrant.count({ where: { wechatUserId: s.wechatUserId, templateId: { in: templates }, usedAt: null } }) : 0;
+  const refund = paid?.refunds[0];
   return {
     id: s.id,
     campaignId: s.campaignId,
@@ -39,6 +51,19 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
     submittedPhotoId: s.submittedPhotoId,
     lastComparison: cmp ? { score: cmp.score, passed: cmp.passed, createdAt: cmp.createdAt.toISOString() } : null,
     lastReview: rev ? { decision: rev.decision, reason: rev.reason, createdAt: rev.createdAt.toISOString() } : null,
+    manualPass: ov ? { reason: ov.reason, at: ov.createdAt.toISOString() } : null,
+    payment: paid
+      ? {
+          status: paid.status as "PAID" | "REFUNDING" | "PARTIALLY_REFUNDED" | "REFUNDED",
+          amountFen: paid.amountFen,
+          paidAt: paid.paidAt?.toISOString() ?? null,
+          refund: refund
+            ? { status: refund.status, amountFen: refund.amountFen, reason: refund.reason, requestedAt: refund.createdAt.toISOString(), refundedAt: refund.succeededAt?.toISOString() ?? null }
+            : null,
+        }
+      : null,
+    reviewNotice: grants > 0,
+    canPay: paymentBlock(s, c, paid ?? null) === null,
     allowedEvents: allowedEvents(ctx),
     contacts: {
       customerServicePhone: c.customerServicePhone,
@@ -47,4 +72,20 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
       paymentContact: c.paymentContact,
     },
   };
+}
+
+/**
+ * Why the graduate cannot pay now, or null when they can: only at the payment step, never for a
+ * school-paid campaign, and after a full refund only when the school allows paying again.
+ */
+export function paymentBlock(
+  s: { state: string; freeRetakesLeft: number },
+  c: { schoolPaid: boolean; feeFen: number; retakePolicy: string; repayAfterRefund: boolean },
+  latestPaidOrder: { status: string } | null,
+): "NOT_AT_PAYMENT" | "SCHOOL_PAID" | "REFUNDED" | null {
+  const atPayment = s.state === "CODE_BOUND" || (s.state === "REJECTED" && s.freeRetakesLeft === 0 && c.retakePolicy === "PAY_AGAIN");
+  if (!atPayment) return "NOT_AT_PAYMENT";
+  if (c.schoolPaid || c.feeFen === 0) return "SCHOOL_PAID";
+  if (latestPaidOrder?.status === "REFUNDED" && !c.repayAfterRefund) return "REFUNDED";
+  return null;
 }

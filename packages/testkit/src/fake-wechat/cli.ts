@@ -19,10 +19,11 @@ const { values } = parseArgs({
     mode: { type: "string", default: "publicKey" },
     dir: { type: "string" },
     "notify-url": { type: "string", default: "http://127.0.0.1:3000/api/pay/notify" },
+    "refund-delay-ms": { type: "string", default: "8000" },
   },
 });
 const mode = values.mode === "certificate" ? "certificate" : "publicKey";
-const fake = await startFakeWechat({ port: Number(values.port), pay: { platformMode: mode } });
+const fake = await startFakeWechat({ port: Number(values.port), pay: { platformMode: mode, autoCompleteRefundsAfterMs: Number(values["refund-delay-ms"]) } });
 const dir = values.dir ?? mkdtempSync(path.join(tmpdir(), "fake-wechat-"));
 mkdirSync(dir, { recursive: true });
 const file = (name: string, content: string): string => {

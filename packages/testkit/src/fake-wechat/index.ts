@@ -140,11 +140,13 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
     miniProgram,
     pay,
     requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      pay.stopTimers(); // pending automatic refund completions stop with the server
+      return new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

@@ -38,6 +38,12 @@ export interface FakePayOptions {
    * signed with the public key, as WeChat Pay does during the migration. Default "certificate".
    */
   platformMode?: FakePlatformMode;
+  /**
+   * Finish every refund by itself this many milliseconds after it is requested (SUCCESS, then the
+   * signed, encrypted REFUND.SUCCESS notify to its notify_url), as WeChat Pay does. Development only
+   * (`npm start`); tests drive completeRefund() themselves. Default: never.
+   */
+  autoCompleteRefundsAfterMs?: number;
 }
 
 export interface FakeOrder {
@@ -147,6 +153,8 @@ export class FakePay {
   readonly requests: { method: string; path: string; status: number }[] = [];
   private readonly injected: InjectedPayFailure[] = [];
   private tamperAnswers = 0;
+  private readonly autoRefundMs: number | undefined;
+  private readonly autoRefundTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly keys: FakePayKeys,
@@ -161,6 +169,24 @@ export class FakePay {
     this.merchantSerialNo = options.merchantSerialNo ?? randomCertSerial();
     this.publicKeyId = options.publicKeyId ?? randomPublicKeyId();
     this.platformMode = options.platformMode ?? "certificate";
+    this.autoRefundMs = options.autoCompleteRefundsAfterMs;
+  }
+
+  /** Cancels pending automatic refund completions (the server is closing). */
+  stopTimers(): void {
+    for (const t of this.autoRefundTimers) clearTimeout(t);
+    this.autoRefundTimers.clear();
+  }
+
+  private scheduleRefundCompletion(outRefundNo: string): void {
+    if (this.autoRefundMs === undefined) return;
+    const t = setTimeout(() => {
+      this.autoRefundTimers.delete(t);
+      // a failed delivery is recorded in `deliveries`; WeChat would retry, the API can also query
+      this.completeRefund(outRefundNo).catch(() => undefined);
+    }, this.autoRefundMs);
+    t.unref();
+    this.autoRefundTimers.add(t);
   }
 
   // ---------------------------------------------------------------- key material for tests
@@ -586,6 +612,7 @@ export class FakePay {
       createTime: beijingTime(this.now()),
     };
     this.refunds.set(refund.outRefundNo, refund);
+    this.scheduleRefundCompletion(refund.outRefundNo);
     return this.answer(req, 200, this.refundJson(refund));
   }
 

@@ -1,6 +1,7 @@
 import { Image, Text, View } from "@tarojs/components";
 import { useState } from "react";
 import type { Photo } from "@gradphoto/api-client";
+import { OUTPUT_CHECK_IDS } from "@gradphoto/contracts";
 import { api } from "../../lib/api";
 import { goStep } from "../../lib/flow";
 import { PHOTO_STATES, useAsync, useSubmission } from "../../lib/hooks";
@@ -30,8 +31,10 @@ export default function Check() {
       </Screen>
     );
   }
-  const failed = p.checks.filter((c) => !c.passed).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
-  const passed = p.checks.filter((c) => c.passed);
+  // the checks of the photo taken (a standardised photo's report also holds the standard-photo checks)
+  const photoChecks = p.checks.filter((c) => !OUTPUT_CHECK_IDS.includes(c.id));
+  const failed = photoChecks.filter((c) => !c.passed).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+  const passed = photoChecks.filter((c) => c.passed);
   const ok = p.compliant === true;
   // The pipeline's stop reason, unless a failed check already says the same.
   const extraError = p.error && !failed.some((c) => c.message === p.error!.message) ? p.error.message : null;
@@ -64,7 +67,7 @@ export default function Check() {
         <View className="check-summary">
           <Image className="check-icon" src={icon(ok ? "check" : "cross", ok ? "#16A34A" : "#DC2626")} />
           <View className={`check-verdict ${ok ? "ok" : "bad"}`}>{ok ? "照片符合要求" : "照片不符合要求"}</View>
-          <View className="muted">{ok ? (failed.length ? `有 ${failed.length} 项建议改进，可继续` : `全部 ${passed.length} 项检测通过`) : `${failed.filter((c) => c.severity === "error").length + (extraError ? 1 : 0) || 1} 项需要修改`}</View>
+          <View className="muted">{ok ? (failed.length ? `有 ${failed.length} 项建议改进，可继续` : `全部 ${photoChecks.length} 项检测通过`) : `${failed.filter((c) => c.severity === "error").length + (extraError ? 1 : 0) || 1} 项需要修改`}</View>
         </View>
       </View>
       {!ok ? <Notice type="info">不合格的照片可免费、不限次数重拍，不占用每日标准化次数。</Notice> : null}

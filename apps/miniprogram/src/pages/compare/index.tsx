@@ -1,4 +1,5 @@
 import { Text, View } from "@tarojs/components";
+import { formatScore } from "@gradphoto/contracts";
 import { goStep } from "../../lib/flow";
 import { useSubmission } from "../../lib/hooks";
 import { useSession } from "../../lib/session";
@@ -53,7 +54,7 @@ export default function Compare() {
     >
       <View className={`score-card ${passed ? "score-pass" : "score-fail"}`}>
         <View className="score-ring">
-          <Text className="score-num">{score === null ? "--" : Math.round(score)}</Text>
+          <Text className="score-num">{formatScore(score)}</Text>
           <Text className="score-unit">分</Text>
         </View>
         <View className="score-verdict">{passed ? "人像比对通过" : "人像比对未通过"}</View>
@@ -61,7 +62,9 @@ export default function Compare() {
       </View>
 
       {passed ? (
-        <Notice type="success" title="照片已提交学校审核">审核结果将通过微信通知发送给你，也可以随时在「审核状态」中查看。</Notice>
+        <Notice type="success" title="照片已提交学校审核">
+          {s.reviewNotice ? "审核结果将通过微信通知发送给你，也可以随时在「审核状态」中查看。" : "你没有订阅审核结果通知，请随时在「审核状态」中查看审核结果。"}
+        </Notice>
       ) : manual ? (
         <>
           <Notice type="warn" title={`已更换 ${failures} 张合格照片，比对均未通过`}>
@@ -71,7 +74,7 @@ export default function Compare() {
         </>
       ) : (
         <>
-          <Notice type="error" title="请更换其他照片">{comparison?.message ?? "比对未通过，请更换其他照片上传比对"}</Notice>
+          <Notice type="error" title={comparison?.repeatOf ? "这张照片与之前的照片相同" : "请更换其他照片"}>{comparison?.message ?? "比对未通过，请更换其他照片上传比对"}</Notice>
           <Card title="比对次数">
             <View className="fail-count">
               {Array.from({ length: MANUAL_AFTER }, (_, i) => (
@@ -81,7 +84,7 @@ export default function Compare() {
               ))}
             </View>
             <View className="muted">
-              已有 <Text className="bad">{failures}</Text> 次合格照片比对未通过。更换 {MANUAL_AFTER} 张符合要求的照片仍未通过，可联系客服人工处理。
+              已有 <Text className="bad">{failures}</Text> 张不同的合格照片比对未通过。更换 {MANUAL_AFTER} 张不同的、符合要求的照片仍未通过，可联系客服人工处理；同一张照片重复上传只计一次。
             </View>
           </Card>
           <Card title="提高通过率">

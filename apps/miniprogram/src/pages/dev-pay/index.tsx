@@ -3,7 +3,7 @@ import Taro from "@tarojs/taro";
 import { devApi } from "../../lib/api";
 import { DEV_SIMULATION } from "../../lib/env";
 import { yuan } from "../../lib/format";
-import { relaunchWith } from "../../lib/flow";
+import { PAGES, relaunchWith } from "../../lib/flow";
 import { useAction } from "../../lib/hooks";
 import { waitForPaid } from "../../lib/payment";
 import { session, useSession } from "../../lib/session";
@@ -31,7 +31,9 @@ export default function DevPay() {
       const paid = await waitForPaid(submissionId!);
       if (!paid) throw Object.assign(new Error("pending"), { errMsg: "支付结果确认中，请稍后在支付页刷新" });
       session.set({ order: null });
-      await relaunchWith(paid);
+      // a payment (not a school exemption) ends on 支付成功 before the photo steps
+      if (paid.state === "PAID") await Taro.reLaunch({ url: `/${PAGES.paySuccess}` });
+      else await relaunchWith(paid);
     });
 
   return (

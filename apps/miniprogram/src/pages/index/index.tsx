@@ -110,8 +110,12 @@ export default function Home() {
         {c.open && left <= 7 ? <View className="hero-urgent">距截止还剩 {left} 天，请尽快完成</View> : null}
       </View>
 
-      {sub ? (
-        <Notice type={sub.state === "APPROVED" ? "success" : sub.state === "REJECTED" ? "warn" : "info"} title={`当前进度：${sub.stateLabel}`}>
+      {sub && sub.payment?.status === "REFUNDED" && sub.state === "CODE_BOUND" ? (
+        <Notice type="warn" title="当前进度：已退款">
+          {sub.canPay ? "采集费用已退回，学校允许重新支付后继续采集。" : "采集费用已原路退回，本次采集已结束。点击「继续采集」查看退款详情。"}
+        </Notice>
+      ) : sub ? (
+        <Notice type={sub.state === "APPROVED" ? "success" : sub.state === "REJECTED" ? "warn" : "info"} title={`当前进度：${sub.stateLabel}${sub.payment?.refund?.status === "PROCESSING" ? " · 退款中" : ""}`}>
           点击下方「继续采集」从当前步骤继续。
         </Notice>
       ) : null}

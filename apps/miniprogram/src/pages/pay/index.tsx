@@ -1,15 +1,22 @@
 import { Text, View } from "@tarojs/components";
-import { useDidShow } from "@tarojs/taro";
+import Taro, { useDidShow } from "@tarojs/taro";
+import type { Submission } from "@gradphoto/api-client";
 import { useState } from "react";
 import { api, isCancel } from "../../lib/api";
 import { DEV_SIMULATION, IS_WEAPP } from "../../lib/env";
 import { yuan } from "../../lib/format";
-import { continueWith, goStep, openPage } from "../../lib/flow";
+import { PAGES, continueWith, goStep, openPage } from "../../lib/flow";
 import { useAction, useAsync, useSubmission } from "../../lib/hooks";
 import { loadCampaign, session } from "../../lib/session";
 import { pay } from "../../lib/wechat";
 import { waitForPaid } from "../../lib/payment";
-import { Button, Card, ErrorState, Loading, Notice, Row, Screen } from "../../components/ui";
+import { Button, Card, ContactCard, ErrorState, Loading, Notice, Row, Screen } from "../../components/ui";
+import { RefundCard } from "../../components/refund";
+
+/** After a payment: the 支付成功 screen (a school-paid exemption goes straight on). */
+function afterPaid(s: Submission): Promise<unknown> {
+  return s.state === "PAID" ? Taro.redirectTo({ url: `/${PAGES.paySuccess}` }) : continueWith(s);
+}
 
 export default function PayPage() {
   const sub = useSubmission(["CODE_BOUND", "REJECTED"]);
@@ -25,7 +32,7 @@ export default function PayPage() {
       void api.currentOrder(s.submissionId).then((r) => {
         if (r.submission.state === "PAID") {
           session.set({ submission: r.submission, order: null });
-          void continueWith(r.submission);
+          void afterPaid(r.submission);
         }
       }, () => undefined);
   });
@@ -53,13 +60,13 @@ export default function PayPage() {
       setPending(true);
       const paid = await waitForPaid(id);
       setPending(false);
-      if (paid) await continueWith(paid);
+      if (paid) await afterPaid(paid);
     });
 
   const checkAgain = () =>
     act.run(async () => {
       const paid = await waitForPaid(sub.data!.id, 3);
-      if (paid) await continueWith(paid);
+      if (paid) await afterPaid(paid);
       else setPending(true);
     });
 
@@ -67,6 +74,18 @@ export default function PayPage() {
   const error = sub.error ?? campaign.error;
   if (error || !sub.data || !campaign.data) return <Screen step="pay"><ErrorState message={error ?? "加载失败"} onRetry={() => void sub.reload()} /></Screen>;
   const c = campaign.data;
+  const s = sub.data;
+  const refund = s.payment?.refund ?? null;
+  if (!s.canPay && s.payment?.status === "REFUNDED") {
+    // a refunded collection: no second payment unless the school allows it
+    return (
+      <Screen step="pay" subtitle="本次采集费用已退款" testId="page-pay" footer={<Button kind="secondary" onClick={() => void openPage("contact")}>联系客服</Button>}>
+        {refund ? <RefundCard payment={s.payment} /> : null}
+        <Notice type="warn" title="已退款，不能再次支付">本次采集已结束。如仍需线上采集毕业照片，请先联系学校确认。</Notice>
+        <ContactCard contacts={s.contacts} show={["payment", "cs"]} />
+      </Screen>
+    );
+  }
   if (c.schoolPaid) {
     return (
       <Screen step="pay" testId="page-pay" footer={<Button onClick={() => void goStep("guide")}>下一步：拍照说明</Button>}>
@@ -90,11 +109,15 @@ export default function PayPage() {
               我已支付，刷新支付结果
             </Button>
           ) : null}
+          <Button kind="text" onClick={() => void openPage("guide")}>
+            支付前先免费检测照片
+          </Button>
         </>
       }
     >
       {act.error ? <Notice type="error" title="支付未完成">{act.error}</Notice> : null}
       {cancelled ? <Notice type="warn" title="支付已取消">你可以随时重新支付，订单 30 分钟内有效，不会重复扣费。</Notice> : null}
+      {s.payment?.status === "REFUNDED" ? <Notice type="info" title="上次支付已退款">学校允许重新支付，支付后可继续采集。</Notice> : null}
       {pending ? <Notice type="info" title="正在确认支付结果">如已扣款，结果可能稍有延迟，请稍后点击「刷新支付结果」。</Notice> : null}
       <Card title="订单信息">
         <Row label="项目" value="毕业照片采集服务费" />
@@ -108,6 +131,7 @@ export default function PayPage() {
       <Card title="说明">
         <View className="muted">• 支付成功后进入拍照环节；拍摄不合格可免费不限次数重拍。</View>
         <View className="muted">• 审核未通过可免费重拍提交。</View>
+        <View className="muted">• 担心照片不合格？支付前可在拍照说明页免费检测照片（每天 5 次）。</View>
         <View className="muted">• 支付问题请联系：{sub.data.contacts.paymentContact}</View>
       </Card>
     </Screen>

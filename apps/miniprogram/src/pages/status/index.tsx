@@ -2,6 +2,8 @@ import { Image, Text, View } from "@tarojs/components";
 import { usePullDownRefresh } from "@tarojs/taro";
 import Taro from "@tarojs/taro";
 import type { Submission } from "@gradphoto/api-client";
+import { formatScore } from "@gradphoto/contracts";
+import { RefundCard } from "../../components/refund";
 import { api } from "../../lib/api";
 import { dateTime, maskName } from "../../lib/format";
 import { continueWith, goHome, goStep, openPage, pageFor } from "../../lib/flow";
@@ -14,7 +16,12 @@ import "./index.css";
 function look(s: Submission): { title: string; tone: "wait" | "ok" | "bad"; ico: "clock" | "check" | "cross" | "info"; text: string } {
   switch (s.state) {
     case "REVIEWING":
-      return { title: "审核中", tone: "wait", ico: "clock", text: "照片已通过人像比对，学校正在审核。审核结果将通过微信通知发送给你。" };
+      return {
+        title: "审核中",
+        tone: "wait",
+        ico: "clock",
+        text: `${s.manualPass ? "客服已人工核验你的身份，人像比对已人工通过" : "照片已通过人像比对"}，学校正在审核。${s.reviewNotice ? "审核结果将通过微信通知发送给你。" : "请稍后回到本页查看审核结果。"}`,
+      };
     case "APPROVED":
       return { title: "审核通过", tone: "ok", ico: "check", text: "你已完成毕业照片线上采集，无需其他操作。" };
     case "REJECTED":
@@ -23,6 +30,13 @@ function look(s: Submission): { title: string; tone: "wait" | "ok" | "bad"; ico:
       return { title: "录取照片核实中", tone: "wait", ico: "info", text: "你已反馈录取照片有误或缺失，请联系学籍部门核实，处理完成后可继续比对。" };
     case "NEEDS_MANUAL_PASS":
       return { title: "等待客服处理", tone: "wait", ico: "info", text: "3 张合格照片比对均未通过，请联系客服说明情况后人工处理。" };
+    case "CODE_BOUND":
+      if (s.payment?.status === "REFUNDED") {
+        return s.canPay
+          ? { title: "已退款", tone: "wait", ico: "info", text: "采集费用已退回。学校允许重新支付，支付后可继续采集。" }
+          : { title: "已退款", tone: "bad", ico: "info", text: "采集费用已原路退回，本次采集已结束。如有疑问请联系客服。" };
+      }
+      return { title: s.stateLabel, tone: "wait", ico: "info", text: "采集尚未完成，请继续。" };
     default:
       return { title: s.stateLabel, tone: "wait", ico: "info", text: "采集尚未完成，请继续。" };
   }
@@ -47,7 +61,8 @@ export default function Status() {
   const s = sub.data;
   const l = look(s);
   const rejected = s.state === "REJECTED";
-  const inFlow = !["REVIEWING", "APPROVED", "REJECTED", "ADMISSION_DISPUTED", "NEEDS_MANUAL_PASS"].includes(s.state);
+  const refundedOut = s.state === "CODE_BOUND" && s.payment?.status === "REFUNDED" && !s.canPay;
+  const inFlow = !refundedOut && !["REVIEWING", "APPROVED", "REJECTED", "ADMISSION_DISPUTED", "NEEDS_MANUAL_PASS"].includes(s.state);
 
   return (
     <Screen
@@ -75,6 +90,8 @@ export default function Status() {
         <View className="status-text">{l.text}</View>
       </View>
 
+      <RefundCard payment={s.payment} />
+
       {rejected ? (
         <Card title="未通过原因">
           <View className="reason">{s.lastReview?.reason ?? "照片不符合要求"}</View>
@@ -95,7 +112,11 @@ export default function Status() {
             <Row label="学院专业" value={`${s.rosterEntry.college} · ${s.rosterEntry.major}`} />
           </>
         ) : null}
-        {s.lastComparison ? <Row label="人像比对" value={`${s.lastComparison.score === null ? "--" : Math.round(s.lastComparison.score)} 分 · ${s.lastComparison.passed ? "通过" : "未通过"}`} /> : null}
+        {s.manualPass && s.state !== "REJECTED" ? (
+          <Row label="人像比对" value="客服人工核验通过" />
+        ) : s.lastComparison ? (
+          <Row label="人像比对" value={`${formatScore(s.lastComparison.score)} 分 · ${s.lastComparison.passed ? "通过" : "未通过"}`} />
+        ) : null}
         {s.lastReview ? <Row label="审核时间" value={dateTime(s.lastReview.createdAt)} /> : null}
         <Row label="当前状态" value={<Text className={l.tone === "ok" ? "ok" : l.tone === "bad" ? "bad" : ""}>{s.stateLabel}</Text>} />
       </Card>

@@ -1,4 +1,5 @@
 import { Image, Text, View } from "@tarojs/components";
+import { useState } from "react";
 import type { Photo } from "@gradphoto/api-client";
 import { api } from "../../lib/api";
 import { goStep } from "../../lib/flow";
@@ -21,8 +22,13 @@ export default function Submit() {
     return { photo };
   }, []);
   const act = useAction();
+  // the graduate ticks each item themselves: nothing is confirmed for them
+  const [ticked, setTicked] = useState<boolean[]>(() => CONFIRM.map(() => false));
+  const allTicked = ticked.every(Boolean);
+  const toggle = (i: number) => setTicked((t) => t.map((v, k) => (k === i ? !v : v)));
 
   const submit = () => {
+    if (!allTicked) return;
     // 订阅消息 must be requested right in the tap, before anything else is awaited.
     const subscribing = requestSubscriptions(session.get().campaign);
     void act.run(async () => {
@@ -45,8 +51,8 @@ export default function Submit() {
       testId="page-submit"
       footer={
         <>
-          <Button onClick={submit} loading={act.busy}>
-            确认提交
+          <Button onClick={submit} loading={act.busy} disabled={!allTicked}>
+            {allTicked ? "确认提交" : `请先逐项确认（${ticked.filter(Boolean).length}/${CONFIRM.length}）`}
           </Button>
           <Button kind="secondary" disabled={act.busy} onClick={() => void goStep("capture")}>
             重新拍摄
@@ -62,12 +68,13 @@ export default function Submit() {
         </View>
       </View>
       <Card title="请逐项确认">
-        {CONFIRM.map((c) => (
-          <View className="list-item" key={c}>
-            <Image className="confirm-icon" src={icon("check", "#16A34A")} />
+        {CONFIRM.map((c, i) => (
+          <View className={`list-item confirm-item ${ticked[i] ? "confirm-on" : ""}`} key={c} onClick={() => toggle(i)} role="checkbox" aria-checked={ticked[i]} data-testid={`confirm-${i + 1}`}>
+            {ticked[i] ? <Image className="confirm-icon" src={icon("check", "#16A34A")} /> : <View className="confirm-box" />}
             <Text className="list-text">{c}</Text>
           </View>
         ))}
+        <View className="muted">点击每一项，确认照片确实如此后再提交。</View>
       </Card>
       <Notice type="info" title="提交后">下一步请确认你的录取照片，系统会将本照片与录取照片进行人像比对。</Notice>
     </Screen>
