@@ -50,6 +50,8 @@ export interface JourneyOptions {
   devRoutes?: boolean;
   /** browser origins allowed by CORS (e.g. the H5 build served by an end-to-end test) */
   corsOrigins?: string[];
+  /** further settings for the API's config (e.g. a small limit a test needs) */
+  env?: Record<string, string>;
 }
 
 export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> {
@@ -62,6 +64,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
     NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
     ...(opts.devRoutes ? { DEV_FAKE_WECHAT_URL: fake.baseUrl } : {}),
     ...(opts.corsOrigins ? { CORS_ORIGINS: opts.corsOrigins.join(",") } : {}),
+    ...opts.env,
   });
   const db = testDb();
   const storage = new LocalStorage({ root: path.join(dataDir, "objects"), publicBaseUrl: `${url}/files`, signingSecret: config.signingSecret });

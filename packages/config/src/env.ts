@@ -38,6 +38,8 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     TRUST_PROXY: bool.default(false),
     MODEL_DIR: z.string().optional(),
+    /** originals one graduate may have stored in total (every retake keeps its original) */
+    PHOTO_STORAGE_PER_GRADUATE_MB: z.coerce.number().int().min(1).default(300),
     /** AES-256-GCM key for full ID numbers in the roster: 32 bytes as base64 or 64 hex digits */
     ID_ENCRYPTION_KEY: z
       .string()

@@ -2,7 +2,11 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { COMMON_ERRORS } from "@gradphoto/contracts";
+import { StorageError } from "@gradphoto/storage";
 import { AppError } from "../lib/errors.js";
+import { multipartError } from "../lib/upload.js";
+
+const MULTIPART_CODES = new Set(["FST_REQ_FILE_TOO_LARGE", "FST_FILES_LIMIT", "FST_FIELDS_LIMIT", "FST_PARTS_LIMIT", "FST_PROTO_VIOLATION", "FST_INVALID_MULTIPART_CONTENT_TYPE", "FST_INVALID_JSON_FIELD_ERROR"]);
 
 /** Maps every failure to `{ code, message, details? }`; never leaks internals in a 500. */
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
@@ -17,6 +21,18 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({ path: `${err.validationContext ?? ""}${v.instancePath}`, message: v.message }));
       return reply.status(400).send({ code: "VALIDATION_FAILED", message: COMMON_ERRORS.VALIDATION_FAILED, details });
+    }
+    if (typeof err.code === "string" && MULTIPART_CODES.has(err.code)) {
+      const e = multipartError(err);
+      return reply.status(e.statusCode).send({ code: e.code, message: e.message });
+    }
+    if (err instanceof StorageError) {
+      // An invalid key names no object (e.g. /files/..%2f..); a storage outage is the server's.
+      if (err.code === "STORAGE_UNAVAILABLE") {
+        req.log.error({ err }, "storage unavailable");
+        return reply.status(503).send({ code: "STORAGE_UNAVAILABLE", message: COMMON_ERRORS.UNAVAILABLE });
+      }
+      return reply.status(404).send({ code: "NOT_FOUND", message: COMMON_ERRORS.NOT_FOUND });
     }
     if (err.statusCode === 429) {
       return reply.status(429).send({ code: "RATE_LIMITED", message: COMMON_ERRORS.RATE_LIMITED });

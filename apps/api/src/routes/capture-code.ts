@@ -2,7 +2,8 @@ import { bindCaptureCode, matchCaptureCode } from "@gradphoto/capture-code";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ApiErrorSchema, CodePreviewSchema, ConfirmCodeRequestSchema, ConfirmCodeResponseSchema, ScanCodeRequestSchema } from "@gradphoto/contracts";
-import { AppError, commonError } from "../lib/errors.js";
+import { AppError } from "../lib/errors.js";
+import { readSingleFile } from "../lib/upload.js";
 import { ownSubmission } from "../lib/ownership.js";
 import { signToken, verifyToken } from "../lib/signed-token.js";
 import { graduateOf } from "../plugins/auth.js";
@@ -57,15 +58,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       await ownSubmission(db, req, req.params.id);
-      if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", "请以表单方式上传采集码图片（字段 image）");
-      const file = await req.file({ limits: { fileSize: MAX_CODE_IMAGE, files: 1 } });
-      if (!file) throw new AppError(400, "VALIDATION_FAILED", "没有收到图片，请重新选择");
-      const bytes = await file.toBuffer().catch((e: { code?: string }) => {
-        if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
-        throw e;
-      });
-      // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
-      if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
+      const bytes = await readSingleFile(req, { field: "image", maxBytes: MAX_CODE_IMAGE, what: "采集码图片" });
       const raw = await textFromImage(bytes);
       return preview(req, req.params.id, raw);
     },
