@@ -15,7 +15,6 @@ import { assertConsentCurrent } from "./photos.js";
 const Params = z.object({ id: z.string().uuid() });
 const bearer = [{ bearer: [] }];
 const MAX_CODE_IMAGE = 20 * 1024 * 1024;
-const perGraduate = { keyGenerator: (req: { headers: { authorization?: string }; ip: string }) => req.headers.authorization ?? req.ip };
 const matchStatus: Record<string, number> = { CODE_ALREADY_BOUND: 409, ACCOUNT_HAS_OTHER_CODE: 409, CAMPAIGN_CLOSED: 409 };
 
 /** 扫描或上传采集码 → 确认信息 → 绑定. */
@@ -39,12 +38,12 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
     };
   }
 
-  const rate = { max: 20, timeWindow: "1 minute", ...perGraduate };
+  const rate = { max: 20, timeWindow: "1 minute" };
 
   app.post(
     "/api/submissions/:id/capture-code/scan",
     {
-      config: { auth: "graduate", rateLimit: rate },
+      config: { auth: "graduate", subjectRateLimit: rate },
       schema: { tags: ["graduate"], summary: "Read a scanned 采集码 text and show the matched roster data", security: bearer, params: Params, body: ScanCodeRequestSchema, response: { 200: CodePreviewSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => preview(req, req.params.id, req.body.text),
@@ -53,7 +52,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/capture-code/upload",
     {
-      config: { auth: "graduate", rateLimit: rate },
+      config: { auth: "graduate", subjectRateLimit: rate },
       schema: { tags: ["graduate"], summary: "Upload the saved 采集码 image (multipart field `image`)", consumes: ["multipart/form-data"], security: bearer, params: Params, response: { 200: CodePreviewSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => {
@@ -67,7 +66,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/capture-code/confirm",
     {
-      config: { auth: "graduate", rateLimit: rate },
+      config: { auth: "graduate", subjectRateLimit: rate },
       schema: { tags: ["graduate"], summary: "Confirm the shown info and bind the 采集码 to this WeChat account", security: bearer, params: Params, body: ConfirmCodeRequestSchema, response: { 200: ConfirmCodeResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => {

@@ -24,7 +24,6 @@ const bearer = [{ bearer: [] }];
 const PHOTO_STATES = ["PAID", "PHOTO_CHECKED", "STANDARDIZED", "COMPARE_BLOCKED"];
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
-const perGraduate = { keyGenerator: (req: { headers: { authorization?: string }; ip: string }) => req.headers.authorization ?? req.ip };
 
 /** 拍照 → 质量检测 → 标准化 (quota) → 确认提交. Retakes before submitting are free and unlimited. */
 export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -33,7 +32,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/photos",
     {
-      config: { auth: "graduate", rateLimit: { max: 30, timeWindow: "1 minute", ...perGraduate } },
+      config: { auth: "graduate", subjectRateLimit: { max: 30, timeWindow: "1 minute" } },
       schema: {
         tags: ["graduate"],
         summary: "Upload a photo (multipart field `photo`); returns the quality-check report",
@@ -77,7 +76,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/photos/:photoId/standardize",
     {
-      config: { auth: "graduate", rateLimit: { max: 20, timeWindow: "1 minute", ...perGraduate } },
+      config: { auth: "graduate", subjectRateLimit: { max: 20, timeWindow: "1 minute" } },
       schema: {
         tags: ["graduate"],
         summary: "裁剪换背景: at most 3 a day, then a 24-hour cool-down",
