@@ -27,6 +27,7 @@ import { scopedCampaign } from "../lib/staff-scope.js";
 import { MAX_ROSTER_BYTES, buildReport, loadExisting, parseRosterFile, validateRoster } from "../services/admin/roster-import.js";
 import { MAX_ADMISSION_ZIP_BYTES, checkAdmissionPhoto } from "../services/admin/admission-import.js";
 import { admissionImportJob, rosterApplyJob } from "../jobs/staff-tasks.js";
+import { likeLiteral } from "../lib/like.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -213,7 +214,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
         campaignId: c.id,
         ...(college ? { college } : {}),
         ...(admission ? { admissionPhotoStatus: admission } : {}),
-        ...(q ? { OR: [{ name: { contains: q } }, { uniqueNumber: { startsWith: q, mode: "insensitive" } }, { phone: q }] } : {}),
+        ...(q ? { OR: [{ name: { contains: likeLiteral(q) } }, { uniqueNumber: { startsWith: likeLiteral(q), mode: "insensitive" } }, { phone: q }] } : {}),
       };
       const [rows, total, colleges] = await Promise.all([
         db.rosterEntry.findMany({ where, include: { submission: { select: { id: true, state: true } } }, orderBy: [{ college: "asc" }, { uniqueNumber: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
