@@ -69,6 +69,8 @@ async function wechatEnv(): Promise<Record<string, string>> {
   };
 }
 
+// The development switch: the API is production by default (real secrets required, no dev routes).
+process.env.NODE_ENV ??= "development";
 const children: ChildProcess[] = [];
 const api = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], { cwd: root, stdio: "inherit", env: { ...process.env, ...(await wechatEnv()) } });
 children.push(api);

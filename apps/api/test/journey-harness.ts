@@ -61,7 +61,8 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
   const url = `http://127.0.0.1:${port}`;
   const fake = await startFakeWechat();
   const config = loadConfig({
-    NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
+    // the dev routes exist only in explicit development mode (as under npm start)
+    NODE_ENV: opts.devRoutes ? "development" : "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
     ...(opts.devRoutes ? { DEV_FAKE_WECHAT_URL: fake.baseUrl } : {}),
     ...(opts.corsOrigins ? { CORS_ORIGINS: opts.corsOrigins.join(",") } : {}),
     ...opts.env,

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { Multipart } from "@fastify/multipart";
 import { AppError, commonError } from "./errors.js";
 
 /**
@@ -6,17 +7,20 @@ import { AppError, commonError } from "./errors.js";
  * The whole body is consumed on success; on a refusal the rest of the body is drained by the
  * connection guard (plugins/connection.ts), so a keep-alive connection is never left half-read.
  */
-export async function readSingleFile(req: FastifyRequest, opts: { field: string; maxBytes: number; what: string }): Promise<Buffer> {
+export async function readSingleFile(req: FastifyRequest, opts: { field: string; maxBytes: number; what: string }): Promise<{ bytes: Buffer; filename: string }> {
   if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", `请以表单方式上传${opts.what}（字段 ${opts.field}）`);
   let bytes: Buffer | undefined;
+  let filename = "";
   // files: 1 → a second file ends parsing with FST_FILES_LIMIT; fields are never expected.
-  const parts = req.parts({ limits: { fileSize: opts.maxBytes, files: 1, fields: 0, parts: 2, fieldSize: 1024, headerPairs: 20 } })[Symbol.asyncIterator]();
+  // (The parser starts on the first next(): a bad content-type header, e.g. without a boundary, throws there.)
+  const parts: AsyncIterator<Multipart> = req.parts({ limits: { fileSize: opts.maxBytes, files: 1, fields: 0, parts: 2, fieldSize: 1024, headerPairs: 20 } })[Symbol.asyncIterator]();
   try {
     for (let r = await parts.next(); !r.done; r = await parts.next()) {
       const part = r.value;
       if (part.type !== "file") throw unexpectedField(part.fieldname);
       if (part.fieldname !== opts.field) throw unexpectedField(part.fieldname);
       bytes = await part.toBuffer();
+      filename = part.filename ?? "";
       // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
       if (part.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
     }
@@ -27,7 +31,7 @@ export async function readSingleFile(req: FastifyRequest, opts: { field: string;
     throw multipartError(e);
   }
   if (!bytes) throw new AppError(400, "FILE_MISSING", `没有收到${opts.what}，请重新选择`);
-  return bytes;
+  return { bytes, filename };
 }
 
 async function nextError(parts: AsyncIterator<unknown>): Promise<unknown> {

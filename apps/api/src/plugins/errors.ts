@@ -5,6 +5,7 @@ import { COMMON_ERRORS } from "@gradphoto/contracts";
 import { StorageError } from "@gradphoto/storage";
 import { AppError } from "../lib/errors.js";
 import { multipartError } from "../lib/upload.js";
+import { databaseAppError, databaseErrorLine } from "../lib/db-errors.js";
 
 const MULTIPART_CODES = new Set(["FST_REQ_FILE_TOO_LARGE", "FST_FILES_LIMIT", "FST_FIELDS_LIMIT", "FST_PARTS_LIMIT", "FST_PROTO_VIOLATION", "FST_INVALID_MULTIPART_CONTENT_TYPE", "FST_INVALID_JSON_FIELD_ERROR"]);
 
@@ -43,6 +44,11 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500 && !isResponseSerializationError(err)) {
       // Fastify's own client errors (bad JSON, wrong content type …)
       return reply.status(err.statusCode).send({ code: "VALIDATION_FAILED", message: COMMON_ERRORS.VALIDATION_FAILED, details: { reason: err.message } });
+    }
+    const dbError = databaseAppError(err);
+    if (dbError) {
+      if (dbError.statusCode >= 500) req.log.warn({ err: databaseErrorLine(err) }, "database unavailable");
+      return reply.status(dbError.statusCode).send({ code: dbError.code, message: dbError.message, ...(dbError.details !== undefined ? { details: dbError.details } : {}) });
     }
     req.log.error({ err }, "unhandled error");
     return reply.status(500).send({ code: "INTERNAL", message: COMMON_ERRORS.INTERNAL });

@@ -27,7 +27,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
     assertConsentCurrent(s);
     if (s.state !== "CONSENTED") throw new AppError(409, "CODE_ALREADY_SET", "采集码已确认，如需更换请联系客服", { state: s.state });
     const school = await db.school.findUniqueOrThrow({ where: { id: s.campaign.schoolId } });
-    const fields = await decodeFields(raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code);
+    const fields = await decodeFields(raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code, config);
     const m = await matchCaptureCode(db, { campaignId: s.campaignId, fields, wechatUserId: graduateOf(req).wechatUserId });
     if (!m.ok) throw new AppError(matchStatus[m.code] ?? 422, m.code, m.message);
     return {
@@ -57,7 +57,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       await ownSubmission(db, req, req.params.id);
-      const bytes = await readSingleFile(req, { field: "image", maxBytes: MAX_CODE_IMAGE, what: "采集码图片" });
+      const { bytes } = await readSingleFile(req, { field: "image", maxBytes: MAX_CODE_IMAGE, what: "采集码图片" });
       const raw = await textFromImage(bytes);
       return preview(req, req.params.id, raw);
     },
@@ -76,7 +76,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!token || token.submissionId !== s.id) throw new AppError(422, "CODE_TOKEN_INVALID", "确认已超时，请重新扫描或上传采集码");
       const g = graduateOf(req);
       const school = await db.school.findUniqueOrThrow({ where: { id: s.campaign.schoolId } });
-      const fields = await decodeFields(token.raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code);
+      const fields = await decodeFields(token.raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code, config);
       if (s.state !== "CONSENTED") throw new AppError(409, "CODE_ALREADY_SET", "采集码已确认，如需更换请联系客服", { state: s.state });
       const bound = await bindCaptureCode(db, { campaignId: s.campaignId, fields, wechatUserId: g.wechatUserId, rawText: token.raw, provider: s.campaign.captureCodeProvider });
       if (!bound.ok) throw new AppError(matchStatus[bound.code] ?? 422, bound.code, bound.message);

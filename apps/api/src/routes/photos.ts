@@ -47,7 +47,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
       const s = await ownSubmission(db, req, req.params.id);
       assertConsentCurrent(s);
       if (!PHOTO_STATES.includes(s.state)) throw new AppError(409, "PHOTO_NOT_ALLOWED_NOW", "当前步骤不能上传照片", { state: s.state });
-      const bytes = await readSingleFile(req, { field: "photo", maxBytes: MAX_UPLOAD_BYTES, what: "照片" });
+      const { bytes } = await readSingleFile(req, { field: "photo", maxBytes: MAX_UPLOAD_BYTES, what: "照片" });
       if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
       await assertStorageQuota(db, graduateOf(req).wechatUserId, bytes.length, config.env.PHOTO_STORAGE_PER_GRADUATE_MB);
       // A file that is not a decodable, allowed image is refused here (422/413) and nothing is stored.
