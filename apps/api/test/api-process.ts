@@ -17,6 +17,15 @@ export interface ApiProcess {
   err(): string;
 }
 
+// Registered when this module is imported (at a test file's top level, where vitest collects hooks;
+// an afterAll registered inside a beforeAll would never run): no API process outlives its file.
+const started = new Set<ChildProcessWithoutNullStreams>();
+const killAll = () => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+};
+afterAll(killAll);
+process.on("exit", killAll);
+
 /** Starts the API and waits until it listens; killed after the file's tests if still running. */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "api-proc-"));
@@ -29,9 +38,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   child.stdout.on("data", (d) => (stdout += String(d)));
   child.stderr.on("data", (d) => (stderr += String(d)));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  afterAll(() => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  });
+  started.add(child);
   let port = 0;
   for (let i = 0; i < 300 && !port && child.exitCode === null; i++) {
     const m = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
