@@ -124,6 +124,9 @@ if (cmd === "test") {
   console.error("› running every test…");
   await pnpm(["-s", "test:all"]);
 } else if (cmd === "start") {
+  // npm start is the local development stack: the explicit development switch (the API is
+  // production by default and refuses to start without real secrets; see docs/operations.md).
+  env.NODE_ENV ??= "development";
   if (!reuse) {
     await install();
     await buildAdmin();

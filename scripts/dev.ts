@@ -73,6 +73,9 @@ async function wechatEnv(): Promise<Record<string, string>> {
   };
 }
 
+// The development switch: the API is production by default (real secrets required, no dev routes).
+process.env.NODE_ENV ??= "development";
+
 let stopping = false;
 let started = false;
 let stopRequested = false;

@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import type { AppDeps } from "./context.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { securityPlugin } from "./plugins/security.js";
+import { connectionPlugin } from "./plugins/connection.js";
 import { openapiPlugin } from "./plugins/openapi.js";
 import { authPlugin } from "./plugins/auth.js";
 import { healthRoutes } from "./routes/health.js";
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     void reply.header("x-request-id", req.id);
   });
 
+  await app.register(connectionPlugin);
   await app.register(errorsPlugin);
   await app.register(securityPlugin);
   await app.register(openapiPlugin);

@@ -25,5 +25,7 @@ declare module "fastify" {
     auth?: RouteAuth;
     /** staff roles allowed (default: any staff role) */
     roles?: Array<"OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE">;
+    /** a limit per authenticated graduate / staff member, in addition to the per-IP limit */
+    subjectRateLimit?: { max: number; timeWindow: string };
   }
 }

@@ -9,7 +9,8 @@ import { registerWorkers } from "./workers.js";
 export interface Runtime {
   deps: AppDeps;
   database: ResolvedDatabase;
-  close(): Promise<void>;
+  /** stops the queue (waiting up to timeoutMs for running jobs), then closes the pools */
+  close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
 /**
@@ -31,8 +32,8 @@ export async function createRuntime(config: AppConfig, opts: { migrate?: boolean
   return {
     deps,
     database,
-    async close() {
-      await jobs.stop({ graceful: true, timeoutMs: 20_000 }).catch(() => undefined);
+    async close(closeOpts = {}) {
+      await jobs.stop({ graceful: true, timeoutMs: closeOpts.timeoutMs ?? 20_000 }).catch(() => undefined);
       await db.$disconnect().catch(() => undefined);
       await database.close();
     },

@@ -3,6 +3,11 @@ import { buildApp } from "./app.js";
 import { createRuntime } from "./runtime.js";
 import { DatabaseUnreachableError, MigrationError } from "@gradphoto/db";
 
+/** Everything, from the signal to exit: within 10 s even with keep-alive clients. */
+const SHUTDOWN_BUDGET_MS = 9_500;
+/** How long in-flight requests may take to finish before their connections are cut. */
+const HTTP_DRAIN_MS = 7_000;
+
 /** API process: config → runtime (db, storage, queue, workers) → HTTP; graceful shutdown on signals. */
 export async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,10 +17,21 @@ export async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    const t0 = Date.now();
     app.log.info({ signal }, "shutting down");
-    // Stop taking requests, let in-flight ones and running jobs finish, then release the database.
+    // Never outlive the budget (a proxy's kill deadline is often 10–30 s).
+    setTimeout(() => {
+      app.log.error({ ms: Date.now() - t0 }, "shutdown budget exceeded; exiting");
+      process.exit(1);
+    }, SHUTDOWN_BUDGET_MS).unref();
+    // Stop accepting; idle keep-alive sockets close now, and every answer from here on says
+    // `Connection: close` (plugins/connection.ts). In-flight requests get HTTP_DRAIN_MS to finish.
+    const cut = setTimeout(() => app.server.closeAllConnections(), HTTP_DRAIN_MS);
     await app.close().catch(() => undefined);
-    await runtime.close();
+    clearTimeout(cut);
+    // Running jobs finish (or are handed back to the queue), then the pools close.
+    await runtime.close({ timeoutMs: Math.max(1_000, SHUTDOWN_BUDGET_MS - 1_500 - (Date.now() - t0)) });
+    app.log.info({ ms: Date.now() - t0 }, "shutdown complete");
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -52,6 +52,8 @@ export interface JourneyOptions {
   corsOrigins?: string[];
   /** options of the fake WeChat (e.g. refunds completing by themselves, as in development) */
   fakeWechat?: FakeWechatOptions;
+  /** further settings for the API's config (e.g. a small limit a test needs) */
+  env?: Record<string, string>;
 }
 
 export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> {
@@ -61,9 +63,11 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
   const url = `http://127.0.0.1:${port}`;
   const fake = await startFakeWechat(opts.fakeWechat);
   const config = loadConfig({
-    NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
+    // the dev routes exist only in explicit development mode (as under npm start)
+    NODE_ENV: opts.devRoutes ? "development" : "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "error", PORT: String(port), PUBLIC_BASE_URL: url, RATE_LIMIT_PER_MINUTE: "100000", LOGIN_RATE_LIMIT_PER_MINUTE: "1000",
     ...(opts.devRoutes ? { DEV_FAKE_WECHAT_URL: fake.baseUrl } : {}),
     ...(opts.corsOrigins ? { CORS_ORIGINS: opts.corsOrigins.join(",") } : {}),
+    ...opts.env,
   });
   const db = testDb();
   const storage = new LocalStorage({ root: path.join(dataDir, "objects"), publicBaseUrl: `${url}/files`, signingSecret: config.signingSecret });

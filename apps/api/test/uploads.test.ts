@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { renderCodePng } from "@gradphoto/capture-code";
-import { photoForm, startJourney, toPhotoStep, type Journey } from "./journey-harness.js";
+import { faceBytes, faceManifest, photoForm, startJourney, toPhotoStep, type Journey } from "./journey-harness.js";
 
 let j: Journey;
 let g: { token: string; submissionId: string };
@@ -21,19 +22,42 @@ describe("bad uploads get the error shape, never a 500", () => {
     expect(r.body).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: expect.stringMatching(/过大/) });
   });
 
-  it("reports corrupt and non-image files as INVALID_IMAGE / UNSUPPORTED_FORMAT in the check report, and keeps the original", async () => {
+  it("refuses corrupt and non-image files with INVALID_IMAGE / UNSUPPORTED_FORMAT (422) and stores nothing for them", async () => {
+    const before = await j.deps.db.photo.count({ where: { submissionId: g.submissionId } });
     for (const bytes of [Buffer.from("this is not an image at all"), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2000)])]) {
       const r = await j.call("POST", `/api/submissions/${g.submissionId}/photos`, { token: g.token, form: photoForm(bytes) });
-      expect(r.status).toBe(200);
-      expect(r.body.photo.compliant).toBe(false);
-      expect(["INVALID_IMAGE", "UNSUPPORTED_FORMAT"]).toContain(r.body.photo.error.code);
-      expect(r.body.photo.error.message).toMatch(/[\u4e00-\u9fa5]/);
-      expect(r.body.submission.state).toBe("PAID");
+      expect(r.status).toBe(422);
+      expect(["INVALID_IMAGE", "UNSUPPORTED_FORMAT"]).toContain(r.body.code);
+      expect(r.body.message).toMatch(/[\u4e00-\u9fa5]/);
     }
-    const stored = await j.deps.db.photo.findMany({ where: { submissionId: g.submissionId } });
-    expect(stored.length).toBeGreaterThanOrEqual(2);
-    for (const p of stored) expect(await j.deps.storage.exists(p.originalKey)).toBe(true);
+    // a small PNG whose header claims 2×40,000,000 pixels (over the spec's 60 MP) is refused from its header
+    const bomb = await sharp({ create: { width: 2, height: 2, channels: 3, background: "#fff" } }).png().toBuffer();
+    bomb.writeUInt32BE(40_000_000, 20); // IHDR height, with its CRC fixed: a well-formed header
+    bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)), 29);
+    const r = await j.call("POST", `/api/submissions/${g.submissionId}/photos`, { token: g.token, form: photoForm(bomb, "bomb.png") });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe("IMAGE_TOO_LARGE");
+    expect(await j.deps.db.photo.count({ where: { submissionId: g.submissionId } })).toBe(before);
+    const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+    expect(view.body.state).toBe("PAID");
   });
+
+  it("bounds what one graduate can store: past PHOTO_STORAGE_PER_GRADUATE_MB an upload is refused (409) and nothing is stored", async () => {
+    const small = await startJourney({ env: { PHOTO_STORAGE_PER_GRADUATE_MB: "1" } });
+    const campaignId = await small.campaign({ schoolPaid: true });
+    const gr = await toPhotoStep(small, campaignId, await small.rosterEntry(campaignId, null));
+    const photo = faceBytes(faceManifest.files.find((f) => f.labels.expected_compliant)!.path);
+    let stored = 0;
+    let refused: { status: number; body: any } | undefined;
+    for (let i = 0; i < 20 && !refused; i++) {
+      const r = await small.call("POST", `/api/submissions/${gr.submissionId}/photos`, { token: gr.token, form: photoForm(photo) });
+      if (r.status === 200) stored++;
+      else refused = r;
+    }
+    expect(stored).toBe(Math.floor((1024 * 1024) / photo.length));
+    expect(refused).toMatchObject({ status: 409, body: { code: "PHOTO_STORAGE_FULL", message: expect.stringMatching(/客服/) } });
+    expect(await small.deps.db.photo.count({ where: { submissionId: gr.submissionId } })).toBe(stored);
+  }, 120_000);
 
   it("refuses an empty file, a missing file and a non-multipart body with 400", async () => {
     const empty = await j.call("POST", `/api/submissions/${g.submissionId}/photos`, { token: g.token, form: photoForm(Buffer.alloc(0)) });
@@ -47,6 +71,9 @@ describe("bad uploads get the error shape, never a 500", () => {
   });
 
   it("refuses standardising a photo that is not the current accepted one (409)", async () => {
+    const failing = faceManifest.files.find((f) => !f.labels.expected_compliant && f.labels.faces === 1)!;
+    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos`, { token: g.token, form: photoForm(faceBytes(failing.path)) });
+    expect(up.status).toBe(200);
     const p = await j.deps.db.photo.findFirstOrThrow({ where: { submissionId: g.submissionId } });
     const r = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${p.id}/standardize`, { token: g.token });
     expect(r.status).toBe(409);

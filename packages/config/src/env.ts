@@ -11,7 +11,11 @@ const DEV_SECRET = "gradphoto-development-secret-do-not-use-in-production";
 /** Every setting the API and worker read from the environment. One schema: validation, types and docs. */
 export const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /**
+     * Production unless a development switch is given explicitly: `development` (npm start,
+     * scripts/dev.ts) or `test` (the test harness). Production refuses to start without real secrets.
+     */
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     HOST: z.string().default("127.0.0.1"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: z.string().url().optional(),
@@ -38,6 +42,8 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     TRUST_PROXY: bool.default(false),
     MODEL_DIR: z.string().optional(),
+    /** originals one graduate may have stored in total (every retake keeps its original) */
+    PHOTO_STORAGE_PER_GRADUATE_MB: z.coerce.number().int().min(1).default(300),
     /** AES-256-GCM key for full ID numbers in the roster: 32 bytes as base64 or 64 hex digits */
     ID_ENCRYPTION_KEY: z
       .string()
@@ -54,11 +60,14 @@ export const EnvSchema = z
         if (!env[k]) ctx.addIssue({ code: "custom", path: [k], message: "is required when STORAGE_DRIVER=s3" });
       }
     }
-    if (env.NODE_ENV === "production" && !env.SIGNING_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["SIGNING_SECRET"], message: "is required in production" });
-    }
-    if (env.NODE_ENV === "production" && !env.ID_ENCRYPTION_KEY) {
-      ctx.addIssue({ code: "custom", path: ["ID_ENCRYPTION_KEY"], message: "is required in production" });
+    if (env.NODE_ENV === "production") {
+      // A deployment that forgets one variable must not run open: no public development secret,
+      // no key derived from it, no development-only fake WeChat.
+      const hint = " (production is the default; NODE_ENV=development is the switch for local development)";
+      if (!env.SIGNING_SECRET) ctx.addIssue({ code: "custom", path: ["SIGNING_SECRET"], message: `is required in production${hint}` });
+      else if (env.SIGNING_SECRET === DEV_SECRET) ctx.addIssue({ code: "custom", path: ["SIGNING_SECRET"], message: "is the public development secret; set a random one" });
+      if (!env.ID_ENCRYPTION_KEY) ctx.addIssue({ code: "custom", path: ["ID_ENCRYPTION_KEY"], message: `is required in production${hint}` });
+      if (env.DEV_FAKE_WECHAT_URL) ctx.addIssue({ code: "custom", path: ["DEV_FAKE_WECHAT_URL"], message: "is only allowed with NODE_ENV=development" });
     }
   });
 
@@ -73,6 +82,8 @@ export interface AppConfig {
   dataDir?: string;
   /** 32-byte AES-256-GCM key for ID numbers at rest (derived from the signing secret in development) */
   idEncryptionKey: Buffer;
+  /** development or test: public development keys (signing secret, demo 采集码 key) are accepted */
+  developmentMode: boolean;
 }
 
 /** 32 bytes from base64 or hex, or null. */
@@ -126,5 +137,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, dataDir: str
     storage,
     dataDir: env.DATA_DIR,
     idEncryptionKey: env.ID_ENCRYPTION_KEY ? decodeKey(env.ID_ENCRYPTION_KEY)! : createHash("sha256").update(`gradphoto id-number key\n${signingSecret}`).digest(),
+    developmentMode: env.NODE_ENV !== "production",
   };
 }

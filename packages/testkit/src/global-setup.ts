@@ -7,6 +7,10 @@ import { migrate, startEmbeddedDatabase, type EmbeddedDatabase } from "@gradphot
 let embedded: EmbeddedDatabase | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The development switch for everything a test starts (API and CLI processes inherit it): the
+  // API is production by default and refuses to start without real secrets. Set here, before the
+  // test workers start, so no test has to say it (vitest itself only sets it when unset).
+  process.env.NODE_ENV = "test";
   let url = process.env.DATABASE_URL;
   if (!url) {
     embedded = await startEmbeddedDatabase({ dataDir: "memory://" });

@@ -26,7 +26,8 @@ declare module "fastify" {
 function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
-  const m = /^Bearer\s+([A-Za-z0-9_-]{20,})$/.exec(h);
+  // Exactly one scheme word, one space, one token: nothing else identifies the same session.
+  const m = /^Bearer ([A-Za-z0-9_-]{20,128})$/.exec(h);
   return m ? m[1]! : null;
 }
 

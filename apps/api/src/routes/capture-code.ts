@@ -2,7 +2,8 @@ import { bindCaptureCode, matchCaptureCode } from "@gradphoto/capture-code";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ApiErrorSchema, CodePreviewSchema, ConfirmCodeRequestSchema, ConfirmCodeResponseSchema, ScanCodeRequestSchema } from "@gradphoto/contracts";
-import { AppError, commonError } from "../lib/errors.js";
+import { AppError } from "../lib/errors.js";
+import { readSingleFile } from "../lib/upload.js";
 import { ownSubmission } from "../lib/ownership.js";
 import { signToken, verifyToken } from "../lib/signed-token.js";
 import { graduateOf } from "../plugins/auth.js";
@@ -14,7 +15,6 @@ import { assertConsentCurrent } from "./photos.js";
 const Params = z.object({ id: z.string().uuid() });
 const bearer = [{ bearer: [] }];
 const MAX_CODE_IMAGE = 20 * 1024 * 1024;
-const perGraduate = { keyGenerator: (req: { headers: { authorization?: string }; ip: string }) => req.headers.authorization ?? req.ip };
 const matchStatus: Record<string, number> = { CODE_ALREADY_BOUND: 409, ACCOUNT_HAS_OTHER_CODE: 409, CAMPAIGN_CLOSED: 409 };
 
 /** 扫描或上传采集码 → 确认信息 → 绑定. */
@@ -27,7 +27,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
     assertConsentCurrent(s);
     if (s.state !== "CONSENTED") throw new AppError(409, "CODE_ALREADY_SET", "采集码已确认，如需更换请联系客服", { state: s.state });
     const school = await db.school.findUniqueOrThrow({ where: { id: s.campaign.schoolId } });
-    const fields = await decodeFields(raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code);
+    const fields = await decodeFields(raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code, config);
     const m = await matchCaptureCode(db, { campaignId: s.campaignId, fields, wechatUserId: graduateOf(req).wechatUserId });
     if (!m.ok) throw new AppError(matchStatus[m.code] ?? 422, m.code, m.message);
     return {
@@ -38,12 +38,12 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
     };
   }
 
-  const rate = { max: 20, timeWindow: "1 minute", ...perGraduate };
+  const rate = { max: 20, timeWindow: "1 minute" };
 
   app.post(
     "/api/submissions/:id/capture-code/scan",
     {
-      config: { auth: "graduate", rateLimit: rate },
+      config: { auth: "graduate", subjectRateLimit: rate },
       schema: { tags: ["graduate"], summary: "Read a scanned 采集码 text and show the matched roster data", security: bearer, params: Params, body: ScanCodeRequestSchema, response: { 200: CodePreviewSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => preview(req, req.params.id, req.body.text),
@@ -52,20 +52,12 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/capture-code/upload",
     {
-      config: { auth: "graduate", rateLimit: rate },
+      config: { auth: "graduate", subjectRateLimit: rate },
       schema: { tags: ["graduate"], summary: "Upload the saved 采集码 image (multipart field `image`)", consumes: ["multipart/form-data"], security: bearer, params: Params, response: { 200: CodePreviewSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => {
       await ownSubmission(db, req, req.params.id);
-      if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", "请以表单方式上传采集码图片（字段 image）");
-      const file = await req.file({ limits: { fileSize: MAX_CODE_IMAGE, files: 1 } });
-      if (!file) throw new AppError(400, "VALIDATION_FAILED", "没有收到图片，请重新选择");
-      const bytes = await file.toBuffer().catch((e: { code?: string }) => {
-        if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
-        throw e;
-      });
-      // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
-      if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
+      const { bytes } = await readSingleFile(req, { field: "image", maxBytes: MAX_CODE_IMAGE, what: "采集码图片" });
       const raw = await textFromImage(bytes);
       return preview(req, req.params.id, raw);
     },
@@ -74,7 +66,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/capture-code/confirm",
     {
-      config: { auth: "graduate", rateLimit: rate },
+      config: { auth: "graduate", subjectRateLimit: rate },
       schema: { tags: ["graduate"], summary: "Confirm the shown info and bind the 采集码 to this WeChat account", security: bearer, params: Params, body: ConfirmCodeRequestSchema, response: { 200: ConfirmCodeResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => {
@@ -84,7 +76,7 @@ export const captureCodeRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!token || token.submissionId !== s.id) throw new AppError(422, "CODE_TOKEN_INVALID", "确认已超时，请重新扫描或上传采集码");
       const g = graduateOf(req);
       const school = await db.school.findUniqueOrThrow({ where: { id: s.campaign.schoolId } });
-      const fields = await decodeFields(token.raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code);
+      const fields = await decodeFields(token.raw, s.campaign.captureCodeProvider, s.campaign.providerConfig, school.code, config);
       if (s.state !== "CONSENTED") throw new AppError(409, "CODE_ALREADY_SET", "采集码已确认，如需更换请联系客服", { state: s.state });
       const bound = await bindCaptureCode(db, { campaignId: s.campaignId, fields, wechatUserId: g.wechatUserId, rawText: token.raw, provider: s.campaign.captureCodeProvider });
       if (!bound.ok) throw new AppError(matchStatus[bound.code] ?? 422, bound.code, bound.message);

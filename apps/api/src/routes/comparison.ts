@@ -20,7 +20,7 @@ export const comparisonRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/admission-photo/confirm",
     {
-      config: { auth: "graduate", rateLimit: { max: 20, timeWindow: "1 minute" } },
+      config: { auth: "graduate", subjectRateLimit: { max: 20, timeWindow: "1 minute" } },
       schema: { tags: ["graduate"], summary: "Confirm the admission photo; the comparison runs at once", security: bearer, params: Params, response: { 200: CompareResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {

@@ -4,13 +4,14 @@ import { ApiErrorSchema, DevAckSchema, DevLoginCodeRequestSchema, DevLoginCodeSc
 import { AppError } from "../lib/errors.js";
 
 /**
- * Development-only helpers for the H5 build, registered only when DEV_FAKE_WECHAT_URL points at the
- * fake WeChat server (never in production): a browser has no wx.login, and no WeChat Pay cashier.
+ * Development-only helpers for the H5 build, registered only with NODE_ENV=development and
+ * DEV_FAKE_WECHAT_URL pointing at the fake WeChat server (absent in test and production; production
+ * refuses to start with DEV_FAKE_WECHAT_URL set): a browser has no wx.login, and no WeChat Pay cashier.
  * They drive the fake through its /__fake/ control endpoints.
  */
 export const devRoutes: FastifyPluginAsyncZod = async (app) => {
   const base = app.deps.config.env.DEV_FAKE_WECHAT_URL;
-  if (!base || app.deps.config.env.NODE_ENV === "production") return;
+  if (!base || app.deps.config.env.NODE_ENV !== "development") return;
 
   async function fake(path: string, body: unknown): Promise<unknown> {
     const r = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

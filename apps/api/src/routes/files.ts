@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { LocalStorage, StorageError } from "@gradphoto/storage";
+import { LocalStorage, StorageError, assertValidKey } from "@gradphoto/storage";
 import { AppError } from "../lib/errors.js";
 
 const TYPES: Record<string, string> = { ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".zip": "application/zip", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
@@ -23,6 +23,12 @@ export const fileRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const key = req.params["*"];
       const { exp, sig, name } = req.query;
+      // A key that no object can have (e.g. `..%2f..`) is simply not there.
+      try {
+        assertValidKey(key);
+      } catch {
+        throw new AppError(404, "NOT_FOUND", "文件不存在");
+      }
       if (!storage.verify(key, exp, sig, name)) throw new AppError(403, "LINK_EXPIRED", "链接已失效，请刷新页面后重试");
       try {
         const stream = await storage.stream(key);

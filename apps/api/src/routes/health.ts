@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { databaseErrorLine } from "../lib/db-errors.js";
 import { HealthSchema, ReadinessSchema, type Readiness } from "@gradphoto/contracts";
 
 /** Liveness (process up) and readiness (database and storage reachable). */
@@ -12,7 +13,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       const { db, storage } = app.deps;
       const checks: Readiness["checks"] = { database: { ok: true }, storage: { ok: true } };
       await db.$queryRaw`SELECT 1`.catch((e: Error) => {
-        checks.database = { ok: false, error: e.message.split("\n")[0] };
+        checks.database = { ok: false, error: databaseErrorLine(e) };
       });
       await storage.healthCheck().catch((e: Error) => {
         checks.storage = { ok: false, error: e.message };

@@ -25,7 +25,7 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/orders",
     {
-      config: { auth: "graduate", rateLimit: { max: 10, timeWindow: "1 minute" } },
+      config: { auth: "graduate", subjectRateLimit: { max: 10, timeWindow: "1 minute" } },
       schema: { tags: ["graduate"], summary: "Create (or reuse) the WeChat Pay order for the campaign fee", security: bearer, params: Params, response: { 200: CreateOrderResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 503: ApiErrorSchema } },
     },
     async (req) => {

@@ -10,12 +10,13 @@ import {
   SubmitRequestSchema,
   SubmissionViewSchema,
 } from "@gradphoto/contracts";
-import { AppError, commonError, notFound } from "../lib/errors.js";
+import { AppError, notFound } from "../lib/errors.js";
+import { readSingleFile } from "../lib/upload.js";
 import { ownSubmission } from "../lib/ownership.js";
 import { graduateOf } from "../plugins/auth.js";
 import { applyEvent, lockSubmission } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
-import { campaignSpec, photoView, runStandardize, storeAndCheck } from "../services/photo-service.js";
+import { assertStorageQuota, campaignSpec, photoView, runStandardize, storeAndCheck } from "../services/photo-service.js";
 
 const Params = z.object({ id: z.string().uuid() });
 const PhotoParams = z.object({ id: z.string().uuid(), photoId: z.string().uuid() });
@@ -23,16 +24,15 @@ const bearer = [{ bearer: [] }];
 const PHOTO_STATES = ["PAID", "PHOTO_CHECKED", "STANDARDIZED", "COMPARE_BLOCKED"];
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
-const perGraduate = { keyGenerator: (req: { headers: { authorization?: string }; ip: string }) => req.headers.authorization ?? req.ip };
 
 /** 拍照 → 质量检测 → 标准化 (quota) → 确认提交. Retakes before submitting are free and unlimited. */
 export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db, storage } = app.deps;
+  const { db, storage, config } = app.deps;
 
   app.post(
     "/api/submissions/:id/photos",
     {
-      config: { auth: "graduate", rateLimit: { max: 30, timeWindow: "1 minute", ...perGraduate } },
+      config: { auth: "graduate", subjectRateLimit: { max: 30, timeWindow: "1 minute" } },
       schema: {
         tags: ["graduate"],
         summary: "Upload a photo (multipart field `photo`); returns the quality-check report",
@@ -40,23 +40,17 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         security: bearer,
         params: Params,
         querystring: z.object({ source: z.enum(["CAMERA", "ALBUM"]).default("CAMERA") }),
-        response: { 200: PhotoUploadResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema },
+        response: { 200: PhotoUploadResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema, 422: ApiErrorSchema, 429: ApiErrorSchema },
       },
     },
     async (req) => {
       const s = await ownSubmission(db, req, req.params.id);
       assertConsentCurrent(s);
       if (!PHOTO_STATES.includes(s.state)) throw new AppError(409, "PHOTO_NOT_ALLOWED_NOW", "当前步骤不能上传照片", { state: s.state });
-      if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", "请以表单方式上传照片（字段 photo）");
-      const file = await req.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
-      if (!file) throw new AppError(400, "VALIDATION_FAILED", "没有收到照片，请重新选择");
-      const bytes = await file.toBuffer().catch((e: { code?: string }) => {
-        if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
-        throw e;
-      });
-      // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
-      if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
+      const { bytes } = await readSingleFile(req, { field: "photo", maxBytes: MAX_UPLOAD_BYTES, what: "照片" });
       if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
+      await assertStorageQuota(db, graduateOf(req).wechatUserId, bytes.length, config.env.PHOTO_STORAGE_PER_GRADUATE_MB);
+      // A file that is not a decodable, allowed image is refused here (422/413) and nothing is stored.
       const { photoId, report } = await storeAndCheck(db, storage, { submissionId: s.id, source: req.query.source, bytes, spec: campaignSpec(s.campaign.photoSpec) });
       if (report.compliant) {
         await db.$transaction((tx) =>
@@ -82,7 +76,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/submissions/:id/photos/:photoId/standardize",
     {
-      config: { auth: "graduate", rateLimit: { max: 20, timeWindow: "1 minute", ...perGraduate } },
+      config: { auth: "graduate", subjectRateLimit: { max: 20, timeWindow: "1 minute" } },
       schema: {
         tags: ["graduate"],
         summary: "裁剪换背景: at most 3 a day, then a 24-hour cool-down",

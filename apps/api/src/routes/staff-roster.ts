@@ -27,6 +27,8 @@ import { scopedCampaign } from "../lib/staff-scope.js";
 import { MAX_ROSTER_BYTES, buildReport, loadExisting, parseRosterFile, validateRoster } from "../services/admin/roster-import.js";
 import { MAX_ADMISSION_ZIP_BYTES, checkAdmissionPhoto } from "../services/admin/admission-import.js";
 import { admissionImportJob, rosterApplyJob } from "../jobs/staff-tasks.js";
+import { likeLiteral } from "../lib/like.js";
+import { readSingleFile } from "../lib/upload.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -50,19 +52,11 @@ export function importView(r: ImportRow): ImportJob {
   };
 }
 
-/** Reads one uploaded file (multipart field `file`) with a size limit. */
+/** Reads one uploaded file (multipart field `file`, nothing else) with a size limit. */
 async function uploadedFile(req: FastifyRequest, limit: number, what: string): Promise<{ bytes: Buffer; fileName: string }> {
-  if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", `请以表单方式上传${what}（字段 file）`);
-  const file = await req.file({ limits: { fileSize: limit, files: 1 } });
-  if (!file) throw new AppError(400, "VALIDATION_FAILED", `没有收到${what}`);
-  const bytes = await file.toBuffer().catch((e: { code?: string }) => {
-    if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
-    throw e;
-  });
-  // @fastify/multipart only throws when it sees the truncation between chunks; the last chunk can slip by.
-  if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
+  const { bytes, filename } = await readSingleFile(req, { field: "file", maxBytes: limit, what });
   if (bytes.length === 0) throw new AppError(400, "VALIDATION_FAILED", `${what}为空`);
-  return { bytes, fileName: path.basename(file.filename || "upload").slice(0, 200) };
+  return { bytes, fileName: path.basename(filename || "upload").slice(0, 200) };
 }
 
 async function rosterEntryAdmin(db: Db, storage: ObjectStorage, e: Prisma.RosterEntryGetPayload<{ include: { submission: { select: { id: true; state: true } } } }>) {
@@ -213,7 +207,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
         campaignId: c.id,
         ...(college ? { college } : {}),
         ...(admission ? { admissionPhotoStatus: admission } : {}),
-        ...(q ? { OR: [{ name: { contains: q } }, { uniqueNumber: { startsWith: q, mode: "insensitive" } }, { phone: q }] } : {}),
+        ...(q ? { OR: [{ name: { contains: likeLiteral(q) } }, { uniqueNumber: { startsWith: likeLiteral(q), mode: "insensitive" } }, { phone: q }] } : {}),
       };
       const [rows, total, colleges] = await Promise.all([
         db.rosterEntry.findMany({ where, include: { submission: { select: { id: true, state: true } } }, orderBy: [{ college: "asc" }, { uniqueNumber: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
@@ -263,7 +257,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
       const staff = staffOf(req);
       const c = await scopedCampaign(db, staff, req.params.id);
       if (c.captureCodeProvider !== "demo") throw new AppError(409, "NOT_A_DEMO_CAMPAIGN", "该活动使用学信网采集码，不能生成演示采集码");
-      if (config.env.NODE_ENV === "production") throw new AppError(409, "DEMO_CODES_DISABLED", "生产环境不能生成演示采集码");
+      if (!config.developmentMode) throw new AppError(409, "DEMO_CODES_DISABLED", "生产环境不能生成演示采集码");
       const entries = await db.rosterEntry.findMany({ where: { id: { in: req.body.entryIds }, campaignId: c.id }, orderBy: { uniqueNumber: "asc" } });
       const key = devDemoKey();
       const items = await Promise.all(

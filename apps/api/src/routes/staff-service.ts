@@ -26,6 +26,7 @@ import { submissionView } from "../services/submission-view.js";
 import type { StoredCheck } from "../services/photo-service.js";
 import { orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
 import { reconcileOrder, StillPendingError } from "../jobs/payments.js";
+import { likeLiteral } from "../lib/like.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -59,7 +60,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const { q, campaignId } = req.query;
       const campaign = campaignScope(req, campaignId);
       const upper = q.toUpperCase();
-      const ors: Prisma.RosterEntryWhereInput[] = [{ name: { contains: q } }];
+      const ors: Prisma.RosterEntryWhereInput[] = [{ name: { contains: likeLiteral(q) } }];
       if (/^[0-9A-Za-z]{4,40}$/.test(q)) ors.push({ uniqueNumber: { startsWith: q, mode: "insensitive" } });
       if (/^[0-9+\- ]{5,20}$/.test(q)) ors.push({ phone: q.replace(/\s/g, "") });
       const [entries, orders] = await Promise.all([
@@ -273,7 +274,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const where: Prisma.OrderWhereInput = {
         submission: {
           campaign: campaignScope(req, q.campaignId),
-          ...(q.q && !/^[A-Za-z0-9]{6,32}$/.test(q.q) ? { rosterEntry: { name: { contains: q.q } } } : {}),
+          ...(q.q && !/^[A-Za-z0-9]{6,32}$/.test(q.q) ? { rosterEntry: { name: { contains: likeLiteral(q.q) } } } : {}),
         },
         ...(q.status ? { status: q.status } : {}),
         ...(q.q && /^[A-Za-z0-9]{6,32}$/.test(q.q) ? { OR: [{ outTradeNo: { startsWith: q.q.toUpperCase() } }, { submission: { rosterEntry: { uniqueNumber: { startsWith: q.q, mode: "insensitive" } } } }] } : {}),

@@ -1,11 +1,12 @@
 import { CaptureCodeError, DecodePool, ProviderRegistry, devDemoKey, isCaptureCodeError, type CaptureCodeFields } from "@gradphoto/capture-code";
 import { AppError } from "../lib/errors.js";
 
-const registry = new ProviderRegistry({
-  // The demo provider verifies with the campaign's configured public keys, or the development key.
-  demoPublicKeys: { dev: devDemoKey().publicKey },
-  forbidDevKey: process.env.NODE_ENV === "production",
-});
+// The demo provider verifies with the campaign's configured public keys, or the development key —
+// which anyone can sign with, so only development and test accept it (config.developmentMode).
+const registries = {
+  development: new ProviderRegistry({ demoPublicKeys: { dev: devDemoKey().publicKey } }),
+  production: new ProviderRegistry({ demoPublicKeys: { dev: devDemoKey().publicKey }, forbidDevKey: true }),
+};
 
 /** Decoding runs on worker threads: it is CPU-bound JavaScript and must not stall other requests. */
 const decodePool = new DecodePool();
@@ -21,9 +22,9 @@ export async function textFromImage(bytes: Buffer): Promise<string> {
 }
 
 /** Turns the raw text into fields with the campaign's provider (demo or http). */
-export async function decodeFields(raw: string, provider: string, providerConfig: unknown, schoolCode: string): Promise<CaptureCodeFields> {
+export async function decodeFields(raw: string, provider: string, providerConfig: unknown, schoolCode: string, opts: { developmentMode: boolean }): Promise<CaptureCodeFields> {
   try {
-    return await registry.get(provider, providerConfig).decode(raw, { schoolCode });
+    return await registries[opts.developmentMode ? "development" : "production"].get(provider, providerConfig).decode(raw, { schoolCode });
   } catch (e) {
     throw toAppError(e);
   }

@@ -3,6 +3,7 @@ import { PhotoSpecSchema, check, standardize, type PhotoSpec, type CheckResult }
 import type { Db } from "@gradphoto/db";
 import type { ObjectStorage } from "@gradphoto/storage";
 import type { PhotoView } from "@gradphoto/contracts";
+import { AppError } from "../lib/errors.js";
 
 /** The campaign's photo spec (stored as JSON) with every default filled in. */
 export function campaignSpec(json: unknown): PhotoSpec {
@@ -23,12 +24,23 @@ export interface StoredCheck {
   source?: unknown;
 }
 
-/** Stores the original first (nothing is lost if checking fails), then records the check report. */
+/** Check errors that mean "not a usable image file": such uploads are refused and nothing is stored. */
+const NOT_AN_IMAGE: Record<string, number> = { INVALID_IMAGE: 422, UNSUPPORTED_FORMAT: 422, IMAGE_TOO_LARGE: 413 };
+
+/**
+ * Checks first: a file that is not a decodable, allowed image is refused (AppError 422/413) before
+ * anything is stored. A real photo is stored with its report, compliant or not (the graduate sees
+ * why, staff can look at it).
+ */
 export async function storeAndCheck(
   db: Db,
   storage: ObjectStorage,
   input: { submissionId: string; source: "CAMERA" | "ALBUM"; bytes: Buffer; spec: PhotoSpec },
 ): Promise<{ photoId: string; report: StoredCheck }> {
+  const r = await check(input.bytes, input.spec, { origin: input.source === "ALBUM" ? "album" : "camera" });
+  const status = r.error ? NOT_AN_IMAGE[r.error.code] : undefined;
+  if (r.error && status) throw new AppError(status, r.error.code, r.error.message);
+  const report: StoredCheck = { compliant: r.compliant && !r.error, checks: r.checks, error: r.error, source: r.source };
   const photoId = randomUUID();
   const keys = photoKeys(input.submissionId, photoId);
   await storage.put(keys.original, input.bytes, { contentType: "application/octet-stream" });
@@ -40,12 +52,22 @@ export async function storeAndCheck(
       originalKey: keys.original,
       originalSha256: createHash("sha256").update(input.bytes).digest("hex"),
       originalBytes: input.bytes.length,
+      checkReport: report as object,
+      compliant: report.compliant,
     },
   });
-  const r = await check(input.bytes, input.spec, { origin: input.source === "ALBUM" ? "album" : "camera" });
-  const report: StoredCheck = { compliant: r.compliant && !r.error, checks: r.checks, error: r.error, source: r.source };
-  await db.photo.update({ where: { id: photoId }, data: { checkReport: report as object, compliant: report.compliant } });
   return { photoId, report };
+}
+
+/**
+ * Retakes are free, but each stores an original: a graduate's originals are bounded (all their
+ * submissions together), so a script cannot fill the disk through one account.
+ */
+export async function assertStorageQuota(db: Db, wechatUserId: string, incomingBytes: number, limitMb: number): Promise<void> {
+  const used = await db.photo.aggregate({ where: { submission: { wechatUserId } }, _sum: { originalBytes: true } });
+  if ((used._sum.originalBytes ?? 0) + incomingBytes > limitMb * 1024 * 1024) {
+    throw new AppError(409, "PHOTO_STORAGE_FULL", "上传的照片已达上限，请联系客服处理后再上传", { limitMb });
+  }
 }
 
 export async function runStandardize(storage: ObjectStorage, submissionId: string, photoId: string, spec: PhotoSpec) {
