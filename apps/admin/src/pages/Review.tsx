@@ -1,10 +1,9 @@
 import type { ButtonProps } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Alert, Button, Card, Col, Descriptions, Drawer, Empty, Input, InputNumber, List, Modal, Popconfirm, Radio, Row, Space, Statistic, Switch, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Card, Col, Descriptions, Drawer, Empty, Image, Input, InputNumber, List, Modal, Popconfirm, Radio, Row, Space, Statistic, Switch, Tag, Tooltip, Typography } from "antd";
 import { CheckOutlined, CloseOutlined, DeleteOutlined, EditOutlined, PlayCircleOutlined, PlusOutlined, SettingOutlined } from "@ant-design/icons";
 import type { RejectionReason, ReviewItem } from "@gradphoto/contracts";
 import { countChecks, formatScore } from "@gradphoto/contracts";
-import { Image } from "antd";
 import { api } from "../api";
 import { useSession } from "../session";
 import { NoCampaign, PageHeader, useAction, useLoad } from "../components/Common";
@@ -362,7 +361,7 @@ function TemplatesDrawer({ open, onClose, items, reload, schoolId }: { open: boo
 function ManualPassView({ mp, admissionUrl }: { mp: NonNullable<ReviewItem["manualPass"]>; admissionUrl: string | null }) {
   return (
     <div data-testid="review-manual-pass">
-      <Alert type="info" showIcon message="客服已人工通过人像比对" description={`${mp.staff} · ${dayjs(mp.at).format("MM-DD HH:mm")}：${mp.reason}`} style={{ marginBottom: 8 }} />
+      <Alert type="info" showIcon message="客服已人工通过人像比对" description={`${mp.staff} · ${chinaFormat(mp.at, "MM-DD HH:mm")}：${mp.reason}`} style={{ marginBottom: 8 }} />
       <Typography.Text type="secondary">比对未通过的 {mp.photos.length} 张照片（分数仅供参考）与录取照片：</Typography.Text>
       <Image.PreviewGroup>
         <Space size={6} wrap style={{ marginTop: 6 }}>
