@@ -460,7 +460,7 @@ export const RefundAdminSchema = z
   .object({ id: uuid(), outRefundNo: z.string(), amountFen: z.number().int(), status: RefundStatusSchema, reason: z.string(), staffName: z.string().nullable(), createdAt: isoDate(), succeededAt: isoDate().nullable() })
   .meta({ id: "RefundAdmin" });
 
-export const ReconciliationSchema = z.enum(["MATCHED", "AWAITING_PAYMENT", "NEEDS_QUERY", "MISMATCH", "REFUNDING", "REFUND_ABNORMAL", "CLOSED"]).meta({ id: "Reconciliation" });
+export const ReconciliationSchema = z.enum(["MATCHED", "AWAITING_PAYMENT", "NEEDS_QUERY", "MISMATCH", "REFUNDING", "REFUND_ABNORMAL", "CLOSED", "UNEXPECTED_PAYMENT"]).meta({ id: "Reconciliation" });
 export const RECONCILIATION_LABELS: Record<z.infer<typeof ReconciliationSchema>, string> = {
   MATCHED: "已对账",
   AWAITING_PAYMENT: "待支付",
@@ -469,6 +469,7 @@ export const RECONCILIATION_LABELS: Record<z.infer<typeof ReconciliationSchema>,
   REFUNDING: "退款处理中",
   REFUND_ABNORMAL: "退款异常",
   CLOSED: "已关闭",
+  UNEXPECTED_PAYMENT: "重复或异常支付（未入账，请核对并退款）",
 };
 
 export const OrderAdminSchema = z
@@ -489,7 +490,16 @@ export const OrderAdminSchema = z
     paidFen: z.number().int(),
     refundedFen: z.number().int(),
     refundableFen: z.number().int(),
-    payments: z.array(z.object({ transactionId: z.string(), amountFen: z.number().int(), tradeState: z.string(), successTime: isoDate() })),
+    payments: z.array(
+      z.object({
+        transactionId: z.string(),
+        amountFen: z.number().int(),
+        tradeState: z.string(),
+        successTime: isoDate(),
+        /** null: credited to the order; else why not (ORDER_PAID, ORDER_REFUNDED, ORDER_CLOSED, …) */
+        anomaly: z.string().nullable(),
+      }),
+    ),
     refunds: z.array(RefundAdminSchema),
     reconciliation: ReconciliationSchema,
     reconciliationLabel: z.string(),

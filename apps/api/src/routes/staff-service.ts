@@ -22,14 +22,14 @@ import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { applyEvent } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
 import type { StoredCheck } from "../services/photo-service.js";
-import { orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
+import { creditedFen, orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
 import { reconcileOrder, StillPendingError } from "../jobs/payments.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
 const SERVICE = ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"] as const;
 const SEARCH_LIMIT = 50;
-const ATTENTION = new Set(["NEEDS_QUERY", "MISMATCH", "REFUND_ABNORMAL"]);
+const ATTENTION = new Set(["NEEDS_QUERY", "MISMATCH", "REFUND_ABNORMAL", "UNEXPECTED_PAYMENT"]);
 
 const maskOpenid = (s: string) => (s.length <= 8 ? "****" : `${s.slice(0, 4)}****${s.slice(-4)}`);
 
@@ -210,7 +210,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       // Reconciliation is computed, so the filter and the summary run over a slim copy of every match.
       const slim = await db.order.findMany({
         where,
-        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true } }, refunds: { select: { amountFen: true, status: true } } },
+        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true, anomaly: true } }, refunds: { select: { amountFen: true, status: true } } },
         orderBy: { createdAt: "desc" },
         take: 50_000,
       });
@@ -226,7 +226,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
         pageSize: q.pageSize,
         summary: {
           orders: matching.length,
-          paidFen: matching.reduce((n, x) => n + x.o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((m, p) => m + p.amountFen, 0), 0),
+          paidFen: matching.reduce((n, x) => n + creditedFen(x.o.payments), 0),
           refundedFen: matching.reduce((n, x) => n + x.o.refunds.filter((r) => r.status === "SUCCESS").reduce((m, r) => m + r.amountFen, 0), 0),
           needsAttention: matching.filter((x) => ATTENTION.has(x.rec)).length,
         },
