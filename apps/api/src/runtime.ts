@@ -21,7 +21,7 @@ export async function createRuntime(config: AppConfig, opts: { migrate?: boolean
   if (opts.migrate ?? true) await migrate(database.url, { log: opts.log });
   const db: Db = createDb(database.url, { poolMax: database.kind === "embedded" ? 4 : 10 });
   const storage: ObjectStorage = createStorage(config.storage);
-  const jobs = new JobQueue({ connectionString: database.url, poolMax: database.kind === "embedded" ? 2 : 4, log: (m, e) => opts.log?.(`${m}: ${String(e)}`) });
+  const jobs = new JobQueue({ connectionString: database.url, schema: config.env.JOBS_SCHEMA, poolMax: database.kind === "embedded" ? 2 : 4, log: (m, e) => opts.log?.(e === undefined ? m : `${m}: ${e instanceof Error ? e.message : String(e)}`) });
   await jobs.start();
   const mini = miniProgramOptionsFromEnv();
   const payOpts = wechatPayOptionsFromEnv();

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import {
+  NotificationPageSchema,
+  NotificationQuerySchema,
+  NotificationResendSchema,
   AuditPageSchema,
   AuditQuerySchema,
   CampaignAdminSchema,
@@ -194,6 +197,14 @@ export class StaffApi {
   }
   refund(orderId: string, body: { reason: string; amountFen?: number }) {
     return this.core.request(RefundViewSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/refunds`, json: body });
+  }
+
+  // ── notifications that need staff ──
+  notifications(query: Partial<z.output<typeof NotificationQuerySchema>> = {}) {
+    return this.core.request(NotificationPageSchema, { method: "GET", path: `/api/staff/notifications${qs(query)}` });
+  }
+  resendNotification(id: string) {
+    return this.core.request(NotificationResendSchema, { method: "POST", path: `/api/staff/notifications/${enc(id)}/resend` });
   }
 
   // ── export ──

@@ -456,6 +456,8 @@ export const GraduateHitSchema = z
   .meta({ id: "GraduateHit" });
 export const GraduateSearchResultSchema = z.object({ items: z.array(GraduateHitSchema), truncated: z.boolean() }).meta({ id: "GraduateSearchResult" });
 
+export const NotificationStatusSchema = z.enum(["PENDING", "SENT", "FAILED", "SKIPPED", "MAYBE_SENT"]).meta({ id: "NotificationStatus" });
+
 export const RefundAdminSchema = z
   .object({ id: uuid(), outRefundNo: z.string(), amountFen: z.number().int(), status: RefundStatusSchema, reason: z.string(), staffName: z.string().nullable(), createdAt: isoDate(), succeededAt: isoDate().nullable() })
   .meta({ id: "RefundAdmin" });
@@ -555,11 +557,40 @@ export const GraduateHistorySchema = z
     reviews: z.array(z.object({ id: uuid(), decision: z.enum(["APPROVED", "REJECTED"]), reason: z.string().nullable(), automatic: z.boolean(), reviewer: z.string().nullable(), createdAt: isoDate() })),
     overrides: z.array(z.object({ id: uuid(), staff: z.string(), reason: z.string(), createdAt: isoDate() })),
     orders: z.array(OrderAdminSchema),
-    notifications: z.array(z.object({ id: uuid(), kind: z.string(), status: z.enum(["PENDING", "SENT", "FAILED", "SKIPPED"]), templateId: z.string().nullable(), result: z.string().nullable(), reason: z.string().nullable(), lastError: z.string().nullable(), attempts: z.number().int(), createdAt: isoDate(), sentAt: isoDate().nullable() })),
+    notifications: z.array(z.object({ id: uuid(), kind: z.string(), status: NotificationStatusSchema, templateId: z.string().nullable(), result: z.string().nullable(), reason: z.string().nullable(), lastError: z.string().nullable(), attempts: z.number().int(), createdAt: isoDate(), sentAt: isoDate().nullable() })),
     transitions: z.array(z.object({ event: z.string(), from: SubmissionStateSchema, to: SubmissionStateSchema, actorType: z.enum(["STAFF", "GRADUATE", "SYSTEM"]), actor: z.string().nullable(), createdAt: isoDate() })),
   })
   .meta({ id: "GraduateHistory" });
 export type GraduateHistory = z.infer<typeof GraduateHistorySchema>;
+
+// ───────────────────────────── notifications needing staff ─────────────────────────────
+
+/** A 订阅消息 that did not (certainly) reach the graduate: FAILED, or MAYBE_SENT (outcome unknown after a crash). */
+export const NotificationAdminSchema = z
+  .object({
+    id: uuid(),
+    kind: z.string(),
+    status: NotificationStatusSchema,
+    result: z.string().nullable(),
+    lastError: z.string().nullable(),
+    attempts: z.number().int(),
+    resends: z.number().int(),
+    /** FAILED only because WeChat was unavailable: resent automatically once it answers (while subscribed) */
+    autoResend: z.boolean(),
+    createdAt: isoDate(),
+    submissionId: uuid().nullable(),
+    campaignName: z.string().nullable(),
+    graduate: z.object({ name: z.string(), uniqueNumber: z.string() }).nullable(),
+  })
+  .meta({ id: "NotificationAdmin" });
+export const NotificationQuerySchema = z.object({
+  campaignId: uuid().optional(),
+  status: z.enum(["FAILED", "MAYBE_SENT"]).optional(),
+  page,
+  pageSize: pageSize(200, 20),
+});
+export const NotificationPageSchema = pagedSchema(NotificationAdminSchema).meta({ id: "NotificationPage" });
+export const NotificationResendSchema = z.object({ id: uuid(), status: NotificationStatusSchema }).meta({ id: "NotificationResend" });
 
 export const UnbindCodeRequestSchema = z.object({ reason: z.string().trim().min(4).max(500) }).meta({ id: "UnbindCodeRequest" });
 

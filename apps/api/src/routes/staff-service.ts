@@ -6,6 +6,9 @@ import {
   GraduateHistorySchema,
   GraduateSearchQuerySchema,
   GraduateSearchResultSchema,
+  NotificationPageSchema,
+  NotificationQuerySchema,
+  NotificationResendSchema,
   OrderAdminSchema,
   OrderPageSchema,
   OrderQuerySchema,
@@ -24,6 +27,7 @@ import { submissionView } from "../services/submission-view.js";
 import type { StoredCheck } from "../services/photo-service.js";
 import { creditedFen, orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
 import { reconcileOrder, StillPendingError } from "../jobs/payments.js";
+import { resendNotification } from "../jobs/notify.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -255,6 +259,46 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const fresh = await db.order.findUniqueOrThrow({ where: { id: o.id }, include: orderAdminInclude });
       await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: o.submission.campaign.schoolId, action: "order.reconciled", targetType: "order", targetId: o.id, before: { status: o.status }, after: { status: fresh.status }, ip: req.ip });
       return orderAdmin(fresh);
+    },
+  );
+
+  app.get(
+    "/api/staff/notifications",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "订阅消息 that did not certainly reach the graduate: FAILED (e.g. WeChat down past the retry budget) and MAYBE_SENT (outcome unknown after a crash)", security: bearer, querystring: NotificationQuerySchema, response: { 200: NotificationPageSchema, 403: ApiErrorSchema } } },
+    async (req) => {
+      const q = req.query;
+      const where: Prisma.NotificationWhereInput = {
+        status: q.status ? q.status : { in: ["FAILED", "MAYBE_SENT"] },
+        submission: { campaign: campaignScope(req, q.campaignId) },
+      };
+      const [total, rows] = await Promise.all([
+        db.notification.count({ where }),
+        db.notification.findMany({ where, include: { submission: { include: { campaign: { select: { name: true } }, rosterEntry: { select: { name: true, uniqueNumber: true } } } } }, orderBy: { createdAt: "desc" }, skip: (q.page - 1) * q.pageSize, take: q.pageSize }),
+      ]);
+      return {
+        items: rows.map((n) => {
+          const p = (n.payload ?? {}) as { result?: string };
+          const r = n.submission?.rosterEntry;
+          return { id: n.id, kind: n.kind, status: n.status, result: p.result ?? null, lastError: n.lastError, attempts: n.attempts, resends: n.resends, autoResend: n.autoResend, createdAt: n.createdAt.toISOString(), submissionId: n.submissionId, campaignName: n.submission?.campaign.name ?? null, graduate: r ? { name: r.name, uniqueNumber: r.uniqueNumber } : null };
+        }),
+        total,
+        page: q.page,
+        pageSize: q.pageSize,
+      };
+    },
+  );
+
+  app.post(
+    "/api/staff/notifications/:id/resend",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Send a FAILED or MAYBE_SENT 订阅消息 again (needs the graduate's unused subscription; a MAYBE_SENT one may arrive twice)", security: bearer, params: IdParams, response: { 200: NotificationResendSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
+    async (req) => {
+      const staff = staffOf(req);
+      const n = await db.notification.findUnique({ where: { id: req.params.id }, include: { submission: { include: { campaign: true } } } });
+      if (!n || !n.submission) throw notFound();
+      assertSchoolScope(staff, n.submission.campaign.schoolId);
+      if ((await resendNotification(app.deps, n.id)) !== "queued") throw new AppError(409, "NOTIFICATION_NOT_RESENDABLE", "该通知已发送或正在发送，无需重发");
+      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: n.submission.campaign.schoolId, action: "notification.resend", targetType: "notification", targetId: n.id, before: { status: n.status }, ip: req.ip });
+      return { id: n.id, status: "PENDING" as const };
     },
   );
 };
