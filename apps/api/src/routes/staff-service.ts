@@ -21,6 +21,7 @@ import type { Prisma } from "@gradphoto/db";
 import { isWechatError } from "@gradphoto/wechat";
 import { AppError, notFound } from "../lib/errors.js";
 import { audit } from "../lib/audit.js";
+import { phoneOf, phoneSearchHash } from "../lib/id-crypto.js";
 import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { applyEvent } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
@@ -62,7 +63,9 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const upper = q.toUpperCase();
       const ors: Prisma.RosterEntryWhereInput[] = [{ name: { contains: q } }];
       if (/^[0-9A-Za-z]{4,40}$/.test(q)) ors.push({ uniqueNumber: { startsWith: q, mode: "insensitive" } });
-      if (/^[0-9+\- ]{5,20}$/.test(q)) ors.push({ phone: q.replace(/\s/g, "") });
+      const key = app.deps.config.idEncryptionKey;
+      const phoneHash = /^[0-9+\- ]{5,20}$/.test(q) ? phoneSearchHash(key, q) : null;
+      if (phoneHash) ors.push({ phoneHash });
       const [entries, orders] = await Promise.all([
         db.rosterEntry.findMany({ where: { campaign, OR: ors }, include: { campaign: { select: { name: true } }, submission: { select: { id: true, state: true } } }, take: SEARCH_LIMIT + 1, orderBy: [{ name: "asc" }] }),
         /^[A-Za-z0-9]{6,32}$/.test(q)
@@ -75,12 +78,12 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
         const s = o.submission;
         const r = s.rosterEntry;
         seen.add(s.id);
-        items.push({ rosterEntryId: r?.id ?? null, submissionId: s.id, campaignId: s.campaignId, campaignName: s.campaign.name, name: r?.name ?? null, uniqueNumber: r?.uniqueNumber ?? null, college: r?.college ?? null, major: r?.major ?? null, phone: r?.phone ?? null, state: s.state, stateLabel: STATE_LABELS[s.state], admissionPhotoStatus: r?.admissionPhotoStatus ?? null, matchedBy: "order" });
+        items.push({ rosterEntryId: r?.id ?? null, submissionId: s.id, campaignId: s.campaignId, campaignName: s.campaign.name, name: r?.name ?? null, uniqueNumber: r?.uniqueNumber ?? null, college: r?.college ?? null, major: r?.major ?? null, phone: r ? phoneOf(key, r) : null, state: s.state, stateLabel: STATE_LABELS[s.state], admissionPhotoStatus: r?.admissionPhotoStatus ?? null, matchedBy: "order" });
       }
       for (const e of entries.slice(0, SEARCH_LIMIT)) {
         if (e.submission && seen.has(e.submission.id)) continue;
-        const matchedBy = e.uniqueNumber.toUpperCase().startsWith(upper) && upper.length >= 4 ? "uniqueNumber" : e.phone && e.phone === q.replace(/\s/g, "") ? "phone" : "name";
-        items.push({ rosterEntryId: e.id, submissionId: e.submission?.id ?? null, campaignId: e.campaignId, campaignName: e.campaign.name, name: e.name, uniqueNumber: e.uniqueNumber, college: e.college, major: e.major, phone: e.phone, state: e.submission?.state ?? null, stateLabel: e.submission ? STATE_LABELS[e.submission.state] : "未开始", admissionPhotoStatus: e.admissionPhotoStatus, matchedBy });
+        const matchedBy = e.uniqueNumber.toUpperCase().startsWith(upper) && upper.length >= 4 ? "uniqueNumber" : phoneHash && e.phoneHash === phoneHash ? "phone" : "name";
+        items.push({ rosterEntryId: e.id, submissionId: e.submission?.id ?? null, campaignId: e.campaignId, campaignName: e.campaign.name, name: e.name, uniqueNumber: e.uniqueNumber, college: e.college, major: e.major, phone: phoneOf(key, e), state: e.submission?.state ?? null, stateLabel: e.submission ? STATE_LABELS[e.submission.state] : "未开始", admissionPhotoStatus: e.admissionPhotoStatus, matchedBy });
       }
       return { items, truncated: entries.length > SEARCH_LIMIT };
     },
@@ -125,7 +128,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
               uniqueNumber: r.uniqueNumber,
               name: r.name,
               idNumberMasked: r.idNumberMasked,
-              phone: r.phone,
+              phone: phoneOf(app.deps.config.idEncryptionKey, r),
               college: r.college,
               major: r.major,
               degreeLevel: r.degreeLevel,
