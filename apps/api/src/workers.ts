@@ -6,6 +6,8 @@ import { admissionImportJob, exportBuildJob, rosterApplyJob } from "./jobs/staff
 import { applyRosterImport } from "./services/admin/roster-import.js";
 import { runAdmissionImport } from "./services/admin/admission-import.js";
 import { runExport } from "./services/admin/export-service.js";
+import { purgeDueCampaigns } from "./services/admin/retention.js";
+import { retentionPurgeJob } from "./jobs/maintenance.js";
 
 /** Registers every background job handler on this process's queue, and the periodic sweeps. */
 export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?: number } = {}): Promise<void> {
@@ -25,6 +27,15 @@ export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?
     void jobs.send(notifyResendJob, { bucket }, { singletonKey: bucket }).catch(() => undefined);
   }, every);
   tick.unref();
+  // Retention: once a day across all processes (hourly tick, the day is the singleton key).
+  await jobs.work(retentionPurgeJob, async () => {
+    await purgeDueCampaigns(deps);
+  });
+  const daily = setInterval(() => {
+    const day = new Date().toISOString().slice(0, 10);
+    void jobs.send(retentionPurgeJob, { day }, { singletonKey: day }).catch(() => undefined);
+  }, 3600_000);
+  daily.unref();
   // Staff background work: one at a time per process (each is heavy and reports its own progress).
   await jobs.work(rosterApplyJob, (p, ctx) => applyRosterImport(deps, p.importId, { lastAttempt: ctx.attempt > (rosterApplyJob.retryLimit ?? 0) }));
   await jobs.work(admissionImportJob, (p, ctx) => runAdmissionImport(deps, p.importId, { lastAttempt: ctx.attempt > (admissionImportJob.retryLimit ?? 0) }));

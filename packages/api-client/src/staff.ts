@@ -1,5 +1,7 @@
 import { z } from "zod";
 import {
+  RetentionReportSchema,
+  SchoolRetentionSchema,
   NotificationPageSchema,
   NotificationQuerySchema,
   NotificationResendSchema,
@@ -197,6 +199,17 @@ export class StaffApi {
   }
   refund(orderId: string, body: { reason: string; amountFen?: number }) {
     return this.core.request(RefundViewSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/refunds`, json: body });
+  }
+
+  // ── personal-data retention ──
+  retention(campaignId: string) {
+    return this.core.request(RetentionReportSchema, { method: "GET", path: `/api/staff/campaigns/${enc(campaignId)}/retention` });
+  }
+  purgeCampaign(campaignId: string) {
+    return this.core.request(RetentionReportSchema, { method: "POST", path: `/api/staff/campaigns/${enc(campaignId)}/retention/purge` });
+  }
+  setSchoolRetention(schoolId: string, retentionDays: number) {
+    return this.core.request(SchoolRetentionSchema.extend({ id: z.string() }), { method: "PUT", path: `/api/staff/schools/${enc(schoolId)}/retention`, json: { retentionDays } });
   }
 
   // ── notifications that need staff ──

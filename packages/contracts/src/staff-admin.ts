@@ -592,6 +592,30 @@ export const NotificationQuerySchema = z.object({
 export const NotificationPageSchema = pagedSchema(NotificationAdminSchema).meta({ id: "NotificationPage" });
 export const NotificationResendSchema = z.object({ id: uuid(), status: NotificationStatusSchema }).meta({ id: "NotificationResend" });
 
+// ───────────────────────────── personal-data retention ─────────────────────────────
+
+/** What the retention purge deletes for one campaign (a dry run, or what it did). */
+export const RetentionReportSchema = z
+  .object({
+    campaignId: uuid(),
+    campaignName: z.string(),
+    retentionDays: z.number().int(),
+    closesAt: isoDate(),
+    dueAt: isoDate(),
+    due: z.boolean(),
+    purgedAt: isoDate().nullable(),
+    photoRowsDeleted: z.number().int(),
+    objectsDeleted: z.number().int(),
+    registeredPhotosKept: z.number().int(),
+    rosterEntriesCleared: z.number().int(),
+    captureCodesCleared: z.number().int(),
+    exportsDeleted: z.number().int(),
+    importFilesDeleted: z.number().int(),
+  })
+  .meta({ id: "RetentionReport" });
+export type RetentionReport = z.infer<typeof RetentionReportSchema>;
+export const SchoolRetentionSchema = z.object({ retentionDays: z.number().int().min(30).max(3650) }).meta({ id: "SchoolRetention" });
+
 export const UnbindCodeRequestSchema = z.object({ reason: z.string().trim().min(4).max(500) }).meta({ id: "UnbindCodeRequest" });
 
 // ───────────────────────────── export ─────────────────────────────
