@@ -78,6 +78,7 @@ const ROUTES: Record<string, Sample> = {
   "POST /api/staff/submissions/:id/unbind-code": { params: { id: "ownSubmission" }, body: { reason: "采集码绑定错误，客服解绑" }, scoped: true },
   "GET /api/staff/orders": {},
   "POST /api/staff/orders/:id/reconcile": { params: { id: "order" }, scoped: true },
+  "POST /api/staff/orders/:id/payments/:transactionId/resolve": { params: { id: "order" }, body: { note: "已处理" }, scoped: true },
   "GET /api/staff/notifications": {},
   "POST /api/staff/notifications/:id/resend": { params: { id: "notification" }, scoped: true },
   "GET /api/staff/campaigns/:id/retention": { params: { id: "campaign" }, scoped: true },

@@ -152,6 +152,15 @@ describe("payment state machine: a payment for an order no longer awaiting payme
     expect(item).toMatchObject({ reconciliation: "UNEXPECTED_PAYMENT", paidFen: 2000, refundableFen: 2000 });
     expect(item.payments).toEqual(expect.arrayContaining([expect.objectContaining({ transactionId, anomaly: "ORDER_PAID" })]));
     expect(summary.needsAttention).toBeGreaterThanOrEqual(1);
+    // staff refund it in the merchant platform and mark it handled: the order is matched again
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const resolved = await j.call("POST", `/api/staff/orders/${g.orderId}/payments/${transactionId}/resolve`, { token: admin.token, body: { note: "已在商户平台原路退款" } });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ reconciliation: "MATCHED", paidFen: 2000 });
+    expect(resolved.body.payments).toEqual(expect.arrayContaining([expect.objectContaining({ transactionId, anomaly: "ORDER_PAID", anomalyNote: "已在商户平台原路退款" })]));
+    const again = await j.call("POST", `/api/staff/orders/${g.orderId}/payments/${transactionId}/resolve`, { token: admin.token, body: { note: "再次处理" } });
+    expect(again).toMatchObject({ status: 409, body: { code: "PAYMENT_NOT_FLAGGED" } });
+    expect(await j.deps.db.auditLog.count({ where: { action: "payment.anomaly_resolved", targetId: g.orderId } })).toBe(1);
   });
 
   it("REFUNDED: a later transaction does not flip the order or the graduate back to PAID", async () => {

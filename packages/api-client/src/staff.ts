@@ -197,6 +197,9 @@ export class StaffApi {
   reconcile(orderId: string) {
     return this.core.request(OrderAdminSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/reconcile` });
   }
+  resolvePaymentAnomaly(orderId: string, transactionId: string, note: string) {
+    return this.core.request(OrderAdminSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/payments/${enc(transactionId)}/resolve`, json: { note } });
+  }
   refund(orderId: string, body: { reason: string; amountFen?: number }) {
     return this.core.request(RefundViewSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/refunds`, json: body });
   }

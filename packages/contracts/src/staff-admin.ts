@@ -500,6 +500,9 @@ export const OrderAdminSchema = z
         successTime: isoDate(),
         /** null: credited to the order; else why not (ORDER_PAID, ORDER_REFUNDED, ORDER_CLOSED, …) */
         anomaly: z.string().nullable(),
+        /** when staff marked the anomaly handled */
+        anomalyResolvedAt: isoDate().nullable(),
+        anomalyNote: z.string().nullable(),
       }),
     ),
     refunds: z.array(RefundAdminSchema),
@@ -508,6 +511,8 @@ export const OrderAdminSchema = z
   })
   .meta({ id: "OrderAdmin" });
 export type OrderAdmin = z.infer<typeof OrderAdminSchema>;
+
+export const ResolvePaymentAnomalySchema = z.object({ note: z.string().trim().min(2).max(200) }).meta({ id: "ResolvePaymentAnomaly" });
 
 export const OrderQuerySchema = z.object({
   campaignId: uuid().optional(),

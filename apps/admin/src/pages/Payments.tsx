@@ -91,7 +91,18 @@ export function PaymentsPage() {
                 {o.payments.map((p) => (
                   <Typography.Text key={p.transactionId}>
                     微信支付 <span className="mono">{p.transactionId}</span> · {yuan(p.amountFen)} · {p.tradeState} · {dateTime(p.successTime)}
-                    {p.anomaly ? <Tag color="red" style={{ marginLeft: 8 }}>未入账：{ANOMALY_LABELS[p.anomaly] ?? p.anomaly}，请在商户平台核对并退款</Tag> : null}
+                    {p.anomaly && !p.anomalyResolvedAt ? (
+                      <>
+                        <Tag color="red" style={{ marginLeft: 8 }}>未入账：{ANOMALY_LABELS[p.anomaly] ?? p.anomaly}，请在商户平台核对并退款</Tag>
+                        {canRefund ? (
+                          <Button size="small" onClick={() => void run(() => api.resolvePaymentAnomaly(o.id, p.transactionId, "已在商户平台核对处理"), "已标记为已处理").then(() => reload(true))}>
+                            标记已处理
+                          </Button>
+                        ) : null}
+                      </>
+                    ) : p.anomaly ? (
+                      <Tag style={{ marginLeft: 8 }}>未入账，已处理：{p.anomalyNote}</Tag>
+                    ) : null}
                   </Typography.Text>
                 ))}
                 {o.refunds.map((r) => (

@@ -9,6 +9,7 @@ import {
   NotificationPageSchema,
   NotificationQuerySchema,
   NotificationResendSchema,
+  ResolvePaymentAnomalySchema,
   OrderAdminSchema,
   OrderPageSchema,
   OrderQuerySchema,
@@ -217,7 +218,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       // Reconciliation is computed, so the filter and the summary run over a slim copy of every match.
       const slim = await db.order.findMany({
         where,
-        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true, anomaly: true } }, refunds: { select: { amountFen: true, status: true } } },
+        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true, anomaly: true, anomalyResolvedAt: true } }, refunds: { select: { amountFen: true, status: true } } },
         orderBy: { createdAt: "desc" },
         take: 50_000,
       });
@@ -262,6 +263,26 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const fresh = await db.order.findUniqueOrThrow({ where: { id: o.id }, include: orderAdminInclude });
       await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: o.submission.campaign.schoolId, action: "order.reconciled", targetType: "order", targetId: o.id, before: { status: o.status }, after: { status: fresh.status }, ip: req.ip });
       return orderAdmin(fresh);
+    },
+  );
+
+  app.post(
+    "/api/staff/orders/:id/payments/:transactionId/resolve",
+    {
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"] },
+      schema: { tags: ["staff-admin"], summary: "Mark a payment kept for reconciliation (UNEXPECTED_PAYMENT) as handled, e.g. refunded in the merchant platform", security: bearer, params: z.object({ id: z.string().uuid(), transactionId: z.string().min(1).max(64) }), body: ResolvePaymentAnomalySchema, response: { 200: OrderAdminSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
+    },
+    async (req) => {
+      const staff = staffOf(req);
+      const o = await db.order.findUnique({ where: { id: req.params.id }, include: orderAdminInclude });
+      if (!o) throw notFound();
+      assertSchoolScope(staff, o.submission.campaign.schoolId);
+      const p = o.payments.find((x) => x.transactionId === req.params.transactionId);
+      if (!p) throw notFound();
+      if (p.anomaly === null || p.anomalyResolvedAt !== null) throw new AppError(409, "PAYMENT_NOT_FLAGGED", "该笔支付无需处理");
+      await db.payment.update({ where: { id: p.id }, data: { anomalyResolvedAt: new Date(), anomalyNote: req.body.note } });
+      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: o.submission.campaign.schoolId, action: "payment.anomaly_resolved", targetType: "order", targetId: o.id, after: { transactionId: p.transactionId, anomaly: p.anomaly, note: req.body.note }, ip: req.ip });
+      return orderAdmin(await db.order.findUniqueOrThrow({ where: { id: o.id }, include: orderAdminInclude }));
     },
   );
 

@@ -20,7 +20,7 @@ export interface ReconcilableOrder {
   expiresAt: Date;
   paidAt: Date | null;
   lastQueriedAt: Date | null;
-  payments: Array<{ amountFen: number; tradeState: string; anomaly: string | null }>;
+  payments: Array<{ amountFen: number; tradeState: string; anomaly: string | null; anomalyResolvedAt: Date | null }>;
   refunds: Array<{ amountFen: number; status: OrderRow["refunds"][number]["status"] }>;
 }
 
@@ -32,7 +32,7 @@ export function creditedFen(payments: Array<{ amountFen: number; tradeState: str
 export function reconciliationOf(o: ReconcilableOrder, now = new Date()): OrderAdmin["reconciliation"] {
   // A payment we did not credit (a second transaction for an order no longer awaiting payment) is money
   // the payer lost until staff refund it: it outranks every other state.
-  if (o.payments.some((p) => p.anomaly !== null)) return "UNEXPECTED_PAYMENT";
+  if (o.payments.some((p) => p.anomaly !== null && p.anomalyResolvedAt === null)) return "UNEXPECTED_PAYMENT";
   const paid = creditedFen(o.payments);
   if (o.refunds.some((r) => r.status === "ABNORMAL")) return "REFUND_ABNORMAL";
   if (o.status === "REFUNDING" || o.refunds.some((r) => r.status === "PROCESSING")) return "REFUNDING";
@@ -72,7 +72,7 @@ export function orderAdmin(o: OrderRow, now = new Date()): OrderAdmin {
     paidFen,
     refundedFen,
     refundableFen: o.status === "PAID" || o.status === "PARTIALLY_REFUNDED" ? Math.max(0, o.amountFen - committed) : 0,
-    payments: o.payments.map((p) => ({ transactionId: p.transactionId, amountFen: p.amountFen, tradeState: p.tradeState, successTime: p.successTime.toISOString(), anomaly: p.anomaly })),
+    payments: o.payments.map((p) => ({ transactionId: p.transactionId, amountFen: p.amountFen, tradeState: p.tradeState, successTime: p.successTime.toISOString(), anomaly: p.anomaly, anomalyResolvedAt: p.anomalyResolvedAt?.toISOString() ?? null, anomalyNote: p.anomalyNote })),
     refunds: o.refunds.map((x) => ({
       id: x.id,
       outRefundNo: x.outRefundNo,
