@@ -93,6 +93,7 @@ export const RECONCILIATION_COLORS: Record<string, string> = {
   REFUNDING: "processing",
   REFUND_ABNORMAL: "error",
   CLOSED: "default",
+  UNEXPECTED_PAYMENT: "error",
 };
 
 export const TASK_STATUS: Record<string, { label: string; color: string }> = {

@@ -31,6 +31,28 @@ export interface LoadResult {
   p99: number;
   max: number;
   uploadBytes: number;
+  /** resident memory (MB) of each kind of process: idle after start, and its peak (VmHWM) over the run */
+  memory: Array<{ process: string; idleMb: number; peakMb: number }>;
+}
+
+/** VmRSS / VmHWM of a process in MB (Linux /proc; NaN elsewhere). */
+function rssOf(pid: number | undefined): { rss: number; hwm: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(s)?.[1] ?? NaN);
+    return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+  } catch {
+    return { rss: NaN, hwm: NaN };
+  }
+}
+
+async function waitReady(port: number): Promise<void> {
+  for (let t = 0; ; t++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (t > 240) throw new Error(`API on ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -112,14 +134,33 @@ export async function benchLoad(opts: { seconds?: number; concurrency?: number; 
       });
       children.push(child);
     }
-    for (const port of ports) {
-      for (let t = 0; ; t++) {
-        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-        if (ok) break;
-        if (t > 240) throw new Error(`API on ${port} did not start`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    for (const port of ports) await waitReady(port);
+    // A worker process (jobs only, no HTTP) on the same database, and an API as `pnpm dev` runs it:
+    // no DATABASE_URL, so PostgreSQL (PGlite, WebAssembly) runs inside the API process, with workers.
+    const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/worker.ts")], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNING_SECRET: "bench-signing-secret-0123456789abcdef", ID_ENCRYPTION_KEY: "0".repeat(64), JOBS_SCHEMA: "bench_jobs" },
+      stdio: ["ignore", "ignore", "ignore"],
+    });
+    children.push(worker);
+    const devPort = await freePort();
+    const devDir = mkdtempSync(path.join(os.tmpdir(), "bench-dev-"));
+    const startDev = () =>
+      spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/main.ts")], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: "", PORT: String(devPort), DATA_DIR: devDir, LOG_LEVEL: "warn" },
+        stdio: ["ignore", "ignore", "ignore"],
+      });
+    // first start creates the data directory (initdb costs more memory once); measure a restart, as in daily use
+    const first = startDev();
+    await waitReady(devPort);
+    first.kill("SIGTERM");
+    await new Promise((r) => first.on("exit", r));
+    const devApi = startDev();
+    children.push(devApi);
+    await waitReady(devPort);
+    await new Promise((r) => setTimeout(r, 3000)); // settle
+    const idle = { api: rssOf(children[0]!.pid).rss, worker: rssOf(worker.pid).rss, dev: rssOf(devApi.pid).rss };
     const photos = await phonePhotos(6);
     // Warm-up: one upload per process loads the models.
     let next = 0;
@@ -150,6 +191,12 @@ export async function benchLoad(opts: { seconds?: number; concurrency?: number; 
       }),
     );
     const elapsed = (Date.now() - t0) / 1000;
+    const apiPeak = Math.max(...children.slice(0, processes).map((c) => rssOf(c.pid).hwm));
+    const memory = [
+      { process: "API (external PostgreSQL, no workers)", idleMb: idle.api, peakMb: apiPeak },
+      { process: "worker (external PostgreSQL)", idleMb: idle.worker, peakMb: rssOf(worker.pid).hwm },
+      { process: "API as `pnpm dev` (embedded PGlite + workers), idle only", idleMb: idle.dev, peakMb: rssOf(devApi.pid).hwm },
+    ];
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
     return {
@@ -163,6 +210,7 @@ export async function benchLoad(opts: { seconds?: number; concurrency?: number; 
       p99: q(0.99),
       max: latencies.at(-1) ?? NaN,
       uploadBytes: Math.round(photos.reduce((n, p) => n + p.length, 0) / photos.length),
+      memory,
     };
   } finally {
     for (const c of children) c.kill("SIGTERM");
@@ -177,6 +225,8 @@ export function formatLoad(r: LoadResult): string {
     `  photos/s sustained  ${r.photosPerSecond.toFixed(1)}   (target ≥ 10)`,
     `  errors              ${r.errors} of ${r.photos}`,
     `  latency p50 / p99 / max   ${r.p50.toFixed(0)} / ${r.p99.toFixed(0)} / ${r.max.toFixed(0)} ms   (target p99 < 2000)`,
+    "  RSS (MB)                  idle    peak",
+    ...r.memory.map((m) => `    ${m.process.padEnd(60)} ${m.idleMb.toFixed(0).padStart(5)}  ${m.peakMb.toFixed(0).padStart(5)}`),
   ].join("\n");
 }
 

@@ -27,6 +27,7 @@ import { staffRosterRoutes } from "./routes/staff-roster.js";
 import { staffInsightRoutes } from "./routes/staff-insights.js";
 import { staffReviewAdminRoutes } from "./routes/staff-review-admin.js";
 import { staffServiceRoutes } from "./routes/staff-service.js";
+import { staffRetentionRoutes } from "./routes/staff-retention.js";
 import { staffExportRoutes } from "./routes/staff-exports.js";
 
 export interface RouteRecord {
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   await app.register(staffInsightRoutes);
   await app.register(staffReviewAdminRoutes);
   await app.register(staffServiceRoutes);
+  await app.register(staffRetentionRoutes);
   await app.register(staffExportRoutes);
   return app;
 }

@@ -5,6 +5,7 @@ import type { AppConfig } from "@gradphoto/config";
 import type { AppDeps } from "./context.js";
 import { MiniProgramClient, WechatPayClient, miniProgramOptionsFromEnv, wechatPayOptionsFromEnv } from "@gradphoto/wechat";
 import { registerWorkers } from "./workers.js";
+import { sealPlaintextPhones } from "./services/admin/phone-backfill.js";
 
 export interface Runtime {
   deps: AppDeps;
@@ -21,8 +22,13 @@ export async function createRuntime(config: AppConfig, opts: { migrate?: boolean
   const database = await resolveDatabase({ databaseUrl: config.env.DATABASE_URL, dataDir: config.dataDir });
   if (opts.migrate ?? true) await migrate(database.url, { log: opts.log });
   const db: Db = createDb(database.url, { poolMax: database.kind === "embedded" ? 4 : 10 });
+  // Rows from before the phone_encrypted migration: encrypt with the key only this process has.
+  if (opts.migrate ?? true) {
+    const sealed = await sealPlaintextPhones(db, config.idEncryptionKey);
+    if (sealed > 0) opts.log?.(`encrypted ${sealed} plaintext roster phone numbers`);
+  }
   const storage: ObjectStorage = createStorage(config.storage);
-  const jobs = new JobQueue({ connectionString: database.url, poolMax: database.kind === "embedded" ? 2 : 4, log: (m, e) => opts.log?.(`${m}: ${String(e)}`) });
+  const jobs = new JobQueue({ connectionString: database.url, schema: config.env.JOBS_SCHEMA, poolMax: database.kind === "embedded" ? 2 : 4, log: (m, e) => opts.log?.(e === undefined ? m : `${m}: ${e instanceof Error ? e.message : String(e)}`) });
   await jobs.start();
   const mini = miniProgramOptionsFromEnv();
   const payOpts = wechatPayOptionsFromEnv();

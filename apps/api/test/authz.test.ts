@@ -5,7 +5,7 @@ import { startJourney, toPhotoStep, type Journey } from "./journey-harness.js";
  * Authorisation over the whole route table. Every route needs an entry here: a new route without
  * one fails the first test, so nobody adds an endpoint without deciding who may call it.
  */
-type IdKind = "ownSubmission" | "photo" | "campaign" | "order" | "file" | "school" | "account" | "rosterImport" | "rosterEntry" | "reason" | "export";
+type IdKind = "ownSubmission" | "photo" | "campaign" | "order" | "file" | "school" | "account" | "rosterImport" | "rosterEntry" | "reason" | "export" | "notification";
 /**
  * params: which resource each path parameter names; body/query: sample input where "$kind" (or the legacy
  * "campaign") stands for a resource id; scoped: a caller from another school must get 403.
@@ -80,6 +80,12 @@ const ROUTES: Record<string, Sample> = {
   "POST /api/staff/submissions/:id/unbind-code": { params: { id: "ownSubmission" }, body: { reason: "采集码绑定错误，客服解绑" }, scoped: true },
   "GET /api/staff/orders": {},
   "POST /api/staff/orders/:id/reconcile": { params: { id: "order" }, scoped: true },
+  "POST /api/staff/orders/:id/payments/:transactionId/resolve": { params: { id: "order" }, body: { note: "已处理" }, scoped: true },
+  "GET /api/staff/notifications": {},
+  "POST /api/staff/notifications/:id/resend": { params: { id: "notification" }, scoped: true },
+  "GET /api/staff/campaigns/:id/retention": { params: { id: "campaign" }, scoped: true },
+  "POST /api/staff/campaigns/:id/retention/purge": { params: { id: "campaign" }, scoped: true },
+  "PUT /api/staff/schools/:id/retention": { params: { id: "school" }, body: { retentionDays: 180 }, scoped: true },
   "POST /api/staff/campaigns/:id/exports": { params: { id: "campaign" }, scoped: true },
   "GET /api/staff/campaigns/:id/exports": { params: { id: "campaign" }, scoped: true },
   "GET /api/staff/exports/:id": { params: { id: "export" }, scoped: true },
@@ -124,7 +130,9 @@ beforeAll(async () => {
   csv.append("file", new Blob(["学信网唯一编号,姓名,身份证号,学院,专业,学历层次\n2026AUTHZ0001,张三,110101199003074514,文学院,汉语言文学,本科\n"], { type: "text/csv" }), "roster.csv");
   const imp = await j.call("POST", `/api/staff/campaigns/${campaignId}/roster-imports`, { token: operator.token, form: csv });
   if (imp.status !== 200) throw new Error(`roster upload failed: ${JSON.stringify(imp.body)}`);
-  ids = { ownSubmission: a.submissionId, campaign: campaignId, order: order.id, photo: photo.id, school: j.schoolId, account: account.id, reason: reason.id, export: exportJob.id, rosterImport: imp.body.id, rosterEntry: entry.entryId };
+  const sub = await j.deps.db.submission.findUniqueOrThrow({ where: { id: a.submissionId } });
+  const notification = await j.deps.db.notification.create({ data: { wechatUserId: sub.wechatUserId, submissionId: a.submissionId, kind: "REVIEW_PASSED", templateId: "tpl-review-passed", payload: {}, status: "FAILED", lastError: "WECHAT_UNAVAILABLE" } });
+  ids = { notification: notification.id, ownSubmission: a.submissionId, campaign: campaignId, order: order.id, photo: photo.id, school: j.schoolId, account: account.id, reason: reason.id, export: exportJob.id, rosterImport: imp.body.id, rosterEntry: entry.entryId };
   tokens = {
     graduateA: a.token,
     graduateB: b.token,

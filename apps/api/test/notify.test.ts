@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { enqueueReviewNotification } from "../src/jobs/notify.js";
+import { MiniProgramClient } from "@gradphoto/wechat";
+import { waitFor } from "@gradphoto/testkit";
+import { enqueueReviewNotification, notifyResendJob, resendFailedNotifications } from "../src/jobs/notify.js";
 import { startJourney, TEMPLATES, type Journey } from "./journey-harness.js";
 
 let j: Journey;
@@ -62,5 +64,52 @@ describe("审核结果 订阅消息", () => {
     const none = await decided("APPROVED", false);
     const n2 = await settled((await enqueueReviewNotification(j.deps, none.submissionId))!);
     expect(n2).toMatchObject({ status: "SKIPPED", lastError: "graduate did not subscribe" });
+  });
+
+  it("WeChat down longer than the retry budget: FAILED, listed for staff, and resent automatically once WeChat answers", async () => {
+    const d = await decided("APPROVED", true);
+    const reachable = j.deps.wechat.mini;
+    // nothing listens on port 1: every token fetch and send is refused, as when WeChat is unreachable
+    j.deps.wechat.mini = new MiniProgramClient({ ...j.fake.miniProgram.clientOptions(), baseUrl: "http://127.0.0.1:1" });
+    let id: string;
+    try {
+      id = (await enqueueReviewNotification(j.deps, d.submissionId))!;
+      const n = await settled(id);
+      expect(n).toMatchObject({ status: "FAILED", autoResend: true, attempts: 7, lastError: expect.stringMatching(/^WECHAT_UNAVAILABLE/) });
+      const cs = await j.staff("CUSTOMER_SERVICE");
+      const list = await j.call("GET", "/api/staff/notifications?status=FAILED&pageSize=200", { token: cs.token });
+      expect(list.status).toBe(200);
+      expect(list.body.items.find((x: { id: string }) => x.id === id)).toMatchObject({ status: "FAILED", autoResend: true, attempts: 7, submissionId: d.submissionId });
+      // the sweep while WeChat is still down: nothing sent, nothing piles up, still waiting to be resent
+      await resendFailedNotifications(j.deps);
+      expect(await j.deps.db.notification.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "FAILED", autoResend: true });
+    } finally {
+      j.deps.wechat.mini = reachable;
+    }
+    // WeChat answers again: the periodic sweep job sends it
+    await j.jobs.send(notifyResendJob, { bucket: `t${Date.now()}` });
+    const sent = await waitFor(async () => {
+      const r = await j.deps.db.notification.findUniqueOrThrow({ where: { id } });
+      return r.status === "SENT" ? r : null;
+    }, { timeoutMs: 60_000, what: "the resend" });
+    expect(sent).toMatchObject({ autoResend: false, sendStartedAt: null });
+    expect(sent.resends).toBeGreaterThanOrEqual(1);
+    expect(j.fake.miniProgram.sentMessages.filter((m) => m.toUser === d.openid)).toHaveLength(1);
+  }, 120_000);
+
+  it("staff resend a FAILED notification (WeChat refused it once) from the admin; a sent one cannot be resent", async () => {
+    const d = await decided("APPROVED", true);
+    j.fake.miniProgram.failNextSends(1, { errcode: 43101, errmsg: "user refuse to accept the msg" });
+    const id = (await enqueueReviewNotification(j.deps, d.submissionId))!;
+    expect(await settled(id)).toMatchObject({ status: "FAILED", autoResend: false });
+    const cs = await j.staff("CUSTOMER_SERVICE");
+    const r = await j.call("POST", `/api/staff/notifications/${id}/resend`, { token: cs.token });
+    expect(r.status).toBe(200);
+    const n = await settled(id);
+    expect(n.status).toBe("SENT");
+    expect(j.fake.miniProgram.sentMessages.filter((m) => m.toUser === d.openid)).toHaveLength(1);
+    const again = await j.call("POST", `/api/staff/notifications/${id}/resend`, { token: cs.token });
+    expect(again).toMatchObject({ status: 409, body: { code: "NOTIFICATION_NOT_RESENDABLE" } });
+    expect(await j.deps.db.auditLog.count({ where: { action: "notification.resend", targetId: id } })).toBe(1);
   });
 });

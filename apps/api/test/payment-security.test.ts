@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { WechatPayClient } from "@gradphoto/wechat";
+import { reconcileOrder } from "../src/jobs/payments.js";
 import { startJourney, toPhotoStep, type Journey } from "./journey-harness.js";
 
 let j: Journey;
@@ -73,6 +74,131 @@ describe("WeChat Pay notify callbacks", () => {
     const again = await j.call("POST", `/api/submissions/${g.submissionId}/orders`, { token: g.token });
     expect(again.body.order.outTradeNo).toBe(g.outTradeNo);
     expect(await j.deps.db.order.count({ where: { submissionId: g.submissionId } })).toBe(1);
+  });
+});
+
+/**
+ * A second, different transaction for the same out_trade_no, signed with the platform key and
+ * encrypted with the APIv3 key exactly as WeChat Pay sends notifies (what a separately written signer
+ * holding the keys, or a payment racing a close, produces).
+ */
+function anotherTransaction(outTradeNo: string) {
+  const o = j.fake.pay.orders.get(outTradeNo)!;
+  const transactionId = `42000${String(Date.now()).padStart(23, "7")}`;
+  const resource = {
+    mchid: o.mchid,
+    appid: o.appid,
+    out_trade_no: o.outTradeNo,
+    transaction_id: transactionId,
+    trade_type: "JSAPI",
+    trade_state: "SUCCESS",
+    trade_state_desc: "支付成功",
+    bank_type: "OTHERS",
+    attach: o.attach ?? "",
+    success_time: new Date().toISOString().replace(/\.\d+Z$/, "+00:00"),
+    payer: { openid: o.payerOpenid },
+    amount: { total: o.total, payer_total: o.total, currency: "CNY", payer_currency: "CNY" },
+  };
+  return { transactionId, notify: j.fake.pay.buildNotify({ eventType: "TRANSACTION.SUCCESS", originalType: "transaction", summary: "支付成功", resource, url: `${j.url}/api/pay/notify` }) };
+}
+
+async function snapshot(submissionId: string, orderId: string) {
+  const [s, o, payments] = await Promise.all([
+    j.deps.db.submission.findUniqueOrThrow({ where: { id: submissionId } }),
+    j.deps.db.order.findUniqueOrThrow({ where: { id: orderId } }),
+    j.deps.db.payment.findMany({ where: { orderId }, orderBy: { createdAt: "asc" } }),
+  ]);
+  return { state: s.state, version: s.version, order: o.status, paidAt: o.paidAt?.toISOString() ?? null, payments };
+}
+
+describe("payment state machine: a payment for an order no longer awaiting payment", () => {
+  async function paidOrder() {
+    const g = await pendingOrder();
+    const paid = await j.fake.pay.payOrder(g.outTradeNo, { url: `${j.url}/api/pay/notify` });
+    expect(paid.delivery?.status).toBe(200);
+    const order = await j.deps.db.order.findUniqueOrThrow({ where: { outTradeNo: g.outTradeNo } });
+    return { ...g, orderId: order.id };
+  }
+
+  async function staffOrder(orderId: string) {
+    const admin = await j.staff("CUSTOMER_SERVICE");
+    const list = await j.call("GET", "/api/staff/orders?reconciliation=UNEXPECTED_PAYMENT&pageSize=200", { token: admin.token });
+    expect(list.status).toBe(200);
+    return { item: (list.body.items as Array<{ id: string }>).find((x) => x.id === orderId) as any, summary: list.body.summary };
+  }
+
+  it("PAID: a different, validly signed transaction is recorded for reconciliation, flagged to staff and never credited", async () => {
+    const g = await paidOrder();
+    const before = await snapshot(g.submissionId, g.orderId);
+    expect(before).toMatchObject({ state: "PAID", order: "PAID" });
+    const { transactionId, notify } = anotherTransaction(g.outTradeNo);
+    const d = await j.fake.pay.deliver(notify);
+    expect(d.status).toBe(200); // acknowledged: WeChat stops resending, staff take it from here
+    expect(JSON.parse(d.body)).toMatchObject({ code: "SUCCESS" });
+    const after = await snapshot(g.submissionId, g.orderId);
+    expect(after).toMatchObject({ state: "PAID", version: before.version, order: "PAID", paidAt: before.paidAt });
+    expect(after.payments.map((p) => [p.transactionId === transactionId, p.anomaly])).toEqual([
+      [false, null],
+      [true, "ORDER_PAID"],
+    ]);
+    // a replay of the anomaly adds nothing
+    expect((await j.fake.pay.deliver(notify)).status).toBe(200);
+    expect((await snapshot(g.submissionId, g.orderId)).payments).toHaveLength(2);
+    const flagged = await j.deps.db.auditLog.findMany({ where: { action: "payment.unexpected", targetId: g.orderId } });
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]!.after).toMatchObject({ anomaly: "ORDER_PAID", transactionId });
+    // the admin's order list: flagged, needs attention, and only the first payment counted as received
+    const { item, summary } = await staffOrder(g.orderId);
+    expect(item).toMatchObject({ reconciliation: "UNEXPECTED_PAYMENT", paidFen: 2000, refundableFen: 2000 });
+    expect(item.payments).toEqual(expect.arrayContaining([expect.objectContaining({ transactionId, anomaly: "ORDER_PAID" })]));
+    expect(summary.needsAttention).toBeGreaterThanOrEqual(1);
+    // staff refund it in the merchant platform and mark it handled: the order is matched again
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const resolved = await j.call("POST", `/api/staff/orders/${g.orderId}/payments/${transactionId}/resolve`, { token: admin.token, body: { note: "已在商户平台原路退款" } });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ reconciliation: "MATCHED", paidFen: 2000 });
+    expect(resolved.body.payments).toEqual(expect.arrayContaining([expect.objectContaining({ transactionId, anomaly: "ORDER_PAID", anomalyNote: "已在商户平台原路退款" })]));
+    const again = await j.call("POST", `/api/staff/orders/${g.orderId}/payments/${transactionId}/resolve`, { token: admin.token, body: { note: "再次处理" } });
+    expect(again).toMatchObject({ status: 409, body: { code: "PAYMENT_NOT_FLAGGED" } });
+    expect(await j.deps.db.auditLog.count({ where: { action: "payment.anomaly_resolved", targetId: g.orderId } })).toBe(1);
+  });
+
+  it("REFUNDED: a later transaction does not flip the order or the graduate back to PAID", async () => {
+    const g = await paidOrder();
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const r = await j.call("POST", `/api/staff/orders/${g.orderId}/refunds`, { token: admin.token, body: { reason: "毕业生申请退款" } });
+    expect(r.status).toBe(200);
+    expect((await j.fake.pay.completeRefund(r.body.outRefundNo)).delivery?.status).toBe(200);
+    const before = await snapshot(g.submissionId, g.orderId);
+    expect(before).toMatchObject({ state: "CODE_BOUND", order: "REFUNDED" });
+    const { notify } = anotherTransaction(g.outTradeNo);
+    expect((await j.fake.pay.deliver(notify)).status).toBe(200);
+    const after = await snapshot(g.submissionId, g.orderId);
+    expect(after).toMatchObject({ state: "CODE_BOUND", version: before.version, order: "REFUNDED" });
+    expect(after.payments.map((p) => p.anomaly)).toEqual([null, "ORDER_REFUNDED"]);
+    expect((await staffOrder(g.orderId)).item).toMatchObject({ reconciliation: "UNEXPECTED_PAYMENT", refundableFen: 0 });
+  });
+
+  it("CLOSED: a payment arriving after the expired order was closed is kept for staff, the order stays closed", async () => {
+    const g = await pendingOrder();
+    const order = await j.deps.db.order.findUniqueOrThrow({ where: { outTradeNo: g.outTradeNo } });
+    // the order expires and reconciliation closes it (at WeChat Pay too)
+    await j.deps.db.order.update({ where: { id: order.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await reconcileOrder(j.deps, { outTradeNo: g.outTradeNo });
+    expect((await j.deps.db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("CLOSED");
+    const { notify } = anotherTransaction(g.outTradeNo);
+    expect((await j.fake.pay.deliver(notify)).status).toBe(200);
+    const after = await snapshot(g.submissionId, order.id);
+    expect(after).toMatchObject({ state: "CODE_BOUND", order: "CLOSED", paidAt: null });
+    expect(after.payments.map((p) => p.anomaly)).toEqual(["ORDER_CLOSED"]);
+    expect((await staffOrder(order.id)).item).toMatchObject({ reconciliation: "UNEXPECTED_PAYMENT", paidFen: 0 });
+  });
+
+  it("the stored payment keeps what reconciliation needs, not the payer's openid", async () => {
+    const g = await paidOrder();
+    const p = (await snapshot(g.submissionId, g.orderId)).payments[0]!;
+    expect(JSON.stringify(p.raw)).not.toContain(g.openid);
+    expect(p.raw).toMatchObject({ out_trade_no: g.outTradeNo, transaction_id: p.transactionId, trade_state: "SUCCESS", amount: { total: 2000 } });
   });
 });
 

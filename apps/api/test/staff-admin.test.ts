@@ -3,6 +3,7 @@ import ExcelJS from "exceljs";
 import { unzipSync, zipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decryptIdNumber } from "../src/lib/id-crypto.js";
+import { sealPlaintextPhones } from "../src/services/admin/phone-backfill.js";
 import { faceBytes, submitPhoto, toPhotoStep, startJourney, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
 import { waitFor } from "@gradphoto/testkit";
@@ -121,8 +122,13 @@ describe("roster import", () => {
     const done = await importDone(up.body.id);
     expect(done).toMatchObject({ status: "DONE", total: 3, done: 3, report: { applied: { inserted: 3, updated: 0, skipped: 5 } } });
     const e1 = await j.deps.db.rosterEntry.findUniqueOrThrow({ where: { campaignId_uniqueNumber: { campaignId, uniqueNumber: "2026A0000001" } } });
-    expect(e1).toMatchObject({ name: "张明", idNumberMasked: "110***********4514", phone: "13800000001", college: "计算机学院", admissionPhotoStatus: "MISSING" });
+    expect(e1).toMatchObject({ name: "张明", idNumberMasked: "110***********4514", phone: null, college: "计算机学院", admissionPhotoStatus: "MISSING" });
     expect(decryptIdNumber(j.deps.config.idEncryptionKey, e1.idNumberEncrypted!)).toBe(ids[0]);
+    // the phone number like the ID number: only encrypted, plus a keyed hash for search; nowhere in plaintext
+    expect(decryptIdNumber(j.deps.config.idEncryptionKey, e1.phoneEncrypted!)).toBe("13800000001");
+    expect(e1.phoneHash).toMatch(/^[0-9a-f]{64}$/);
+    const leaked = await j.deps.db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM "roster_entries" r WHERE r.campaign_id = ${campaignId}::uuid AND (row_to_json(r)::text LIKE '%13800000001%' OR encode(r.phone_encrypted, 'escape') LIKE '%13800000001%')`;
+    expect(Number(leaked[0]!.n)).toBe(0);
     expect(Buffer.from(e1.idNumberEncrypted!).includes(Buffer.from(ids[0]!))).toBe(false);
 
     // The same people again as XLSX: one moved college, one new; ID numbers as text; a title row above the header.
@@ -226,6 +232,19 @@ describe("a graduate through the console", () => {
     expect(h.body).toMatchObject({ rosterEntry: { uniqueNumber: "2026A0000001", admissionPhotoStatus: "PRESENT" }, captureCodes: [{ status: "BOUND" }], orders: [{ status: "PAID", reconciliation: "MATCHED" }] });
     expect(h.body.transitions.map((t: { event: string }) => t.event)).toEqual(expect.arrayContaining(["CONSENT_ACCEPTED", "CODE_BOUND", "PAYMENT_CONFIRMED"]));
     expect(h.body.wechatUser.openidMasked).toContain("****");
+    expect(h.body.rosterEntry.phone).toBe("13800000001"); // decrypted for staff
+  });
+
+  it("phone numbers stored in plaintext before the encryption migration are sealed by the backfill and still found", async () => {
+    const legacy = await j.deps.db.rosterEntry.create({ data: { campaignId, uniqueNumber: `2026L${Date.now() % 1e7}`, name: "旧数据", idNumberMasked: "110***********0000", phone: "139 0000 1234", college: "旧学院", major: "旧专业", degreeLevel: "本科" } });
+    const sealed = await sealPlaintextPhones(j.deps.db, j.deps.config.idEncryptionKey);
+    expect(sealed).toBeGreaterThanOrEqual(1);
+    const after = await j.deps.db.rosterEntry.findUniqueOrThrow({ where: { id: legacy.id } });
+    expect(after.phone).toBeNull();
+    expect(decryptIdNumber(j.deps.config.idEncryptionKey, after.phoneEncrypted!)).toBe("139 0000 1234");
+    expect(await sealPlaintextPhones(j.deps.db, j.deps.config.idEncryptionKey)).toBe(0); // idempotent
+    const r = await j.call("GET", `/api/staff/graduates?q=${encodeURIComponent("13900001234")}`, { token: service.token });
+    expect(r.body.items).toEqual([expect.objectContaining({ rosterEntryId: legacy.id, matchedBy: "phone", phone: "139 0000 1234" })]);
   });
 
   it("rebinding: customer service revokes the code; another account can then bind it", async () => {

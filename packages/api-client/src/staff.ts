@@ -1,5 +1,10 @@
 import { z } from "zod";
 import {
+  RetentionReportSchema,
+  SchoolRetentionSchema,
+  NotificationPageSchema,
+  NotificationQuerySchema,
+  NotificationResendSchema,
   AuditPageSchema,
   AuditQuerySchema,
   CampaignAdminSchema,
@@ -196,8 +201,30 @@ export class StaffApi {
   reconcile(orderId: string) {
     return this.core.request(OrderAdminSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/reconcile` });
   }
+  resolvePaymentAnomaly(orderId: string, transactionId: string, note: string) {
+    return this.core.request(OrderAdminSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/payments/${enc(transactionId)}/resolve`, json: { note } });
+  }
   refund(orderId: string, body: { reason: string; amountFen?: number }) {
     return this.core.request(RefundViewSchema, { method: "POST", path: `/api/staff/orders/${enc(orderId)}/refunds`, json: body });
+  }
+
+  // ── personal-data retention ──
+  retention(campaignId: string) {
+    return this.core.request(RetentionReportSchema, { method: "GET", path: `/api/staff/campaigns/${enc(campaignId)}/retention` });
+  }
+  purgeCampaign(campaignId: string) {
+    return this.core.request(RetentionReportSchema, { method: "POST", path: `/api/staff/campaigns/${enc(campaignId)}/retention/purge` });
+  }
+  setSchoolRetention(schoolId: string, retentionDays: number) {
+    return this.core.request(SchoolRetentionSchema.extend({ id: z.string() }), { method: "PUT", path: `/api/staff/schools/${enc(schoolId)}/retention`, json: { retentionDays } });
+  }
+
+  // ── notifications that need staff ──
+  notifications(query: Partial<z.output<typeof NotificationQuerySchema>> = {}) {
+    return this.core.request(NotificationPageSchema, { method: "GET", path: `/api/staff/notifications${qs(query)}` });
+  }
+  resendNotification(id: string) {
+    return this.core.request(NotificationResendSchema, { method: "POST", path: `/api/staff/notifications/${enc(id)}/resend` });
   }
 
   // ── export ──

@@ -40,6 +40,8 @@ export const EnvSchema = z
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
     RUN_WORKERS: bool.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    /** PostgreSQL schema of the job queue's tables (processes sharing work must share it) */
+    JOBS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "lower-case letters, digits and _").default("pgboss"),
     TRUST_PROXY: bool.default(false),
     MODEL_DIR: z.string().optional(),
     /** originals one graduate may have stored in total (every retake keeps its original) */

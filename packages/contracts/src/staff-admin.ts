@@ -506,11 +506,13 @@ export const ServiceWorklistSchema = z
 export type ServiceWorklist = z.infer<typeof ServiceWorklistSchema>;
 export const ServiceWorklistQuerySchema = z.object({ campaignId: uuid().optional() });
 
+export const NotificationStatusSchema = z.enum(["PENDING", "SENT", "FAILED", "SKIPPED", "MAYBE_SENT"]).meta({ id: "NotificationStatus" });
+
 export const RefundAdminSchema = z
   .object({ id: uuid(), outRefundNo: z.string(), amountFen: z.number().int(), status: RefundStatusSchema, reason: z.string(), staffName: z.string().nullable(), createdAt: isoDate(), succeededAt: isoDate().nullable() })
   .meta({ id: "RefundAdmin" });
 
-export const ReconciliationSchema = z.enum(["MATCHED", "AWAITING_PAYMENT", "NEEDS_QUERY", "MISMATCH", "REFUNDING", "REFUND_ABNORMAL", "CLOSED"]).meta({ id: "Reconciliation" });
+export const ReconciliationSchema = z.enum(["MATCHED", "AWAITING_PAYMENT", "NEEDS_QUERY", "MISMATCH", "REFUNDING", "REFUND_ABNORMAL", "CLOSED", "UNEXPECTED_PAYMENT"]).meta({ id: "Reconciliation" });
 export const RECONCILIATION_LABELS: Record<z.infer<typeof ReconciliationSchema>, string> = {
   MATCHED: "已对账",
   AWAITING_PAYMENT: "待支付",
@@ -519,6 +521,7 @@ export const RECONCILIATION_LABELS: Record<z.infer<typeof ReconciliationSchema>,
   REFUNDING: "退款处理中",
   REFUND_ABNORMAL: "退款异常",
   CLOSED: "已关闭",
+  UNEXPECTED_PAYMENT: "重复或异常支付（未入账，请核对并退款）",
 };
 
 export const OrderAdminSchema = z
@@ -539,13 +542,27 @@ export const OrderAdminSchema = z
     paidFen: z.number().int(),
     refundedFen: z.number().int(),
     refundableFen: z.number().int(),
-    payments: z.array(z.object({ transactionId: z.string(), amountFen: z.number().int(), tradeState: z.string(), successTime: isoDate() })),
+    payments: z.array(
+      z.object({
+        transactionId: z.string(),
+        amountFen: z.number().int(),
+        tradeState: z.string(),
+        successTime: isoDate(),
+        /** null: credited to the order; else why not (ORDER_PAID, ORDER_REFUNDED, ORDER_CLOSED, …) */
+        anomaly: z.string().nullable(),
+        /** when staff marked the anomaly handled */
+        anomalyResolvedAt: isoDate().nullable(),
+        anomalyNote: z.string().nullable(),
+      }),
+    ),
     refunds: z.array(RefundAdminSchema),
     reconciliation: ReconciliationSchema,
     reconciliationLabel: z.string(),
   })
   .meta({ id: "OrderAdmin" });
 export type OrderAdmin = z.infer<typeof OrderAdminSchema>;
+
+export const ResolvePaymentAnomalySchema = z.object({ note: z.string().trim().min(2).max(200) }).meta({ id: "ResolvePaymentAnomaly" });
 
 export const OrderQuerySchema = z.object({
   campaignId: uuid().optional(),
@@ -595,11 +612,64 @@ export const GraduateHistorySchema = z
     reviews: z.array(z.object({ id: uuid(), decision: z.enum(["APPROVED", "REJECTED"]), reason: z.string().nullable(), automatic: z.boolean(), reviewer: z.string().nullable(), createdAt: isoDate() })),
     overrides: z.array(z.object({ id: uuid(), staff: z.string(), reason: z.string(), createdAt: isoDate() })),
     orders: z.array(OrderAdminSchema),
-    notifications: z.array(z.object({ id: uuid(), kind: z.string(), status: z.enum(["PENDING", "SENT", "FAILED", "SKIPPED"]), templateId: z.string().nullable(), result: z.string().nullable(), reason: z.string().nullable(), lastError: z.string().nullable(), attempts: z.number().int(), createdAt: isoDate(), sentAt: isoDate().nullable() })),
+    notifications: z.array(z.object({ id: uuid(), kind: z.string(), status: NotificationStatusSchema, templateId: z.string().nullable(), result: z.string().nullable(), reason: z.string().nullable(), lastError: z.string().nullable(), attempts: z.number().int(), createdAt: isoDate(), sentAt: isoDate().nullable() })),
     transitions: z.array(z.object({ event: z.string(), from: SubmissionStateSchema, to: SubmissionStateSchema, actorType: z.enum(["STAFF", "GRADUATE", "SYSTEM"]), actor: z.string().nullable(), createdAt: isoDate() })),
   })
   .meta({ id: "GraduateHistory" });
 export type GraduateHistory = z.infer<typeof GraduateHistorySchema>;
+
+// ───────────────────────────── notifications needing staff ─────────────────────────────
+
+/** A 订阅消息 that did not (certainly) reach the graduate: FAILED, or MAYBE_SENT (outcome unknown after a crash). */
+export const NotificationAdminSchema = z
+  .object({
+    id: uuid(),
+    kind: z.string(),
+    status: NotificationStatusSchema,
+    result: z.string().nullable(),
+    lastError: z.string().nullable(),
+    attempts: z.number().int(),
+    resends: z.number().int(),
+    /** FAILED only because WeChat was unavailable: resent automatically once it answers (while subscribed) */
+    autoResend: z.boolean(),
+    createdAt: isoDate(),
+    submissionId: uuid().nullable(),
+    campaignName: z.string().nullable(),
+    graduate: z.object({ name: z.string(), uniqueNumber: z.string() }).nullable(),
+  })
+  .meta({ id: "NotificationAdmin" });
+export const NotificationQuerySchema = z.object({
+  campaignId: uuid().optional(),
+  status: z.enum(["FAILED", "MAYBE_SENT"]).optional(),
+  page,
+  pageSize: pageSize(200, 20),
+});
+export const NotificationPageSchema = pagedSchema(NotificationAdminSchema).meta({ id: "NotificationPage" });
+export const NotificationResendSchema = z.object({ id: uuid(), status: NotificationStatusSchema }).meta({ id: "NotificationResend" });
+
+// ───────────────────────────── personal-data retention ─────────────────────────────
+
+/** What the retention purge deletes for one campaign (a dry run, or what it did). */
+export const RetentionReportSchema = z
+  .object({
+    campaignId: uuid(),
+    campaignName: z.string(),
+    retentionDays: z.number().int(),
+    closesAt: isoDate(),
+    dueAt: isoDate(),
+    due: z.boolean(),
+    purgedAt: isoDate().nullable(),
+    photoRowsDeleted: z.number().int(),
+    objectsDeleted: z.number().int(),
+    registeredPhotosKept: z.number().int(),
+    rosterEntriesCleared: z.number().int(),
+    captureCodesCleared: z.number().int(),
+    exportsDeleted: z.number().int(),
+    importFilesDeleted: z.number().int(),
+  })
+  .meta({ id: "RetentionReport" });
+export type RetentionReport = z.infer<typeof RetentionReportSchema>;
+export const SchoolRetentionSchema = z.object({ retentionDays: z.number().int().min(30).max(3650) }).meta({ id: "SchoolRetention" });
 
 export const UnbindCodeRequestSchema = z.object({ reason: z.string().trim().min(4).max(500) }).meta({ id: "UnbindCodeRequest" });
 

@@ -10,7 +10,12 @@ export interface JobDefinition<S extends z.ZodType> {
   /** seconds before the first retry; doubled each time with retryBackoff */
   retryDelay?: number;
   retryBackoff?: boolean;
-  /** a job still active after this long is considered lost (crashed worker) and retried */
+  /**
+   * Liveness window: while a handler runs, its worker reports every `expireInSeconds / 5` s; a job
+   * whose worker stayed silent this long (killed, frozen, cut off) is lost and retried at once by any
+   * live process. Size it to the longest single step that blocks the event loop, not to the whole job.
+   * Default 30.
+   */
   expireInSeconds?: number;
 }
 
@@ -26,8 +31,11 @@ export interface JobQueueOptions {
   poolMax?: number;
   /** how often workers poll when idle (seconds, ≥ 0.5) */
   pollingIntervalSeconds?: number;
-  /** how often expired jobs are swept back into retry (seconds) */
+  /** how often pg-boss's own maintenance runs (archive, its backstop expiry; seconds) */
   maintenanceIntervalSeconds?: number;
+  /** how often this process looks for lost jobs (no heartbeat within their window) to retry (seconds) */
+  rescueIntervalSeconds?: number;
+  /** job failures, retries and rescues, each with the job id; and queue errors */
   log?: (msg: string, err?: unknown) => void;
   /** overrides every job's retry delay (seconds, no backoff): for tests that exercise retries */
   retryDelayOverrideSeconds?: number;
@@ -50,13 +58,26 @@ export class InvalidJobPayloadError extends Error {
  * Background jobs on pg-boss (PostgreSQL). Each job type gets its queue and a dead-letter queue
  * (`<name>.dead`) that receives jobs whose retries are exhausted. Handlers must be idempotent:
  * a job can run again after a crash.
+ *
+ * Workers fetch and settle jobs themselves (not `boss.work`) so a running job can report liveness: its
+ * `started_on` is refreshed every `expireInSeconds / 5` s, and every process sweeps jobs whose worker
+ * went silent for `expireInSeconds` back into the queue immediately (a killed worker's jobs run again
+ * within seconds, however long the job itself is). pg-boss's own expiry stays as a backstop at 3×.
  */
 export class JobQueue {
   private readonly boss: PgBoss;
   private readonly created = new Set<string>();
+  private readonly schemaSql: string;
   private started = false;
+  private stopping = false;
+  private rescueTimer: NodeJS.Timeout | undefined;
+  /** running handlers, for a graceful stop: job id → settled promise and its queue */
+  private readonly active = new Map<string, { name: string; done: Promise<void> }>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly wake = new Set<() => void>();
 
   constructor(private readonly opts: JobQueueOptions) {
+    this.schemaSql = `"${(opts.schema ?? "pgboss").replace(/"/g, '""')}"`;
     this.boss = new PgBoss({
       connectionString: opts.connectionString,
       schema: opts.schema ?? "pgboss",
@@ -74,6 +95,10 @@ export class JobQueue {
     if (this.started) return;
     await this.boss.start();
     this.started = true;
+    this.stopping = false;
+    const every = Math.max(0.5, this.opts.rescueIntervalSeconds ?? 2) * 1000;
+    this.rescueTimer = setInterval(() => void this.rescueLost().catch((e) => this.opts.log?.("job rescue sweep failed", e)), every);
+    this.rescueTimer.unref();
   }
 
   private async ensureQueue(def: JobDefinition<z.ZodType>): Promise<void> {
@@ -85,7 +110,8 @@ export class JobQueue {
       retryLimit: def.retryLimit ?? 5,
       retryDelay: this.opts.retryDelayOverrideSeconds ?? def.retryDelay ?? 5,
       retryBackoff: this.opts.retryDelayOverrideSeconds !== undefined ? false : (def.retryBackoff ?? true),
-      expireInSeconds: def.expireInSeconds ?? 300,
+      // pg-boss's expiry is only the backstop; the liveness window is enforced by rescueLost().
+      expireInSeconds: livenessSeconds(def) * BACKSTOP_FACTOR,
       deadLetter: dead,
     };
     if (await this.boss.getQueue(def.name)) await this.boss.updateQueue(def.name, options);
@@ -111,20 +137,111 @@ export class JobQueue {
   async work<S extends z.ZodType>(def: JobDefinition<S>, handler: (payload: z.output<S>, ctx: JobContext) => Promise<void>, opts: { concurrency?: number } = {}): Promise<void> {
     await this.ensureQueue(def as JobDefinition<z.ZodType>);
     const n = Math.max(1, opts.concurrency ?? 1);
-    for (let i = 0; i < n; i++) {
-      await this.boss.work<unknown>(
-        def.name,
-        { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 1, includeMetadata: true },
-        async (jobs) => {
-          for (const job of jobs) {
-            const parsed = def.schema.safeParse(job.data);
-            // A malformed payload will never succeed: fail it without burning retries on it.
-            if (!parsed.success) throw new InvalidJobPayloadError(def.name, parsed.error.message);
-            await handler(parsed.data, { id: job.id, attempt: job.retryCount + 1 });
+    for (let i = 0; i < n; i++) this.loops.push(this.loop(def, handler as (payload: unknown, ctx: JobContext) => Promise<void>));
+  }
+
+  private async loop(def: JobDefinition<z.ZodType>, handler: (payload: unknown, ctx: JobContext) => Promise<void>): Promise<void> {
+    const idleMs = Math.max(0.5, this.opts.pollingIntervalSeconds ?? 1) * 1000;
+    while (this.started && !this.stopping) {
+      let job: PgBoss.JobWithMetadata<unknown> | undefined;
+      try {
+        [job] = await this.boss.fetch<unknown>(def.name, { batchSize: 1, includeMetadata: true });
+      } catch (e) {
+        if (this.stopping || !this.started) return;
+        this.opts.log?.(`job fetch failed for ${def.name}`, e);
+      }
+      if (!job) {
+        await this.sleep(idleMs);
+        continue;
+      }
+      const done = this.run(def, handler, job);
+      this.active.set(job.id, { name: def.name, done });
+      await done;
+      this.active.delete(job.id);
+    }
+  }
+
+  private async run(def: JobDefinition<z.ZodType>, handler: (payload: unknown, ctx: JobContext) => Promise<void>, job: PgBoss.JobWithMetadata<unknown>): Promise<void> {
+    const attempt = job.retryCount + 1;
+    const tries = job.retryLimit + 1;
+    let lost = false;
+    const beat = setInterval(() => {
+      void this.heartbeat(def.name, job.id).then(
+        (alive) => {
+          if (!alive && !lost) {
+            lost = true;
+            this.opts.log?.(`job ${def.name} ${job.id} was taken back while running (attempt ${attempt}/${tries}): its result will be ignored`);
           }
         },
+        (e) => this.opts.log?.(`job ${def.name} ${job.id} heartbeat failed`, e),
       );
+    }, (livenessSeconds(def) * 1000) / 5);
+    try {
+      const parsed = def.schema.safeParse(job.data);
+      // A malformed payload will never succeed: fail it without burning retries on it.
+      if (!parsed.success) throw new InvalidJobPayloadError(def.name, parsed.error.message);
+      await handler(parsed.data, { id: job.id, attempt });
+      clearInterval(beat);
+      if (!lost) await this.boss.complete(def.name, job.id);
+    } catch (e) {
+      clearInterval(beat);
+      const message = e instanceof Error ? e.message : String(e);
+      const retry = attempt < tries && !(e instanceof InvalidJobPayloadError);
+      if (e instanceof InvalidJobPayloadError) await this.settleInvalid(def.name, job.id);
+      if (lost) return;
+      this.opts.log?.(`job ${def.name} ${job.id} failed on attempt ${attempt}/${tries}: ${message}; ${retry ? "will retry" : "no retries left: moved to the dead-letter queue"}`);
+      await this.boss.fail(def.name, job.id, { message: message.slice(0, 1000) }).catch((err) => this.opts.log?.(`job ${def.name} ${job.id} could not be marked failed`, err));
     }
+  }
+
+  /** A payload that can never parse: exhaust its retries so the failure goes straight to the dead letter. */
+  private async settleInvalid(name: string, id: string): Promise<void> {
+    await this.boss.getDb().executeSql(`UPDATE ${this.schemaSql}.job SET retry_count = retry_limit WHERE name = $1 AND id = $2 AND state = 'active'`, [name, id]);
+  }
+
+  /** Refreshes a running job's liveness; false when the job is no longer ours (rescued elsewhere). */
+  private async heartbeat(name: string, id: string): Promise<boolean> {
+    const r = await this.boss.getDb().executeSql(`UPDATE ${this.schemaSql}.job SET started_on = now() WHERE name = $1 AND id = $2 AND state = 'active' RETURNING id`, [name, id]);
+    return r.rows.length === 1;
+  }
+
+  /**
+   * Puts jobs whose worker went silent for their liveness window back into the queue, to run now (the
+   * next fetch counts the attempt); those without retries left are failed into the dead-letter queue.
+   * Safe to run in every process at once: each row moves once.
+   */
+  async rescueLost(): Promise<number> {
+    if (!this.started || this.stopping) return 0;
+    const db = this.boss.getDb();
+    const silent = `state = 'active' AND started_on + expire_in / ${BACKSTOP_FACTOR} < now()`;
+    const retried = await db.executeSql(
+      `UPDATE ${this.schemaSql}.job SET state = 'retry', start_after = now(),
+         output = jsonb_build_object('message', 'worker lost: no heartbeat for ' || round(EXTRACT(epoch FROM now() - started_on)) || ' s')
+       WHERE ${silent} AND retry_count < retry_limit
+       RETURNING id, name, retry_count, retry_limit, round(EXTRACT(epoch FROM now() - started_on)) AS silent_s`,
+      [],
+    );
+    for (const r of retried.rows as Array<{ id: string; name: string; retry_count: number; retry_limit: number; silent_s: string }>) {
+      this.opts.log?.(`job ${r.name} ${r.id} lost its worker (no heartbeat for ${r.silent_s} s on attempt ${r.retry_count + 1}/${r.retry_limit + 1}): retrying now`);
+    }
+    const exhausted = await db.executeSql(`SELECT id, name FROM ${this.schemaSql}.job WHERE ${silent} AND retry_count >= retry_limit`, []);
+    for (const r of exhausted.rows as Array<{ id: string; name: string }>) {
+      this.opts.log?.(`job ${r.name} ${r.id} lost its worker on its last attempt: moved to the dead-letter queue`);
+      await this.boss.fail(r.name, r.id, { message: "worker lost on the last attempt" });
+    }
+    return retried.rows.length + exhausted.rows.length;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wake.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wake.add(done);
+    });
   }
 
   async getJob(def: JobDefinition<z.ZodType>, id: string): Promise<{ state: string; retryCount: number; output: unknown } | null> {
@@ -137,13 +254,35 @@ export class JobQueue {
     return this.boss.getQueueSize(`${def.name}.dead`);
   }
 
-  /** Waits for running handlers (up to `timeoutMs`), then closes the pool. */
+  /**
+   * Stops fetching, waits for running handlers (graceful, up to `timeoutMs`), puts back any still
+   * running so another process takes them over at once, then closes the pool.
+   */
   async stop(opts: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (!this.started) return;
+    this.stopping = true;
+    clearInterval(this.rescueTimer);
+    for (const w of [...this.wake]) w();
+    const graceful = opts.graceful ?? true;
+    if (graceful && this.active.size > 0) {
+      const all = Promise.all([...this.active.values()].map((a) => a.done));
+      await Promise.race([all, new Promise((r) => setTimeout(r, opts.timeoutMs ?? 30_000).unref())]);
+    }
+    const unfinished = [...this.active.entries()];
+    if (unfinished.length > 0) {
+      await this.boss
+        .getDb()
+        .executeSql(`UPDATE ${this.schemaSql}.job SET state = 'retry', start_after = now() WHERE id = ANY($1::uuid[]) AND state = 'active' AND retry_count < retry_limit`, [unfinished.map(([id]) => id)])
+        .then(() => unfinished.forEach(([id, a]) => this.opts.log?.(`job ${a.name} ${id} still running at shutdown: handed back to the queue`)))
+        .catch((e) => this.opts.log?.("could not hand back running jobs at shutdown", e));
+    }
     this.started = false;
-    await this.boss.stop({ graceful: opts.graceful ?? true, wait: true, timeout: opts.timeoutMs ?? 30_000 });
+    await this.boss.stop({ graceful: false, wait: true, timeout: 5_000 });
   }
 }
+
+const BACKSTOP_FACTOR = 3;
+const livenessSeconds = (def: JobDefinition<z.ZodType>) => Math.max(2, def.expireInSeconds ?? 30);
 
 /** Deterministic UUID (v5-shaped) from queue name and key. */
 function idFromKey(name: string, key: string): string {

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { JobQueue, defineJob, InvalidJobPayloadError } from "@gradphoto/jobs";
@@ -84,4 +86,70 @@ describe("job queue (pg-boss on the run's database)", () => {
     expect(seen.length).toBe(1);
     expect(seen[0]).toBeGreaterThanOrEqual(2);
   });
+
+  it("a worker process killed with SIGKILL mid-job: its job runs again elsewhere within seconds, logged with the job id", async () => {
+    const schema = `jobs_${uniqueSuffix()}`;
+    const name = `crash-${uniqueSuffix()}`;
+    const job = defineJob({ name, schema: z.object({ n: z.number() }), retryLimit: 3, expireInSeconds: 5 });
+    const logs: string[] = [];
+    // default maintenance interval (30 s): recovery must not wait for pg-boss's own sweep
+    const survivor = new JobQueue({ connectionString: testDatabaseUrl(), schema, pollingIntervalSeconds: 0.5, log: (m) => logs.push(m) });
+    queues.push(survivor);
+    await survivor.start();
+    const id = await survivor.send(job, { n: 1 });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "hanging-worker.ts"), testDatabaseUrl(), schema, name], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += String(d)));
+    const exited = new Promise((r) => child.on("exit", r));
+    try {
+      await waitFor(() => out.includes(`started ${id}`), { timeoutMs: 45_000, what: "the child worker to take the job" });
+    } finally {
+      child.kill("SIGKILL");
+    }
+    await exited;
+    const killedAt = Date.now();
+    const attempts: number[] = [];
+    await survivor.work(job, async (_p, ctx) => {
+      attempts.push(ctx.attempt);
+    });
+    await waitFor(async () => (await survivor.getJob(job, id!))?.state === "completed", { timeoutMs: 60_000, what: "the job to complete" });
+    const recoverySeconds = (Date.now() - killedAt) / 1000;
+    console.log(`job recovery after kill -9: ${recoverySeconds.toFixed(1)} s (liveness window 5 s)`);
+    expect(attempts).toEqual([2]);
+    expect(recoverySeconds).toBeLessThan(15); // not pg-boss's sweep (30 s) plus its backoff
+    expect(logs.some((l) => l.includes(id!) && l.includes("lost its worker"))).toBe(true);
+  });
+
+  it("a failing job is logged with its id, attempt and what happens next", async () => {
+    const logs: string[] = [];
+    const q = new JobQueue({ connectionString: testDatabaseUrl(), schema: `jobs_${uniqueSuffix()}`, pollingIntervalSeconds: 0.5, log: (m) => logs.push(m) });
+    queues.push(q);
+    await q.start();
+    const job = defineJob({ name: `logged-${uniqueSuffix()}`, schema: Payload, retryLimit: 1, retryDelay: 1, retryBackoff: false });
+    const id = await q.send(job, { photoId: crypto.randomUUID() });
+    await q.work(job, async () => {
+      throw new Error("upstream said no");
+    });
+    await waitFor(async () => (await q.getJob(job, id!))?.state === "failed");
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        `job ${job.name} ${id} failed on attempt 1/2: upstream said no; will retry`,
+        `job ${job.name} ${id} failed on attempt 2/2: upstream said no; no retries left: moved to the dead-letter queue`,
+      ]),
+    );
+  });
+
+  it("a long job keeps its worker's heartbeat and is not taken away while it runs", async () => {
+    const q = newQueue(`jobs_${uniqueSuffix()}`);
+    await q.start();
+    const job = defineJob({ name: `long-${uniqueSuffix()}`, schema: Payload, retryLimit: 2, expireInSeconds: 2 });
+    const id = await q.send(job, { photoId: crypto.randomUUID() });
+    const runs: number[] = [];
+    await q.work(job, async (_p, ctx) => {
+      runs.push(ctx.attempt);
+      await new Promise((r) => setTimeout(r, 7000)); // 3.5× the liveness window
+    });
+    await waitFor(async () => (await q.getJob(job, id!))?.state === "completed", { timeoutMs: 30_000 });
+    expect(runs).toEqual([1]);
+  }, 40_000);
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { App, Button, Card, Col, ColorPicker, DatePicker, Divider, Drawer, Form, Input, InputNumber, Popconfirm, Radio, Row, Select, Space, Switch, Table, Tag, Timeline, Typography } from "antd";
 import { EditOutlined, PlusOutlined } from "@ant-design/icons";
-import type { CampaignAdmin, CampaignCreate, CampaignListItem } from "@gradphoto/contracts";
+import type { CampaignAdmin, CampaignCreate, CampaignListItem, RetentionReport } from "@gradphoto/contracts";
 import { api } from "../api";
 import { useSession } from "../session";
 import { PageHeader, useAction } from "../components/Common";
@@ -175,6 +175,7 @@ export function CampaignsPage() {
           ]}
         />
       </Card>
+      {campaignId && (staff?.role === "OPERATOR" || staff?.role === "SCHOOL_ADMIN") ? <RetentionCard key={campaignId} campaignId={campaignId} /> : null}
       <CampaignDrawer
         value={editing}
         onClose={() => setEditing(null)}
@@ -460,5 +461,37 @@ function CampaignDrawer({ value, onClose, onSaved, onDeleted }: { value: Campaig
         ) : null}
       </Form>
     </Drawer>
+  );
+}
+
+/** Personal-data retention of the current campaign: the school's period, a dry run, purging when due. */
+function RetentionCard({ campaignId }: { campaignId: string }) {
+  const [report, setReport] = useState<RetentionReport | null>(null);
+  const [days, setDays] = useState<number | null>(null);
+  const { run } = useAction();
+  const campaign = useSession().campaigns.find((c) => c.id === campaignId);
+  const load = () => void run(async () => setReport(await api.retention(campaignId)));
+  useEffect(load, [campaignId]);
+  if (!report) return null;
+  return (
+    <Card size="small" title="个人信息保存期限" style={{ marginTop: 16 }} data-testid="retention-card">
+      <Typography.Paragraph type="secondary">
+        活动结束 {report.retentionDays} 天后（{dateTime(report.dueAt)}），系统自动删除原始照片、中间照片、导出包、导入文件、完整身份证号与手机号、采集码原文；保留登记照片（提交的标准照）与操作记录。
+      </Typography.Paragraph>
+      <Space wrap style={{ marginBottom: 8 }}>
+        <span>保存天数</span>
+        <InputNumber min={30} max={3650} value={days ?? report.retentionDays} onChange={(v) => setDays(v)} />
+        <Button disabled={!campaign || days === null || days === report.retentionDays} onClick={() => void run(() => api.setSchoolRetention(campaign!.schoolId, days!), "已保存").then(load)}>
+          保存
+        </Button>
+      </Space>
+      <Typography.Paragraph>
+        {report.purgedAt ? `已于 ${dateTime(report.purgedAt)} 清理。` : report.due ? "保存期限已届满。" : "保存期限未届满。"}
+        预演：将删除照片记录 {report.photoRowsDeleted} 条、文件 {report.objectsDeleted} 个（导出包 {report.exportsDeleted}，导入文件 {report.importFilesDeleted}），清除名单敏感字段 {report.rosterEntriesCleared} 条、采集码原文 {report.captureCodesCleared} 条；保留登记照片 {report.registeredPhotosKept} 张。
+      </Typography.Paragraph>
+      <Popconfirm title="立即清理该活动的个人信息？此操作不可撤销。" onConfirm={() => void run(() => api.purgeCampaign(campaignId), "已清理").then(load)}>
+        <Button danger disabled={!report.due}>立即清理</Button>
+      </Popconfirm>
+    </Card>
   );
 }

@@ -11,6 +11,15 @@ import { PageHeader, useAction, useLoad } from "../components/Common";
 import { ORDER_STATUS, RECONCILIATION_COLORS, dateTime, fromPicker, yuan } from "../format";
 
 type Status = OrderAdmin["status"];
+
+/** Why a validly signed payment was kept but not credited (payments.anomaly). */
+const ANOMALY_LABELS: Record<string, string> = {
+  ORDER_PAID: "订单已支付后又收到另一笔支付",
+  ORDER_REFUNDED: "订单已退款后又收到支付",
+  ORDER_PARTIALLY_REFUNDED: "订单部分退款后又收到支付",
+  ORDER_REFUNDING: "订单退款中又收到支付",
+  ORDER_CLOSED: "订单已关闭后收到支付",
+};
 type Rec = OrderAdmin["reconciliation"];
 
 export function PaymentsPage() {
@@ -57,7 +66,7 @@ export function PaymentsPage() {
         </Col>
         <Col xs={12} md={6}>
           <Card size="small">
-            <Statistic title="需要处理" value={sum?.needsAttention ?? 0} valueStyle={{ color: sum?.needsAttention ? "#cf1322" : undefined }} suffix={<Typography.Text type="secondary" style={{ fontSize: 12 }}>未收到通知/金额不符/退款异常</Typography.Text>} />
+            <Statistic title="需要处理" value={sum?.needsAttention ?? 0} valueStyle={{ color: sum?.needsAttention ? "#cf1322" : undefined }} suffix={<Typography.Text type="secondary" style={{ fontSize: 12 }}>未收到通知/金额不符/退款异常/异常支付</Typography.Text>} />
           </Card>
         </Col>
       </Row>
@@ -82,6 +91,18 @@ export function PaymentsPage() {
                 {o.payments.map((p) => (
                   <Typography.Text key={p.transactionId}>
                     微信支付 <span className="mono">{p.transactionId}</span> · {yuan(p.amountFen)} · {p.tradeState} · {dateTime(p.successTime)}
+                    {p.anomaly && !p.anomalyResolvedAt ? (
+                      <>
+                        <Tag color="red" style={{ marginLeft: 8 }}>未入账：{ANOMALY_LABELS[p.anomaly] ?? p.anomaly}，请在商户平台核对并退款</Tag>
+                        {canRefund ? (
+                          <Button size="small" onClick={() => void run(() => api.resolvePaymentAnomaly(o.id, p.transactionId, "已在商户平台核对处理"), "已标记为已处理").then(() => reload(true))}>
+                            标记已处理
+                          </Button>
+                        ) : null}
+                      </>
+                    ) : p.anomaly ? (
+                      <Tag style={{ marginLeft: 8 }}>未入账，已处理：{p.anomalyNote}</Tag>
+                    ) : null}
                   </Typography.Text>
                 ))}
                 {o.refunds.map((r) => (

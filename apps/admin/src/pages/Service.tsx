@@ -73,6 +73,7 @@ export function ServicePage() {
         ) : null}
       </Card>
       {!q ? <ServiceWorkList reloadKey={worklistKey} open={(id) => navigate(`/service?submission=${id}`)} /> : null}
+      {!submissionId ? <UndeliveredNotifications /> : null}
       {submissionId ? (
         <div style={{ marginTop: 16 }}>
           <History
@@ -327,8 +328,45 @@ function Orders({ h }: { h: GraduateHistory }) {
   );
 }
 
+const NOTIFY_STATUS: Record<string, { label: string; color: string }> = {
+  PENDING: { label: "发送中", color: "processing" },
+  SENT: { label: "已送达", color: "success" },
+  FAILED: { label: "发送失败", color: "error" },
+  SKIPPED: { label: "未发送", color: "default" },
+  MAYBE_SENT: { label: "可能已送达", color: "warning" },
+};
+
+/** 订阅消息 that did not certainly arrive: staff see them and can send again. */
+function UndeliveredNotifications() {
+  const { navigate } = useRouter();
+  const { run } = useAction();
+  const list = useLoad(() => api.notifications({ pageSize: 50 }), []);
+  if (!list.data || list.data.total === 0) return null;
+  return (
+    <Card size="small" title={`未确认送达的通知（${list.data.total}）`} data-testid="undelivered-notifications">
+      <Typography.Paragraph type="secondary">
+        “发送失败”：微信长时间不可用，重试次数用完（微信恢复后、毕业生仍有订阅时系统会自动重发）或被拒收。“可能已送达”：发送过程中断，微信已表示订阅次数用完，毕业生很可能已收到；重发可能导致重复。
+      </Typography.Paragraph>
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={list.data.items}
+        columns={[
+          { title: "时间", dataIndex: "createdAt", render: dateTimeSec },
+          { title: "毕业生", render: (_, n) => (n.submissionId ? <a onClick={() => navigate(`/service?submission=${n.submissionId}`)}>{n.graduate ? `${n.graduate.name}（${n.graduate.uniqueNumber}）` : "查看记录"}</a> : "—") },
+          { title: "内容", dataIndex: "result", render: (v: string | null, n) => v ?? n.kind },
+          { title: "状态", dataIndex: "status", render: (s: string, n) => <><Badge status={NOTIFY_STATUS[s]?.color as "success"} text={NOTIFY_STATUS[s]?.label} />{n.autoResend ? <Tag style={{ marginLeft: 8 }}>将自动重发</Tag> : null}</> },
+          { title: "说明", dataIndex: "lastError", render: (e: string | null, n) => `${e ?? "—"}（已尝试 ${n.attempts} 次${n.resends ? `，重发 ${n.resends} 次` : ""}）` },
+          { title: "", render: (_, n) => <Button size="small" onClick={() => void run(() => api.resendNotification(n.id), "已重新发送").then(() => list.reload(true))}>重发</Button> },
+        ]}
+      />
+    </Card>
+  );
+}
+
 function Notifications({ h }: { h: GraduateHistory }) {
-  const STATUS: Record<string, { label: string; color: string }> = { PENDING: { label: "发送中", color: "processing" }, SENT: { label: "已送达", color: "success" }, FAILED: { label: "发送失败", color: "error" }, SKIPPED: { label: "未发送", color: "default" } };
+  const STATUS = NOTIFY_STATUS;
   return (
     <Table
       size="small"

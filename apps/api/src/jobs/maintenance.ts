@@ -14,3 +14,12 @@ export async function runMaintenance(deps: AppDeps, payload: z.output<typeof mai
     await deps.db.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
   }
 }
+
+/** Daily personal-data retention purge (services/admin/retention.ts). */
+export const retentionPurgeJob = defineJob({
+  name: "maintenance.retention-purge",
+  schema: z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  retryLimit: 3,
+  retryDelay: 60,
+  expireInSeconds: 60,
+});

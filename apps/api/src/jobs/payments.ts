@@ -13,6 +13,7 @@ export const reconcileOrderJob = defineJob({
   retryLimit: 12,
   retryDelay: 30,
   retryBackoff: true,
+  expireInSeconds: 15,
 });
 
 export class StillPendingError extends Error {}

@@ -7,7 +7,8 @@ export const rosterApplyJob = defineJob({
   schema: z.object({ importId: z.string().uuid() }),
   retryLimit: 3,
   retryDelay: 5,
-  expireInSeconds: 1800,
+  // liveness, not duration: workers report every few seconds however long the import takes
+  expireInSeconds: 30,
 });
 
 /** Checks and stores a ZIP of admission photos (one face each). */
@@ -16,7 +17,7 @@ export const admissionImportJob = defineJob({
   schema: z.object({ importId: z.string().uuid() }),
   retryLimit: 2,
   retryDelay: 10,
-  expireInSeconds: 3600,
+  expireInSeconds: 30,
 });
 
 /** Builds the export archive of approved photos with its XLSX manifest. */
@@ -25,5 +26,5 @@ export const exportBuildJob = defineJob({
   schema: z.object({ exportId: z.string().uuid() }),
   retryLimit: 2,
   retryDelay: 10,
-  expireInSeconds: 3600,
+  expireInSeconds: 30,
 });

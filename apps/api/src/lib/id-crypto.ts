@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 
 const VERSION = 1;
 
@@ -19,4 +19,24 @@ export function decryptIdNumber(key: Buffer, blob: Uint8Array): string {
   const d = createDecipheriv("aes-256-gcm", key, b.subarray(1, 13));
   d.setAuthTag(b.subarray(13, 29));
   return Buffer.concat([d.update(b.subarray(29)), d.final()]).toString("utf8");
+}
+
+/** Phone numbers as entered and as searched: no spaces or dashes, no +86 country prefix. */
+export function normalizePhone(phone: string): string {
+  return phone.replace(/[\s-]/g, "").replace(/^\+?86(?=1\d{10}$)/, "");
+}
+
+/**
+ * Keyed hash of a phone number for exact-match search (HMAC-SHA256 under a key derived from the
+ * encryption key, so the hash alone cannot be brute-forced over the small phone-number space).
+ */
+export function phoneSearchHash(key: Buffer, phone: string): string {
+  const k = createHmac("sha256", key).update("gradphoto phone search v1").digest();
+  return createHmac("sha256", k).update(normalizePhone(phone)).digest("hex");
+}
+
+/** A roster entry's phone for staff: decrypted, or the legacy plaintext column until the backfill ran. */
+export function phoneOf(key: Buffer, e: { phone?: string | null; phoneEncrypted?: Uint8Array | null }): string | null {
+  if (e.phoneEncrypted) return decryptIdNumber(key, e.phoneEncrypted);
+  return e.phone ?? null;
 }

@@ -27,7 +27,9 @@ export const payNotifyRoutes: FastifyPluginAsync = async (app) => {
     }
     if (verified.kind === "transaction") {
       const outcome = await recordPayment(app.deps, verified.resource);
-      req.log.info({ outcome, notifyId: verified.id }, "pay notify processed");
+      // "anomaly": kept for reconciliation and flagged to staff; acknowledged so WeChat stops resending.
+      if (outcome === "anomaly") req.log.warn({ outcome, notifyId: verified.id, outTradeNo: verified.resource.out_trade_no }, "payment for an order no longer awaiting payment");
+      else req.log.info({ outcome, notifyId: verified.id }, "pay notify processed");
       if (outcome === "amount_mismatch" || outcome === "unknown_order") return reply.status(400).send(pay.notifyFail(outcome));
       return reply.send(pay.notifyAck());
     }

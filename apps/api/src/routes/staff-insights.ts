@@ -19,7 +19,7 @@ export const staffInsightRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"] }, schema: { tags: ["staff-admin"], summary: "Funnel, per college and major, per day, score distribution, stuck graduates", security: bearer, params: IdParams, response: { 200: DashboardSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } } },
     async (req) => {
       const c = await scopedCampaign(db, staffOf(req), req.params.id);
-      return campaignDashboard(db, c.id);
+      return campaignDashboard(db, c.id, app.deps.config.idEncryptionKey);
     },
   );
 

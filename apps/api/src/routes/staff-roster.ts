@@ -22,6 +22,7 @@ import type { Db, Prisma } from "@gradphoto/db";
 import type { ObjectStorage } from "@gradphoto/storage";
 import { AppError, commonError, notFound } from "../lib/errors.js";
 import { audit } from "../lib/audit.js";
+import { phoneOf, phoneSearchHash } from "../lib/id-crypto.js";
 import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { scopedCampaign } from "../lib/staff-scope.js";
 import { MAX_ROSTER_BYTES, buildReport, loadExisting, parseRosterFile, validateRoster } from "../services/admin/roster-import.js";
@@ -59,13 +60,13 @@ async function uploadedFile(req: FastifyRequest, limit: number, what: string): P
   return { bytes, fileName: path.basename(filename || "upload").slice(0, 200) };
 }
 
-async function rosterEntryAdmin(db: Db, storage: ObjectStorage, e: Prisma.RosterEntryGetPayload<{ include: { submission: { select: { id: true; state: true } } } }>) {
+async function rosterEntryAdmin(db: Db, storage: ObjectStorage, e: Prisma.RosterEntryGetPayload<{ include: { submission: { select: { id: true; state: true } } } }>, key: Buffer) {
   return {
     id: e.id,
     uniqueNumber: e.uniqueNumber,
     name: e.name,
     idNumberMasked: e.idNumberMasked,
-    phone: e.phone,
+    phone: phoneOf(key, e),
     college: e.college,
     major: e.major,
     degreeLevel: e.degreeLevel,
@@ -107,7 +108,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
       const c = await scopedCampaign(db, staff, req.params.id);
       const { bytes, fileName } = await uploadedFile(req, MAX_ROSTER_BYTES, "名单文件");
       const sheet = await parseRosterFile(bytes, fileName);
-      const rows = validateRoster(sheet, await loadExisting(db, c.id), config.idEncryptionKey);
+      const rows = validateRoster(sheet, await loadExisting(db, c.id, config.idEncryptionKey), config.idEncryptionKey);
       const report = buildReport(fileName, sheet, rows);
       const id = randomUUID();
       const objectKey = `imports/${id}/roster${/\.csv$/i.test(fileName) ? ".csv" : ".xlsx"}`;
@@ -207,14 +208,14 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
         campaignId: c.id,
         ...(college ? { college } : {}),
         ...(admission ? { admissionPhotoStatus: admission } : {}),
-        ...(q ? { OR: [{ name: { contains: likeLiteral(q) } }, { uniqueNumber: { startsWith: likeLiteral(q), mode: "insensitive" } }, { phone: q }] } : {}),
+        ...(q ? { OR: [{ name: { contains: likeLiteral(q) } }, { uniqueNumber: { startsWith: likeLiteral(q), mode: "insensitive" } }, { phoneHash: phoneSearchHash(app.deps.config.idEncryptionKey, q) }] } : {}),
       };
       const [rows, total, colleges] = await Promise.all([
         db.rosterEntry.findMany({ where, include: { submission: { select: { id: true, state: true } } }, orderBy: [{ college: "asc" }, { uniqueNumber: "asc" }], skip: (page - 1) * pageSize, take: pageSize }),
         db.rosterEntry.count({ where }),
         db.rosterEntry.findMany({ where: { campaignId: c.id }, distinct: ["college"], select: { college: true }, orderBy: { college: "asc" } }),
       ]);
-      return { items: await Promise.all(rows.map((e) => rosterEntryAdmin(db, storage, e))), total, page, pageSize, colleges: colleges.map((x) => x.college) };
+      return { items: await Promise.all(rows.map((e) => rosterEntryAdmin(db, storage, e, app.deps.config.idEncryptionKey))), total, page, pageSize, colleges: colleges.map((x) => x.college) };
     },
   );
 
@@ -243,7 +244,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
         await audit(tx, { actorType: "STAFF", actorId: staff.id, schoolId: e.campaign.schoolId, action: "roster.admission_photo_replaced", targetType: "roster_entry", targetId: e.id, before: { key: e.admissionPhotoKey }, after: { key }, ip: req.ip });
         return u;
       });
-      return rosterEntryAdmin(db, storage, updated);
+      return rosterEntryAdmin(db, storage, updated, app.deps.config.idEncryptionKey);
     },
   );
 

@@ -6,6 +6,10 @@ import {
   GraduateHistorySchema,
   GraduateSearchQuerySchema,
   GraduateSearchResultSchema,
+  NotificationPageSchema,
+  NotificationQuerySchema,
+  NotificationResendSchema,
+  ResolvePaymentAnomalySchema,
   OrderAdminSchema,
   OrderPageSchema,
   OrderQuerySchema,
@@ -20,20 +24,22 @@ import type { Prisma } from "@gradphoto/db";
 import { isWechatError } from "@gradphoto/wechat";
 import { AppError, notFound } from "../lib/errors.js";
 import { audit } from "../lib/audit.js";
+import { phoneOf, phoneSearchHash } from "../lib/id-crypto.js";
 import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { applyEvent } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
 import type { StoredCheck } from "../services/photo-service.js";
-import { orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
+import { creditedFen, orderAdmin, orderAdminInclude, reconciliationOf } from "../services/admin/order-admin.js";
 import { reconcileOrder, StillPendingError } from "../jobs/payments.js";
 import { likeLiteral } from "../lib/like.js";
+import { resendNotification } from "../jobs/notify.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
 const SERVICE = ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"] as const;
 const SEARCH_LIMIT = 50;
 const WORKLIST_LIMIT = 50;
-const ATTENTION = new Set(["NEEDS_QUERY", "MISMATCH", "REFUND_ABNORMAL"]);
+const ATTENTION = new Set(["NEEDS_QUERY", "MISMATCH", "REFUND_ABNORMAL", "UNEXPECTED_PAYMENT"]);
 
 const maskOpenid = (s: string) => (s.length <= 8 ? "****" : `${s.slice(0, 4)}****${s.slice(-4)}`);
 
@@ -62,7 +68,9 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const upper = q.toUpperCase();
       const ors: Prisma.RosterEntryWhereInput[] = [{ name: { contains: likeLiteral(q) } }];
       if (/^[0-9A-Za-z]{4,40}$/.test(q)) ors.push({ uniqueNumber: { startsWith: q, mode: "insensitive" } });
-      if (/^[0-9+\- ]{5,20}$/.test(q)) ors.push({ phone: q.replace(/\s/g, "") });
+      const key = app.deps.config.idEncryptionKey;
+      const phoneHash = /^[0-9+\- ]{5,20}$/.test(q) ? phoneSearchHash(key, q) : null;
+      if (phoneHash) ors.push({ phoneHash });
       const [entries, orders] = await Promise.all([
         db.rosterEntry.findMany({ where: { campaign, OR: ors }, include: { campaign: { select: { name: true } }, submission: { select: { id: true, state: true } } }, take: SEARCH_LIMIT + 1, orderBy: [{ name: "asc" }] }),
         /^[A-Za-z0-9]{6,32}$/.test(q)
@@ -75,12 +83,12 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
         const s = o.submission;
         const r = s.rosterEntry;
         seen.add(s.id);
-        items.push({ rosterEntryId: r?.id ?? null, submissionId: s.id, campaignId: s.campaignId, campaignName: s.campaign.name, name: r?.name ?? null, uniqueNumber: r?.uniqueNumber ?? null, college: r?.college ?? null, major: r?.major ?? null, phone: r?.phone ?? null, state: s.state, stateLabel: STATE_LABELS[s.state], admissionPhotoStatus: r?.admissionPhotoStatus ?? null, matchedBy: "order" });
+        items.push({ rosterEntryId: r?.id ?? null, submissionId: s.id, campaignId: s.campaignId, campaignName: s.campaign.name, name: r?.name ?? null, uniqueNumber: r?.uniqueNumber ?? null, college: r?.college ?? null, major: r?.major ?? null, phone: r ? phoneOf(key, r) : null, state: s.state, stateLabel: STATE_LABELS[s.state], admissionPhotoStatus: r?.admissionPhotoStatus ?? null, matchedBy: "order" });
       }
       for (const e of entries.slice(0, SEARCH_LIMIT)) {
         if (e.submission && seen.has(e.submission.id)) continue;
-        const matchedBy = e.uniqueNumber.toUpperCase().startsWith(upper) && upper.length >= 4 ? "uniqueNumber" : e.phone && e.phone === q.replace(/\s/g, "") ? "phone" : "name";
-        items.push({ rosterEntryId: e.id, submissionId: e.submission?.id ?? null, campaignId: e.campaignId, campaignName: e.campaign.name, name: e.name, uniqueNumber: e.uniqueNumber, college: e.college, major: e.major, phone: e.phone, state: e.submission?.state ?? null, stateLabel: e.submission ? STATE_LABELS[e.submission.state] : "未开始", admissionPhotoStatus: e.admissionPhotoStatus, matchedBy });
+        const matchedBy = e.uniqueNumber.toUpperCase().startsWith(upper) && upper.length >= 4 ? "uniqueNumber" : phoneHash && e.phoneHash === phoneHash ? "phone" : "name";
+        items.push({ rosterEntryId: e.id, submissionId: e.submission?.id ?? null, campaignId: e.campaignId, campaignName: e.campaign.name, name: e.name, uniqueNumber: e.uniqueNumber, college: e.college, major: e.major, phone: phoneOf(key, e), state: e.submission?.state ?? null, stateLabel: e.submission ? STATE_LABELS[e.submission.state] : "未开始", admissionPhotoStatus: e.admissionPhotoStatus, matchedBy });
       }
       return { items, truncated: entries.length > SEARCH_LIMIT };
     },
@@ -112,7 +120,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
             uniqueNumber: s.rosterEntry?.uniqueNumber ?? null,
             college: s.rosterEntry?.college ?? null,
             major: s.rosterEntry?.major ?? null,
-            phone: s.rosterEntry?.phone ?? null,
+            phone: s.rosterEntry ? phoneOf(app.deps.config.idEncryptionKey, s.rosterEntry) : null,
             state: s.state,
             stateLabel: STATE_LABELS[s.state],
             since: s.updatedAt.toISOString(),
@@ -194,7 +202,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
               uniqueNumber: r.uniqueNumber,
               name: r.name,
               idNumberMasked: r.idNumberMasked,
-              phone: r.phone,
+              phone: phoneOf(app.deps.config.idEncryptionKey, r),
               college: r.college,
               major: r.major,
               degreeLevel: r.degreeLevel,
@@ -283,7 +291,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       // Reconciliation is computed, so the filter and the summary run over a slim copy of every match.
       const slim = await db.order.findMany({
         where,
-        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true } }, refunds: { select: { amountFen: true, status: true } } },
+        select: { id: true, status: true, amountFen: true, expiresAt: true, paidAt: true, lastQueriedAt: true, payments: { select: { amountFen: true, tradeState: true, anomaly: true, anomalyResolvedAt: true } }, refunds: { select: { amountFen: true, status: true } } },
         orderBy: { createdAt: "desc" },
         take: 50_000,
       });
@@ -299,7 +307,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
         pageSize: q.pageSize,
         summary: {
           orders: matching.length,
-          paidFen: matching.reduce((n, x) => n + x.o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((m, p) => m + p.amountFen, 0), 0),
+          paidFen: matching.reduce((n, x) => n + creditedFen(x.o.payments), 0),
           refundedFen: matching.reduce((n, x) => n + x.o.refunds.filter((r) => r.status === "SUCCESS").reduce((m, r) => m + r.amountFen, 0), 0),
           needsAttention: matching.filter((x) => ATTENTION.has(x.rec)).length,
         },
@@ -328,6 +336,66 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
       const fresh = await db.order.findUniqueOrThrow({ where: { id: o.id }, include: orderAdminInclude });
       await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: o.submission.campaign.schoolId, action: "order.reconciled", targetType: "order", targetId: o.id, before: { status: o.status }, after: { status: fresh.status }, ip: req.ip });
       return orderAdmin(fresh);
+    },
+  );
+
+  app.post(
+    "/api/staff/orders/:id/payments/:transactionId/resolve",
+    {
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"] },
+      schema: { tags: ["staff-admin"], summary: "Mark a payment kept for reconciliation (UNEXPECTED_PAYMENT) as handled, e.g. refunded in the merchant platform", security: bearer, params: z.object({ id: z.string().uuid(), transactionId: z.string().min(1).max(64) }), body: ResolvePaymentAnomalySchema, response: { 200: OrderAdminSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
+    },
+    async (req) => {
+      const staff = staffOf(req);
+      const o = await db.order.findUnique({ where: { id: req.params.id }, include: orderAdminInclude });
+      if (!o) throw notFound();
+      assertSchoolScope(staff, o.submission.campaign.schoolId);
+      const p = o.payments.find((x) => x.transactionId === req.params.transactionId);
+      if (!p) throw notFound();
+      if (p.anomaly === null || p.anomalyResolvedAt !== null) throw new AppError(409, "PAYMENT_NOT_FLAGGED", "该笔支付无需处理");
+      await db.payment.update({ where: { id: p.id }, data: { anomalyResolvedAt: new Date(), anomalyNote: req.body.note } });
+      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: o.submission.campaign.schoolId, action: "payment.anomaly_resolved", targetType: "order", targetId: o.id, after: { transactionId: p.transactionId, anomaly: p.anomaly, note: req.body.note }, ip: req.ip });
+      return orderAdmin(await db.order.findUniqueOrThrow({ where: { id: o.id }, include: orderAdminInclude }));
+    },
+  );
+
+  app.get(
+    "/api/staff/notifications",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "订阅消息 that did not certainly reach the graduate: FAILED (e.g. WeChat down past the retry budget) and MAYBE_SENT (outcome unknown after a crash)", security: bearer, querystring: NotificationQuerySchema, response: { 200: NotificationPageSchema, 403: ApiErrorSchema } } },
+    async (req) => {
+      const q = req.query;
+      const where: Prisma.NotificationWhereInput = {
+        status: q.status ? q.status : { in: ["FAILED", "MAYBE_SENT"] },
+        submission: { campaign: campaignScope(req, q.campaignId) },
+      };
+      const [total, rows] = await Promise.all([
+        db.notification.count({ where }),
+        db.notification.findMany({ where, include: { submission: { include: { campaign: { select: { name: true } }, rosterEntry: { select: { name: true, uniqueNumber: true } } } } }, orderBy: { createdAt: "desc" }, skip: (q.page - 1) * q.pageSize, take: q.pageSize }),
+      ]);
+      return {
+        items: rows.map((n) => {
+          const p = (n.payload ?? {}) as { result?: string };
+          const r = n.submission?.rosterEntry;
+          return { id: n.id, kind: n.kind, status: n.status, result: p.result ?? null, lastError: n.lastError, attempts: n.attempts, resends: n.resends, autoResend: n.autoResend, createdAt: n.createdAt.toISOString(), submissionId: n.submissionId, campaignName: n.submission?.campaign.name ?? null, graduate: r ? { name: r.name, uniqueNumber: r.uniqueNumber } : null };
+        }),
+        total,
+        page: q.page,
+        pageSize: q.pageSize,
+      };
+    },
+  );
+
+  app.post(
+    "/api/staff/notifications/:id/resend",
+    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Send a FAILED or MAYBE_SENT 订阅消息 again (needs the graduate's unused subscription; a MAYBE_SENT one may arrive twice)", security: bearer, params: IdParams, response: { 200: NotificationResendSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
+    async (req) => {
+      const staff = staffOf(req);
+      const n = await db.notification.findUnique({ where: { id: req.params.id }, include: { submission: { include: { campaign: true } } } });
+      if (!n || !n.submission) throw notFound();
+      assertSchoolScope(staff, n.submission.campaign.schoolId);
+      if ((await resendNotification(app.deps, n.id)) !== "queued") throw new AppError(409, "NOTIFICATION_NOT_RESENDABLE", "该通知已发送或正在发送，无需重发");
+      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: n.submission.campaign.schoolId, action: "notification.resend", targetType: "notification", targetId: n.id, before: { status: n.status }, ip: req.ip });
+      return { id: n.id, status: "PENDING" as const };
     },
   );
 };

@@ -12,11 +12,33 @@ export function newOutTradeNo(prefix = "GP"): string {
 
 type Paid = Pick<TransactionResource | Transaction, "out_trade_no" | "transaction_id" | "trade_state" | "amount" | "payer" | "success_time"> & { mchid?: string; appid?: string };
 
-export type PaymentOutcome = "recorded" | "duplicate" | "amount_mismatch" | "unknown_order" | "not_success";
+export type PaymentOutcome = "recorded" | "duplicate" | "amount_mismatch" | "unknown_order" | "not_success" | "anomaly";
+
+/**
+ * What of a transaction we keep in `payments.raw`: what reconciliation with WeChat Pay's bill needs,
+ * not the payer's openid (personal data we never need again: refunds go by transaction id).
+ */
+export function reconciliationRecord(t: Paid): Prisma.InputJsonValue {
+  const r = t as Paid & { trade_type?: string; bank_type?: string; attach?: string };
+  return {
+    mchid: r.mchid ?? null,
+    appid: r.appid ?? null,
+    out_trade_no: r.out_trade_no,
+    transaction_id: r.transaction_id ?? null,
+    trade_type: r.trade_type ?? null,
+    trade_state: r.trade_state,
+    bank_type: r.bank_type ?? null,
+    attach: r.attach ?? null,
+    success_time: r.success_time ?? null,
+    amount: (r.amount ?? null) as Prisma.InputJsonValue,
+  } as Prisma.InputJsonValue;
+}
 
 /**
  * Records a successful payment exactly once (idempotent by transaction_id) and moves the submission
- * to PAID in the same transaction. Checks merchant, app id, order and amount.
+ * to PAID in the same transaction. Checks merchant, app id, order and amount. A different transaction
+ * for an order no longer awaiting payment (PAID, REFUNDED, CLOSED, …) is kept for reconciliation with
+ * its anomaly and an audit entry, and flagged to staff — never credited, and the order keeps its state.
  */
 export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutcome> {
   if (t.trade_state !== "SUCCESS" || !t.transaction_id) return "not_success";
@@ -28,6 +50,23 @@ export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutc
     const order = await tx.order.findUniqueOrThrow({ where: { id: rows[0]!.id }, include: { submission: { include: { campaign: true } } } });
     if (await tx.payment.findUnique({ where: { transactionId: t.transaction_id! } })) return "duplicate";
     const total = t.amount?.total ?? t.amount?.payer_total;
+    const successTime = t.success_time ? new Date(t.success_time) : new Date();
+    if (order.status !== "CREATED") {
+      const anomaly = `ORDER_${order.status}`;
+      await tx.payment.create({
+        data: { orderId: order.id, transactionId: t.transaction_id!, amountFen: total ?? 0, payerOpenid: t.payer?.openid ?? "", tradeState: t.trade_state, successTime, raw: reconciliationRecord(t), anomaly },
+      });
+      await audit(tx, {
+        actorType: "SYSTEM",
+        schoolId: order.submission.campaign.schoolId,
+        action: "payment.unexpected",
+        targetType: "order",
+        targetId: order.id,
+        before: { status: order.status },
+        after: { anomaly, transactionId: t.transaction_id!, amountFen: total ?? null },
+      });
+      return "anomaly";
+    }
     if (total !== order.amountFen) {
       await audit(tx, { actorType: "SYSTEM", schoolId: order.submission.campaign.schoolId, action: "payment.amount_mismatch", targetType: "order", targetId: order.id, after: { expected: order.amountFen, got: total ?? null } });
       return "amount_mismatch";
@@ -39,11 +78,11 @@ export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutc
         amountFen: total,
         payerOpenid: t.payer?.openid ?? "",
         tradeState: t.trade_state,
-        successTime: t.success_time ? new Date(t.success_time) : new Date(),
-        raw: t as unknown as Prisma.InputJsonValue,
+        successTime,
+        raw: reconciliationRecord(t),
       },
     });
-    await tx.order.update({ where: { id: order.id }, data: { status: "PAID", paidAt: t.success_time ? new Date(t.success_time) : new Date() } });
+    await tx.order.update({ where: { id: order.id }, data: { status: "PAID", paidAt: successTime } });
     const state = order.submission.state;
     if (state === "CODE_BOUND" || state === "REJECTED") {
       await applyEvent(tx, order.submissionId, { type: "PAYMENT_CONFIRMED" }, { type: "SYSTEM" }, state === "REJECTED" ? { freeRetakesLeft: 0, currentPhotoId: null, submittedPhotoId: null } : {});

@@ -13,6 +13,8 @@ export interface FakeResponse {
   status: number;
   headers?: Record<string, string>;
   body: string;
+  /** answer this much later (the request has already taken effect): a slow network or a lost answer */
+  delayMs?: number;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): FakeResponse {

@@ -79,6 +79,8 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
       answer = json(e instanceof BodyTooLarge ? 413 : 500, { errcode: -1, errmsg: String(e) });
     }
     requests.push({ method: req.method ?? "GET", path: url.pathname, status: answer.status });
+    if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+    if (res.destroyed) return; // the caller hung up (or died) before the answer
     res.writeHead(answer.status, answer.headers ?? {});
     res.end(answer.body);
   }

@@ -102,6 +102,7 @@ export class FakeMiniProgram {
   private readonly tokens = new Map<string, TokenState>();
   private stableCurrent: string | undefined;
   private readonly injected: InjectedSendFailure[] = [];
+  private readonly delayedAnswers: number[] = [];
 
   constructor(
     private readonly baseUrl: () => string,
@@ -148,6 +149,14 @@ export class FakeMiniProgram {
 
   subscriptionsLeft(openid: string, templateId: string): number {
     return this.quota.get(`${openid}\u0000${templateId}`) ?? 0;
+  }
+
+  /**
+   * The next `n` accepted subscribe/send calls are delivered (recorded, subscription used) but
+   * answered only after `ms`: a sender that dies or times out meanwhile never learns it succeeded.
+   */
+  delayNextAcceptedAnswers(n: number, ms: number): void {
+    for (let i = 0; i < n; i++) this.delayedAnswers.push(ms);
   }
 
   /** The next `n` subscribe/send calls fail as given (default errcode -1, system busy). */
@@ -304,6 +313,7 @@ export class FakeMiniProgram {
       status: 200,
       headers: { "content-type": "application/json; charset=utf-8" },
       body: `{"errcode":0,"errmsg":"ok","msgid":${msgId}}`,
+      ...(this.delayedAnswers.length > 0 ? { delayMs: this.delayedAnswers.shift()! } : {}),
     };
   }
 }

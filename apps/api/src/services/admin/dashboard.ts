@@ -2,12 +2,13 @@ import type { Db } from "@gradphoto/db";
 import type { Dashboard } from "@gradphoto/contracts";
 import { STATE_LABELS, shanghaiDay } from "@gradphoto/domain";
 import { campaignCounts } from "./campaign-counts.js";
+import { phoneOf } from "../../lib/id-crypto.js";
 
 const STUCK_LIMIT = 20;
 const MAX_DAYS = 62;
 
 /** Everything the dashboard shows for one campaign, computed in a handful of aggregate queries. */
-export async function campaignDashboard(db: Db, campaignId: string, now = new Date()): Promise<Dashboard> {
+export async function campaignDashboard(db: Db, campaignId: string, key: Buffer, now = new Date()): Promise<Dashboard> {
   const [funnelRows, photoStatus, counts, byCollege, timeline, comparisons] = await Promise.all([
     db.$queryRaw<Array<{ logged_in: number; code_bound: number; paid: number; submitted: number; compared: number }>>`
       SELECT
@@ -80,7 +81,7 @@ export async function campaignDashboard(db: Db, campaignId: string, now = new Da
         name: s.rosterEntry?.name ?? null,
         uniqueNumber: s.rosterEntry?.uniqueNumber ?? null,
         college: s.rosterEntry?.college ?? null,
-        phone: s.rosterEntry?.phone ?? null,
+        phone: s.rosterEntry ? phoneOf(key, s.rosterEntry) : null,
         state: s.state,
         stateLabel: STATE_LABELS[s.state],
         since: s.updatedAt.toISOString(),

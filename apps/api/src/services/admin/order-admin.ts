@@ -20,12 +20,20 @@ export interface ReconcilableOrder {
   expiresAt: Date;
   paidAt: Date | null;
   lastQueriedAt: Date | null;
-  payments: Array<{ amountFen: number; tradeState: string }>;
+  payments: Array<{ amountFen: number; tradeState: string; anomaly: string | null; anomalyResolvedAt: Date | null }>;
   refunds: Array<{ amountFen: number; status: OrderRow["refunds"][number]["status"] }>;
 }
 
+/** Successful payments credited to the order (not the anomalies kept for reconciliation). */
+export function creditedFen(payments: Array<{ amountFen: number; tradeState: string; anomaly: string | null }>): number {
+  return payments.filter((p) => p.tradeState === "SUCCESS" && p.anomaly === null).reduce((n, p) => n + p.amountFen, 0);
+}
+
 export function reconciliationOf(o: ReconcilableOrder, now = new Date()): OrderAdmin["reconciliation"] {
-  const paid = o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((n, p) => n + p.amountFen, 0);
+  // A payment we did not credit (a second transaction for an order no longer awaiting payment) is money
+  // the payer lost until staff refund it: it outranks every other state.
+  if (o.payments.some((p) => p.anomaly !== null && p.anomalyResolvedAt === null)) return "UNEXPECTED_PAYMENT";
+  const paid = creditedFen(o.payments);
   if (o.refunds.some((r) => r.status === "ABNORMAL")) return "REFUND_ABNORMAL";
   if (o.status === "REFUNDING" || o.refunds.some((r) => r.status === "PROCESSING")) return "REFUNDING";
   if (o.status === "CREATED") {
@@ -42,7 +50,7 @@ export function reconciliationOf(o: ReconcilableOrder, now = new Date()): OrderA
 }
 
 export function orderAdmin(o: OrderRow, now = new Date()): OrderAdmin {
-  const paidFen = o.payments.filter((p) => p.tradeState === "SUCCESS").reduce((n, p) => n + p.amountFen, 0);
+  const paidFen = creditedFen(o.payments);
   const refundedFen = o.refunds.filter((r) => r.status === "SUCCESS").reduce((n, r) => n + r.amountFen, 0);
   const committed = o.refunds.filter((r) => r.status !== "CLOSED" && r.status !== "ABNORMAL").reduce((n, r) => n + r.amountFen, 0);
   const rec = reconciliationOf(o, now);
@@ -64,7 +72,7 @@ export function orderAdmin(o: OrderRow, now = new Date()): OrderAdmin {
     paidFen,
     refundedFen,
     refundableFen: o.status === "PAID" || o.status === "PARTIALLY_REFUNDED" ? Math.max(0, o.amountFen - committed) : 0,
-    payments: o.payments.map((p) => ({ transactionId: p.transactionId, amountFen: p.amountFen, tradeState: p.tradeState, successTime: p.successTime.toISOString() })),
+    payments: o.payments.map((p) => ({ transactionId: p.transactionId, amountFen: p.amountFen, tradeState: p.tradeState, successTime: p.successTime.toISOString(), anomaly: p.anomaly, anomalyResolvedAt: p.anomalyResolvedAt?.toISOString() ?? null, anomalyNote: p.anomalyNote })),
     refunds: o.refunds.map((x) => ({
       id: x.id,
       outRefundNo: x.outRefundNo,

@@ -5,7 +5,7 @@ import { Prisma, type Db } from "@gradphoto/db";
 import { isValidIdNumber, maskIdNumber } from "@gradphoto/domain";
 import { ROSTER_FIELDS, ROSTER_HEADERS, ROSTER_REQUIRED, type RosterField, type RosterReport } from "@gradphoto/contracts";
 import type { AppDeps } from "../../context.js";
-import { decryptIdNumber, encryptIdNumber } from "../../lib/id-crypto.js";
+import { decryptIdNumber, encryptIdNumber, phoneOf, phoneSearchHash } from "../../lib/id-crypto.js";
 import { AppError } from "../../lib/errors.js";
 import { audit } from "../../lib/audit.js";
 
@@ -159,12 +159,12 @@ const UNIQUE_RE = /^[0-9A-Za-z]{6,40}$/;
 const MASKED_ID_RE = /^[0-9]{1,6}\*{4,14}[0-9]{0,4}[0-9Xx]$/;
 const PHONE_RE = /^(\+?86[- ]?)?1[3-9]\d{9}$|^[0-9][0-9\- ]{5,19}$/;
 
-export async function loadExisting(db: Db, campaignId: string): Promise<Map<string, ExistingEntry>> {
+export async function loadExisting(db: Db, campaignId: string, key: Buffer): Promise<Map<string, ExistingEntry>> {
   const rows = await db.rosterEntry.findMany({
     where: { campaignId },
-    select: { uniqueNumber: true, name: true, idNumberMasked: true, idNumberEncrypted: true, phone: true, college: true, major: true, degreeLevel: true },
+    select: { uniqueNumber: true, name: true, idNumberMasked: true, idNumberEncrypted: true, phone: true, phoneEncrypted: true, college: true, major: true, degreeLevel: true },
   });
-  return new Map(rows.map((r) => [r.uniqueNumber, r]));
+  return new Map(rows.map(({ phoneEncrypted, ...r }) => [r.uniqueNumber, { ...r, phone: phoneOf(key, { phone: r.phone, phoneEncrypted }) }]));
 }
 
 /** Row-by-row validation: missing fields, malformed values, duplicate unique numbers; and what an import would do. */
@@ -304,7 +304,7 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
   try {
     await db.rosterImport.update({ where: { id: imp.id }, data: { status: "RUNNING" } });
     const sheet = await parseRosterFile(await storage.get(imp.objectKey), report.fileName);
-    const rows = validateRoster(sheet, await loadExisting(db, imp.campaignId), config.idEncryptionKey);
+    const rows = validateRoster(sheet, await loadExisting(db, imp.campaignId, config.idEncryptionKey), config.idEncryptionKey);
     const todo = rows.filter((r) => r.action === "NEW" || r.action === "UPDATE");
     const hasPhone = sheet.columns.some((c) => c.field === "phone");
     await db.rosterImport.update({ where: { id: imp.id }, data: { total: todo.length, done: 0 } });
@@ -314,17 +314,20 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
       const chunk = todo.slice(i, i + CHUNK);
       const values = chunk.map(
         (r) =>
-          Prisma.sql`(${randomUUID()}::uuid, ${imp.campaignId}::uuid, ${r.uniqueNumber}, ${r.name}, ${r.idMasked}, ${r.idFull ? encryptIdNumber(config.idEncryptionKey, r.idFull) : null}::bytea, ${r.phone}, ${r.college}, ${r.major}, ${r.degreeLevel}, now(), now())`,
+          Prisma.sql`(${randomUUID()}::uuid, ${imp.campaignId}::uuid, ${r.uniqueNumber}, ${r.name}, ${r.idMasked}, ${r.idFull ? encryptIdNumber(config.idEncryptionKey, r.idFull) : null}::bytea, ${r.phone ? encryptIdNumber(config.idEncryptionKey, r.phone) : null}::bytea, ${r.phone ? phoneSearchHash(config.idEncryptionKey, r.phone) : null}, ${r.college}, ${r.major}, ${r.degreeLevel}, now(), now())`,
       );
-      const phoneSql = hasPhone ? Prisma.sql`EXCLUDED."phone"` : Prisma.sql`"roster_entries"."phone"`;
+      // Phones only encrypted (with a keyed hash for search); a file without the column keeps the stored one.
+      const phoneSql = hasPhone
+        ? Prisma.sql`"phone" = NULL, "phone_encrypted" = EXCLUDED."phone_encrypted", "phone_hash" = EXCLUDED."phone_hash"`
+        : Prisma.sql`"phone_encrypted" = "roster_entries"."phone_encrypted"`;
       const res = await db.$queryRaw<Array<{ inserted: boolean }>>`
-        INSERT INTO "roster_entries" ("id", "campaign_id", "unique_number", "name", "id_number_masked", "id_number_encrypted", "phone", "college", "major", "degree_level", "created_at", "updated_at")
+        INSERT INTO "roster_entries" ("id", "campaign_id", "unique_number", "name", "id_number_masked", "id_number_encrypted", "phone_encrypted", "phone_hash", "college", "major", "degree_level", "created_at", "updated_at")
         VALUES ${Prisma.join(values)}
         ON CONFLICT ("campaign_id", "unique_number") DO UPDATE SET
           "name" = EXCLUDED."name",
           "id_number_masked" = EXCLUDED."id_number_masked",
           "id_number_encrypted" = COALESCE(EXCLUDED."id_number_encrypted", "roster_entries"."id_number_encrypted"),
-          "phone" = ${phoneSql},
+          ${phoneSql},
           "college" = EXCLUDED."college",
           "major" = EXCLUDED."major",
           "degree_level" = EXCLUDED."degree_level",
