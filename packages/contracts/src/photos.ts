@@ -60,6 +60,11 @@ export const ComparisonViewSchema = z
     qualifyingFailures: z.number().int(),
     message: z.string(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    referral: z
+      .object({ reason: z.literal("LOW_QUALITY_REFERENCE"), message: z.string() })
+      .nullable()
+      .optional()
+      .describe("under 80 against a low-quality admission photo: sent to the school's review, not counted as the graduate's failure"),
   })
   .meta({ id: "Comparison" });
 

@@ -616,6 +616,8 @@ export const ReviewItemSchema = z
     standardizedUrl: z.string().url(),
     admissionUrl: z.string().url().nullable(),
     score: z.number().nullable(),
+    /** why a comparison under 80 was sent to review (e.g. the admission photo's quality), in Chinese */
+    referralNote: z.string().nullable().optional(),
     checks: z.array(z.object({ id: z.string(), passed: z.boolean(), message: z.string() })),
     claimedUntil: z.string().datetime(),
   })

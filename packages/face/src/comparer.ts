@@ -13,6 +13,7 @@ import {
 import { cosine, createEmbedder, type Embedder } from "./embedder.js";
 import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
 import { SideWorker } from "./parallel.js";
+import { describeReasons, type ReferenceQuality } from "./reference-quality.js";
 import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis, type FaceInfo } from "./pipeline.js";
 
 export type ImageInput = Buffer | Uint8Array | RgbImage;
@@ -47,6 +48,13 @@ export interface CompareResult {
   error?: FaceErrorInfo;
   /** set when the reference had several faces and the largest was used */
   referenceNote?: string;
+  /** the admission photo's quality (whenever its face was found) */
+  referenceQuality?: ReferenceQuality;
+  /**
+   * set when the score is under the pass line and the reference is low quality: the low score may
+   * be the admission photo's fault, so this is not the graduate's failed photo (Chinese, for the graduate)
+   */
+  lowQualityReferenceNote?: string;
 }
 
 export interface EmbedResult {
@@ -178,6 +186,10 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
       const score = scoreFromSimilarity(calibration, sim);
       const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD, similarity: sim };
       if (r.faceCount > 1) result.referenceNote = `录取照片中检测到 ${r.faceCount} 张人脸，已使用面积最大的一张进行比对`;
+      if (r.quality) {
+        result.referenceQuality = r.quality;
+        if (!result.passed && r.quality.lowQuality) result.lowQualityReferenceNote = lowQualityReferenceNote(r.quality);
+      }
       return result;
     },
 
@@ -187,6 +199,11 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
       return { embedding, face: a.face, faceCount: a.faceCount, modelId: config.id };
     },
   };
+}
+
+/** What the graduate is told when a low-quality admission photo may explain a score under 80. */
+export function lowQualityReferenceNote(q: ReferenceQuality): string {
+  return `比对分数未达到${PASS_THRESHOLD}分，可能是录取照片质量较低（${describeReasons(q.reasons)}）所致，不计为您的照片未通过`;
 }
 
 /**

@@ -78,7 +78,7 @@ export const PipelineOptionsSchema = z
     detectLongSide: z.number().int().min(64).max(640).default(320),
     /** further passes when the first finds nothing (upscaling helps small faces, downscaling helps face-filling crops) */
     retryLongSides: z.array(z.number().int().min(64).max(640)).default([640, 480, 160]),
-    /** a face whose eye distance is below this (source pixels) is FACE_TOO_SMALL */
+    /** a graduation photo whose face has an eye distance below this (source pixels) is FACE_TOO_SMALL; references are compared whatever their size */
     minEyeDistance: z.number().positive().default(9),
     /**
      * in the graduation photo, another face at least this fraction of the largest face's size

@@ -36,8 +36,10 @@ export {
 } from "./config.js";
 export { FaceError, faceErrorMessage, type FaceErrorCode, type FaceErrorInfo, type ImageRole } from "./errors.js";
 export { cosine } from "./embedder.js";
+export { lowQualityReferenceNote } from "./comparer.js";
+export { describeReasons, estimateJpegQuality, faceSharpness, REFERENCE_QUALITY_LIMITS, type ReferenceQuality, type ReferenceQualityReason } from "./reference-quality.js";
 export { buildKnots, fitImpostorTail, inverseNormalCdf, scoreForFar, similarityAtFar, upperQuantile, type Anchor, type TailFit } from "./fit.js";
-export { TEMPLATE_EYE_DISTANCE, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
+export { TEMPLATE_EYE_DISTANCE, findFaces, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
 export {
   runCompare,
   runCompareCommand,

@@ -184,6 +184,9 @@ export function ReviewPage() {
                 </span>
                 <Typography.Text type="secondary">分（通过线 80）</Typography.Text>
               </Space>
+              {item.referralNote ? (
+                <Alert type="warning" showIcon style={{ marginTop: 8 }} message={item.referralNote} data-testid="review-referral" />
+              ) : null}
               <Descriptions
                 size="small"
                 column={1}

@@ -1,3 +1,4 @@
+import { describeReasons, type ReferenceQuality } from "@gradphoto/face";
 import type { AppDeps } from "../context.js";
 import { AppError } from "../lib/errors.js";
 import { applyEvent, type Actor } from "./transitions.js";
@@ -13,6 +14,8 @@ export interface ComparisonOutcome {
   qualifyingFailures: number;
   message: string;
   error: { code: string; message: string } | null;
+  /** under 80 against a low-quality admission photo: sent to the school's review, not counted as a failure */
+  referral: { reason: "LOW_QUALITY_REFERENCE"; message: string } | null;
 }
 
 /**
@@ -34,7 +37,10 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
   const r = await comparer.compare(probe, reference).catch((e: unknown) => {
     throw new AppError(503, "COMPARISON_UNAVAILABLE", "人像比对服务暂时不可用，请稍后再试", { reason: (e as Error).message });
   });
-  const qualifying = r.score !== null && isQualifying(photo.checkReport);
+  // A low score against a low-quality admission photo may be the admission photo's fault: the school
+  // reviews it (with the reason) instead of it counting as the graduate's failed photo.
+  const referred = r.score !== null && !r.passed && r.lowQualityReferenceNote !== undefined;
+  const qualifying = r.score !== null && !referred && isQualifying(photo.checkReport);
   await db.$transaction(async (tx) => {
     await tx.comparison.create({
       data: {
@@ -48,6 +54,8 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
         modelId: r.modelId,
         calibrationVersion: r.calibrationVersion,
         errorCode: r.error?.code ?? null,
+        referenceQuality: r.referenceQuality ? { ...r.referenceQuality } : undefined,
+        referralReason: referred ? "LOW_QUALITY_REFERENCE" : null,
       },
     });
     if (r.error?.image === "reference") {
@@ -60,15 +68,20 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
       if (t.to === "APPROVED") {
         await tx.review.create({ data: { submissionId, photoId: photo.id, decision: "APPROVED", automatic: true, reason: null } });
       }
+    } else if (referred) {
+      await applyEvent(tx, submissionId, { type: "COMPARISON_REFERRED" }, actor);
     } else {
       await applyEvent(tx, submissionId, { type: "COMPARISON_FAILED", qualifying }, actor);
     }
   });
   const after = await db.submission.findUniqueOrThrow({ where: { id: submissionId } });
   if (after.state === "APPROVED") await enqueueReviewNotification(deps, submissionId);
+  const referralMessage = referred ? `${r.lowQualityReferenceNote}，已转交学校人工审核，请耐心等待审核结果` : null;
   const message = r.error
     ? r.error.message
-    : r.passed
+    : referralMessage
+      ? referralMessage
+      : r.passed
       ? "比对通过"
       : after.state === "NEEDS_MANUAL_PASS"
         ? `比对未通过。已有${after.qualifyingFailures}张合格照片比对未通过，请联系客服处理：${s.campaign.customerServicePhone}（${s.campaign.customerServiceHours}）`
@@ -81,5 +94,14 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
     qualifyingFailures: after.qualifyingFailures,
     message,
     error: r.error ? { code: r.error.code, message: r.error.message } : null,
+    referral: referralMessage ? { reason: "LOW_QUALITY_REFERENCE", message: referralMessage } : null,
   };
+}
+
+/** What a reviewer is told about a comparison that was sent to review instead of counting as a failure. */
+export function referralNote(c: { score: number | null; threshold: number; referralReason: string | null; referenceQuality: unknown } | undefined): string | null {
+  if (!c || c.referralReason !== "LOW_QUALITY_REFERENCE") return null;
+  const q = c.referenceQuality as Partial<ReferenceQuality> | null;
+  const why = q?.reasons?.length ? `（${describeReasons(q.reasons)}）` : "";
+  return `比对 ${c.score ?? "-"} 分，低于 ${c.threshold} 分；录取照片质量较低${why}，分数可能偏低，请人工核对是否本人`;
 }
