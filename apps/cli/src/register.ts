@@ -5,6 +5,7 @@ import { runCheck, runStandardize, UsageError as PhotoUsageError } from "@gradph
 import { CompareCliResultSchema, CompareUsageError, runCompare } from "@gradphoto/face";
 import { createProvider, devDemoKey, runDecodeCode } from "@gradphoto/capture-code";
 import { registerCommand } from "./main.js";
+import "./commands/calibrate-face.js";
 import { log, printJson, UsageError } from "./output.js";
 
 /** pnpm runs scripts from the repository root; INIT_CWD is where the caller stood. */

@@ -38,6 +38,8 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     TRUST_PROXY: bool.default(false),
     MODEL_DIR: z.string().optional(),
+    /** face recognition model card (JSON beside the ONNX file); default: the bundled model's card in packages/face/models */
+    FACE_MODEL_CARD: z.string().optional(),
     /** AES-256-GCM key for full ID numbers in the roster: 32 bytes as base64 or 64 hex digits */
     ID_ENCRYPTION_KEY: z
       .string()

@@ -16,6 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "../src/calibration.js";
 import { createFaceMatcher } from "../src/comparer.js";
+import { writeModelCard } from "../src/model-card.js";
 import { cosine } from "../src/embedder.js";
 import { FaceError, type FaceErrorCode, type ImageRole } from "../src/errors.js";
 import { buildKnots, DEFAULT_FAR_AT_80, fitImpostorTail, similarityAtFar, TAIL_FIT_RANGE } from "../src/fit.js";
@@ -55,7 +56,7 @@ export interface EvalReport {
 const FAR_LEVELS = [1e-2, 1e-3] as const;
 
 export interface FaceEvalOptions {
-  /** model config file (default models/faceplugin-mfn-512.json) */
+  /** model card or config file (default models/faceplugin-mfn-512.card.json) */
   model?: string;
   /** calibration output (default: the path the config names) */
   out?: string;
@@ -305,7 +306,10 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
   };
   CalibrationSchema.parse(calibration);
   const out = opts.out ?? matcher.calibrationPath;
-  if (opts.write !== false) {
+  if (opts.write !== false && matcher.card && !opts.out) {
+    writeModelCard(out, { ...matcher.card, calibration });
+    log(`wrote the calibration into ${path.relative(process.cwd(), out)} (version ${calibration.version})`);
+  } else if (opts.write !== false) {
     writeFileSync(out, JSON.stringify(calibration, null, 2) + "\n");
     log(`wrote ${path.relative(process.cwd(), out)} (version ${calibration.version})`);
   }

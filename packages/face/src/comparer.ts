@@ -3,6 +3,7 @@ import { modelDir as defaultModelDir, type DetectedFace, type RgbImage } from "@
 import { assertCalibrationFits, loadCalibration, parseCalibration, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "./calibration.js";
 import {
   loadModelConfig,
+  type LoadedModelConfig,
   PipelineOptionsSchema,
   resolveModelConfig,
   type FaceModelConfig,
@@ -12,6 +13,7 @@ import {
 } from "./config.js";
 import { cosine, createEmbedder, type Embedder } from "./embedder.js";
 import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
+import type { ModelCard } from "./model-card.js";
 import { SideWorker } from "./parallel.js";
 import { describeReasons, type ReferenceQuality } from "./reference-quality.js";
 import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis, type FaceInfo } from "./pipeline.js";
@@ -19,7 +21,7 @@ import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondit
 export type ImageInput = Buffer | Uint8Array | RgbImage;
 
 export interface FaceComparerOptions {
-  /** model config: a JSON file path, or an inline config (default: models/faceplugin-mfn-512.json) */
+  /** model config: a JSON file path, or an inline config (default: models/faceplugin-mfn-512.card.json) */
   model?: string | FaceModelConfigInput;
   /** calibration override: a file path or a parsed calibration (default: the one the config names) */
   calibration?: string | Calibration;
@@ -92,8 +94,11 @@ export interface FaceMatcher {
   readonly config: FaceModelConfig;
   readonly modelSha256: string;
   readonly pipeline: PipelineOptions;
-  /** absolute path of the calibration file the config names */
+  /** absolute path of the calibration file the config names (for a model card: the card) */
   readonly calibrationPath: string;
+  /** model card only: the card and its calibration (null when not calibrated yet) */
+  readonly card?: ModelCard;
+  readonly cardCalibration?: Calibration | null;
   analyse(image: ImageInput, role: ImageRole): Promise<FaceAnalysis>;
   /** embedding of an analysed face under a condition */
   embedAnalysis(a: FaceAnalysis, cond?: EmbedCondition): Promise<Float32Array>;
@@ -102,8 +107,13 @@ export interface FaceMatcher {
 }
 
 export async function createFaceMatcher(opts: Omit<FaceComparerOptions, "calibration"> = {}): Promise<FaceMatcher> {
-  const { config, calibrationPath } =
-    opts.model === undefined ? loadModelConfig() : typeof opts.model === "string" ? loadModelConfig(opts.model) : resolveModelConfig(opts.model);
+  let loaded: LoadedModelConfig;
+  try {
+    loaded = opts.model === undefined ? loadModelConfig() : typeof opts.model === "string" ? loadModelConfig(opts.model) : resolveModelConfig(opts.model);
+  } catch (err) {
+    throw new FaceError("MODEL_UNAVAILABLE", undefined, `人脸比对模型配置无效：${(err as Error).message}`);
+  }
+  const { config, calibrationPath } = loaded;
   const pipeline = PipelineOptionsSchema.parse(opts.pipeline ?? {});
   const embedder: Embedder = await createEmbedder(config, opts.modelDir ?? defaultModelDir());
   const size = config.input.size;
@@ -114,6 +124,7 @@ export async function createFaceMatcher(opts: Omit<FaceComparerOptions, "calibra
     modelSha256: embedder.modelSha256,
     pipeline,
     calibrationPath,
+    ...(loaded.card ? { card: loaded.card, cardCalibration: loaded.calibration ?? null } : {}),
     analyse: (image, role) => analyseFace(image, role, pipeline),
     embedAnalysis,
     async similarity(p, r) {
@@ -130,7 +141,13 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
   const { config, pipeline } = matcher;
   const expect = { modelId: config.id, modelSha256: matcher.modelSha256, procedure: procedureOf(config) };
   let calibration: Calibration;
-  if (opts.calibration === undefined || typeof opts.calibration === "string") {
+  if (opts.calibration === undefined && matcher.card) {
+    if (!matcher.cardCalibration) {
+      throw new FaceError("CALIBRATION_INVALID", undefined, `模型卡 ${matcher.calibrationPath}（${config.id}）缺少校准，请先运行 gradphoto calibrate-face`);
+    }
+    calibration = matcher.cardCalibration;
+    assertCalibrationFits(calibration, expect, `模型卡 ${matcher.calibrationPath} 的校准`);
+  } else if (opts.calibration === undefined || typeof opts.calibration === "string") {
     const file = opts.calibration ?? matcher.calibrationPath;
     calibration = loadCalibration(file);
     assertCalibrationFits(calibration, expect, `校准文件 ${file} `);

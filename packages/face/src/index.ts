@@ -28,12 +28,15 @@ export {
   DEFAULT_MODEL_CONFIG_PATH,
   loadModelConfig,
   resolveModelConfig,
+  type LoadedModelConfig,
   packageDir,
   type FaceModelConfig,
   type FaceModelConfigInput,
   type PipelineOptions,
   type PipelineOptionsInput,
 } from "./config.js";
+export { calibrateFace, CalibrateReportSchema, CalibrateUsageError, formatCalibrateReport, LabelledPairsSchema, type CalibrateOptions, type CalibrateReport } from "./calibrate.js";
+export { ModelCardSchema, ModelCardError, readModelCard, writeModelCard, configFromCard, assertCardCalibrated, isModelCard, describeModelCard, type CardStatus, type ModelCard } from "./model-card.js";
 export { FaceError, faceErrorMessage, type FaceErrorCode, type FaceErrorInfo, type ImageRole } from "./errors.js";
 export { cosine } from "./embedder.js";
 export { lowQualityReferenceNote } from "./comparer.js";
