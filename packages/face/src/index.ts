@@ -53,3 +53,17 @@ export {
   type RunCompareInput,
   type RunCompareOptions,
 } from "./cli.js";
+export { tc3Headers, sha256hex, TC3_CONTENT_TYPE, type Tc3Input } from "./cloud/tc3.js";
+export {
+  TencentCompareClient,
+  TencentCompareOptionsSchema,
+  CircuitBreaker,
+  CloudCompareError,
+  mapTencentError,
+  tencentScoreToOurs,
+  TENCENT_SCORE_POINTS,
+  type CloudErrorCode,
+  type TencentCompareOptions,
+  type TencentCompareResult,
+} from "./cloud/tencent-compare.js";
+export { createCloudComparer, FACE_PROVIDERS, type CloudComparer, type FaceProviderName, type ProviderCompareResult } from "./cloud/provider.js";
