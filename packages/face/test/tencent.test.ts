@@ -10,7 +10,7 @@ import {
   type FaceComparer,
 } from "@gradphoto/face";
 import { devPairs, face } from "./helpers.js";
-import { startFakeTencent, type FakeTencent } from "./fake-tencent.js";
+import { startFakeTencent, type FakeTencent } from "@gradphoto/testkit";
 
 let local: FaceComparer;
 let fake: FakeTencent;

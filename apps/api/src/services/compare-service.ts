@@ -1,8 +1,8 @@
-import { describeReasons, type ReferenceQuality } from "@gradphoto/face";
+import { describeReasons, type FaceComparer, type ReferenceQuality } from "@gradphoto/face";
 import type { AppDeps } from "../context.js";
 import { AppError } from "../lib/errors.js";
 import { applyEvent, type Actor } from "./transitions.js";
-import { faceComparer } from "./face-service.js";
+import { faceComparer, tencentComparer } from "./face-service.js";
 import { isQualifying } from "./photo-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
 
@@ -34,7 +34,9 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
   const [probe, reference] = await Promise.all([storage.get(photo.standardizedKey), storage.get(ref.admissionPhotoKey)]);
   // Per-photo problems (no face, too small…) come back as r.error; a throw is the model failing at run
   // time (nothing is recorded, the graduate can try again).
-  const r = await comparer.compare(probe, reference).catch((e: unknown) => {
+  // The campaign's provider: the local model, or Tencent Cloud (local fallback, recorded). Only the
+  // standardised photo and the admission photo are sent, never the original upload.
+  const r = await compareWith(deps, s.campaign.faceProvider, comparer, probe, reference).catch((e: unknown) => {
     throw new AppError(503, "COMPARISON_UNAVAILABLE", "人像比对服务暂时不可用，请稍后再试", { reason: (e as Error).message });
   });
   // A low score against a low-quality admission photo may be the admission photo's fault: the school
@@ -56,6 +58,8 @@ export async function compareSubmission(deps: AppDeps, submissionId: string, act
         errorCode: r.error?.code ?? null,
         referenceQuality: r.referenceQuality ? { ...r.referenceQuality } : undefined,
         referralReason: referred ? "LOW_QUALITY_REFERENCE" : null,
+        provider: r.provider,
+        fallbackReason: r.fallback?.code ?? null,
       },
     });
     if (r.error?.image === "reference") {
@@ -104,4 +108,15 @@ export function referralNote(c: { score: number | null; threshold: number; refer
   const q = c.referenceQuality as Partial<ReferenceQuality> | null;
   const why = q?.reasons?.length ? `（${describeReasons(q.reasons)}）` : "";
   return `比对 ${c.score ?? "-"} 分，低于 ${c.threshold} 分；录取照片质量较低${why}，分数可能偏低，请人工核对是否本人`;
+}
+
+type Compared = Awaited<ReturnType<FaceComparer["compare"]>> & { provider: "local" | "tencent"; fallback?: { code: string } };
+
+async function compareWith(deps: AppDeps, provider: string, local: FaceComparer, photo: Buffer, reference: Buffer): Promise<Compared> {
+  if (provider === "tencent") {
+    const cloud = await tencentComparer(deps.config);
+    if (cloud) return cloud.compare(photo, reference);
+    return { ...(await local.compare(photo, reference)), provider: "local", fallback: { code: "TENCENT_NOT_CONFIGURED" } };
+  }
+  return { ...(await local.compare(photo, reference)), provider: "local" };
 }
