@@ -57,6 +57,8 @@ export interface CompareResult {
    * be the admission photo's fault, so this is not the graduate's failed photo (Chinese, for the graduate)
    */
   lowQualityReferenceNote?: string;
+  /** the score reached the line but cannot pass by itself: the reference face is under 9 px between the eyes */
+  autoPassBlocked?: "REFERENCE_FACE_TOO_SMALL";
 }
 
 export interface EmbedResult {
@@ -201,11 +203,15 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
         throw err;
       }
       const score = scoreFromSimilarity(calibration, sim);
-      const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD, similarity: sim };
+      // A reference face under the graduation photo's minimum (eye distance < 9 px) is compared, but
+      // its score cannot vouch for anyone: on the dev set such references gave strangers up to 92.
+      const tooSmall = r.eyeDistance < pipeline.minEyeDistance;
+      const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD && !tooSmall, similarity: sim };
+      if (tooSmall) result.autoPassBlocked = "REFERENCE_FACE_TOO_SMALL";
       if (r.faceCount > 1) result.referenceNote = `录取照片中检测到 ${r.faceCount} 张人脸，已使用面积最大的一张进行比对`;
       if (r.quality) {
         result.referenceQuality = r.quality;
-        if (!result.passed && r.quality.lowQuality) result.lowQualityReferenceNote = lowQualityReferenceNote(r.quality);
+        if (!result.passed && r.quality.lowQuality) result.lowQualityReferenceNote = lowQualityReferenceNote(r.quality, score);
       }
       return result;
     },
@@ -219,7 +225,8 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
 }
 
 /** What the graduate is told when a low-quality admission photo may explain a score under 80. */
-export function lowQualityReferenceNote(q: ReferenceQuality): string {
+export function lowQualityReferenceNote(q: ReferenceQuality, score = 0): string {
+  if (score >= PASS_THRESHOLD) return `录取照片中的人脸过小（${describeReasons(q.reasons)}），无法自动判定是否本人，不计为您的照片未通过`;
   return `比对分数未达到${PASS_THRESHOLD}分，可能是录取照片质量较低（${describeReasons(q.reasons)}）所致，不计为您的照片未通过`;
 }
 

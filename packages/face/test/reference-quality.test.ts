@@ -57,6 +57,19 @@ describe("a reference is compared whatever its size", () => {
   });
 });
 
+describe("a reference face too small to vouch", () => {
+  it("is scored, but never passes by itself: a stranger against a 150 px full-length admission photo goes to review", async () => {
+    // vlado's full-length photo at 150 px leaves an eye distance of a few pixels; the dev set gave a stranger 92 against it
+    const ref = await degradeReference(face("vlado/person-vlado1.jpg"));
+    const r = await comparer.compare(face("joe-biden/biden.jpg"), ref);
+    expect(r.error).toBeUndefined();
+    expect(r.score).not.toBeNull();
+    expect(r.passed).toBe(false);
+    expect(r.autoPassBlocked).toBe("REFERENCE_FACE_TOO_SMALL");
+    expect(r.lowQualityReferenceNote).toMatch(r.score! >= 80 ? /人脸过小.*无法自动判定/ : /未达到80分/);
+  });
+});
+
 describe("degraded copies of the dev references (150 px wide, grey, JPEG q40)", () => {
   it("every reference with a face is compared, and every score under 80 carries the low-quality-reference note", async () => {
     const labels = new Map(manifest.files.map((f) => [f.path, f.labels]));
