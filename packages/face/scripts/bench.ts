@@ -95,10 +95,11 @@ export async function benchFace(opts: { iterations?: number; batchPairs?: number
     if (r.error) errors++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const parallel = comparer.parallel; // before close() stops the worker
   if (!opts.comparer) await comparer.close();
 
   return {
-    compareDecoded: { medianMs: round(median(times)), p90Ms: round(pctl(times, 0.9)), minMs: round(Math.min(...times)), cpuMedianMs: round(median(cpu)), iterations, targetMs: 40, parallel: comparer.parallel },
+    compareDecoded: { medianMs: round(median(times)), p90Ms: round(pctl(times, 0.9)), minMs: round(Math.min(...times)), cpuMedianMs: round(median(cpu)), iterations, targetMs: 40, parallel },
     compareOneThread: { medianMs: round(median(one)), minMs: round(Math.min(...one)), iterations: one.length },
     stages: { detectMedianMs: round(median(det)), analyseMedianMs: round(median(ana)), embedMedianMs: round(median(emb)) },
     floorMs: round(median(floor)),
