@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from "@gradphoto/config";
 import { buildApp } from "./app.js";
 import { createRuntime } from "./runtime.js";
 import { DatabaseUnreachableError, MigrationError } from "@gradphoto/db";
+import { ModelCardError } from "@gradphoto/face";
+import { useFaceModelCard } from "./services/face-service.js";
 
 /** Everything, from the signal to exit: within 10 s even with keep-alive clients. */
 const SHUTDOWN_BUDGET_MS = 9_500;
@@ -11,6 +13,7 @@ const HTTP_DRAIN_MS = 7_000;
 /** API process: config → runtime (db, storage, queue, workers) → HTTP; graceful shutdown on signals. */
 export async function main(): Promise<void> {
   const config = loadConfig();
+  useFaceModelCard(config.env.FACE_MODEL_CARD);
   const runtime = await createRuntime(config, { log: (m) => process.stderr.write(`${m}\n`) });
   const app = await buildApp(runtime.deps);
   let closing = false;
@@ -42,7 +45,7 @@ export async function main(): Promise<void> {
 
 /** One line for the operator instead of a stack trace. */
 export function fatal(e: unknown): never {
-  if (e instanceof ConfigError || e instanceof DatabaseUnreachableError || e instanceof MigrationError) {
+  if (e instanceof ConfigError || e instanceof DatabaseUnreachableError || e instanceof MigrationError || e instanceof ModelCardError) {
     process.stderr.write(`gradphoto: ${e.message}\n`);
   } else {
     process.stderr.write(`gradphoto: failed to start: ${(e as Error)?.stack ?? String(e)}\n`);

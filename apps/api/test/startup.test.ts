@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { testDatabaseUrl } from "@gradphoto/testkit";
+import { DEFAULT_MODEL_CONFIG_PATH } from "@gradphoto/face";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
@@ -28,6 +29,17 @@ describe("API process", () => {
     const lines = p.err().trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^gradphoto: invalid configuration: PORT .*"eighty"/);
+  });
+
+  it("refuses to start with a face model card whose calibration is missing", async () => {
+    const card = JSON.parse(readFileSync(DEFAULT_MODEL_CONFIG_PATH, "utf8"));
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "card-")), "uncalibrated.card.json");
+    writeFileSync(file, JSON.stringify({ ...card, calibration: null }));
+    const p = startApi({ DATABASE_URL: testDatabaseUrl(), FACE_MODEL_CARD: file });
+    expect(await p.exited).toBe(1);
+    const lines = p.err().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^gradphoto: model card .*uncalibrated\.card\.json \(faceplugin-mfn-512\) has no calibration: run gradphoto calibrate-face/);
   });
 
   it("exits with one clear line when DATABASE_URL cannot be reached", async () => {

@@ -14,6 +14,9 @@ Commands:
                                   crop to 480×640 and replace the background
   compare <photo> <reference>     face comparison score (0–100, pass ≥ 80)
   compare --pairs <pairs.json>    many comparisons, models loaded once
+  calibrate-face --pairs <pairs.json> --far <rate> [--card <model.card.json>] [--dry-run]
+                                  fit a face model's score mapping (80 at that false-accept rate)
+                                  from every cross-identity pair of a labelled set; writes the card
   decode-code <image>... [--provider demo|http]
                                   read 学信网 图像采集码 QR codes (fields when a provider is set)
 
@@ -59,6 +62,9 @@ export async function run(argv: string[]): Promise<number> {
       "max-kb": { type: "string" },
       pairs: { type: "string" },
       provider: { type: "string" },
+      far: { type: "string" },
+      card: { type: "string" },
+      "dry-run": { type: "boolean" },
     },
   });
   const [name, ...rest] = positionals;

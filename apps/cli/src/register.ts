@@ -7,6 +7,7 @@ import { createProvider, devDemoKey, runDecodeCode } from "@gradphoto/capture-co
 import { registerCommand } from "./main.js";
 import { exitStatus, normaliseError, notProcessed } from "./files.js";
 import { printJson, reportUnprocessed, say, UsageError } from "./output.js";
+import "./commands/calibrate-face.js";
 
 /** pnpm runs scripts from the repository root; INIT_CWD is where the caller stood. */
 const callerCwd = (): string => process.env.INIT_CWD ?? process.cwd();

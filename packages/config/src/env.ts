@@ -46,6 +46,15 @@ export const EnvSchema = z
     MODEL_DIR: z.string().optional(),
     /** originals one graduate may have stored in total (every retake keeps its original) */
     PHOTO_STORAGE_PER_GRADUATE_MB: z.coerce.number().int().min(1).default(300),
+    /** face recognition model card (JSON beside the ONNX file); default: the bundled model's card in packages/face/models */
+    FACE_MODEL_CARD: z.string().optional(),
+    /** Tencent Cloud CompareFace for campaigns whose face provider is "tencent" (without them those campaigns use the local model) */
+    TENCENTCLOUD_SECRET_ID: z.string().optional(),
+    TENCENTCLOUD_SECRET_KEY: z.string().optional(),
+    TENCENT_IAI_ENDPOINT: z.string().default("iai.tencentcloudapi.com"),
+    TENCENT_IAI_PROTOCOL: z.enum(["https", "http"]).default("https"),
+    TENCENT_IAI_REGION: z.string().optional(),
+    TENCENT_IAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     /** AES-256-GCM key for full ID numbers in the roster: 32 bytes as base64 or 64 hex digits */
     ID_ENCRYPTION_KEY: z
       .string()

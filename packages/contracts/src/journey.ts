@@ -76,7 +76,15 @@ export const SubmissionViewSchema = z
       .nullable(),
     currentPhotoId: z.string().uuid().nullable(),
     submittedPhotoId: z.string().uuid().nullable(),
-    lastComparison: z.object({ score: z.number().nullable(), passed: z.boolean(), createdAt: z.string().datetime() }).nullable(),
+    lastComparison: z
+      .object({
+        score: z.number().nullable(),
+        passed: z.boolean(),
+        /** under 80 against a low-quality admission photo: sent to the school's review, not counted as a failure */
+        referred: z.boolean().optional(),
+        createdAt: z.string().datetime(),
+      })
+      .nullable(),
     lastReview: z.object({ decision: z.enum(["APPROVED", "REJECTED"]), reason: z.string().nullable(), createdAt: z.string().datetime() }).nullable(),
     manualPass: z
       .object({ reason: z.string(), at: z.string().datetime() })

@@ -64,6 +64,11 @@ export const ComparisonViewSchema = z
       .enum(["SAME_FILE", "SAME_PICTURE", "SAME_CAPTURE"])
       .nullable()
       .describe("the photo repeats an earlier failed one (same file, same picture re-encoded/resized, or a near-identical capture); it does not count toward the manual pass"),
+    referral: z
+      .object({ reason: z.literal("LOW_QUALITY_REFERENCE"), message: z.string() })
+      .nullable()
+      .optional()
+      .describe("under 80 against a low-quality admission photo: sent to the school's review, not counted as the graduate's failure"),
   })
   .meta({ id: "Comparison" });
 

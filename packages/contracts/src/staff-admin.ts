@@ -144,6 +144,7 @@ const campaignFields = {
   retakePolicy: RetakePolicySchema,
   repayAfterRefund: z.boolean().describe("after a full refund the graduate may pay again"),
   captureCodeProvider: z.enum(["demo", "http"]),
+  faceProvider: z.enum(["local", "tencent"]).describe("face comparison: the local model, or Tencent Cloud CompareFace with the local model as fallback"),
   photoSpec: CampaignPhotoSpecSchema,
   contacts: CampaignContactsSchema,
   notifyTemplates: NotifyTemplatesSchema,
@@ -160,6 +161,7 @@ export const CampaignCreateSchema = z
     retakePolicy: RetakePolicySchema.default("CONTACT_SUPPORT"),
     repayAfterRefund: z.boolean().default(false),
     captureCodeProvider: z.enum(["demo", "http"]).default("demo"),
+    faceProvider: z.enum(["local", "tencent"]).default("local"),
     notifyTemplates: NotifyTemplatesSchema.default({}),
     exportNamePattern: ExportNamePatternSchema.default("{uniqueNumber}.jpg"),
     schoolId: uuid().optional().describe("required for operators; others create in their own school"),
@@ -737,6 +739,8 @@ export const ReviewItemSchema = z
     standardizedUrl: z.string().url(),
     admissionUrl: z.string().url().nullable(),
     score: z.number().nullable(),
+    /** why a comparison under 80 was sent to review (e.g. the admission photo's quality), in Chinese */
+    referralNote: z.string().nullable().optional(),
     checks: z.array(z.object({ id: z.string(), passed: z.boolean(), message: z.string() })),
     claimedUntil: z.string().datetime(),
     manualPass: z

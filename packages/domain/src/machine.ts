@@ -31,6 +31,8 @@ export type SubmissionEvent =
   | { type: "DISPUTE_RESOLVED" }
   | { type: "COMPARISON_PASSED"; automaticApproval: boolean }
   | { type: "COMPARISON_FAILED"; qualifying: boolean }
+  /** under 80 against a low-quality admission photo: the school reviews it; not the graduate's failure */
+  | { type: "COMPARISON_REFERRED" }
   | { type: "MANUAL_PASS" }
   | { type: "REVIEW_APPROVED" }
   | { type: "REVIEW_REJECTED" }
@@ -115,6 +117,8 @@ export function transition(ctx: SubmissionContext, event: SubmissionEvent): Tran
       const to = failures >= RULES.qualifyingFailuresForManualPass ? "NEEDS_MANUAL_PASS" : "COMPARE_BLOCKED";
       return go(to, { qualifyingFailures: failures });
     }
+    case "COMPARISON_REFERRED":
+      return s === "ADMISSION_CONFIRMED" ? go("REVIEWING") : ILLEGAL(s, event.type);
     case "MANUAL_PASS":
       if (s !== "NEEDS_MANUAL_PASS" || ctx.qualifyingFailures < RULES.qualifyingFailuresForManualPass) {
         return { ok: false, code: "MANUAL_PASS_NOT_ALLOWED", message: "仅在3次合格照片比对均未通过后，客服才可人工通过" };
@@ -139,7 +143,7 @@ export function allowedEvents(ctx: SubmissionContext): EventType[] {
     { type: "PAYMENT_EXEMPTED" }, { type: "PHOTO_ACCEPTED" }, { type: "STANDARDIZED" }, { type: "SUBMITTED" },
     { type: "ADMISSION_CONFIRMED" }, { type: "ADMISSION_DISPUTED" }, { type: "DISPUTE_RESOLVED" },
     { type: "COMPARISON_PASSED", automaticApproval: false }, { type: "COMPARISON_FAILED", qualifying: true },
-    { type: "MANUAL_PASS" }, { type: "REVIEW_APPROVED" }, { type: "REVIEW_REJECTED" }, { type: "RETAKE_STARTED" },
+    { type: "COMPARISON_REFERRED" }, { type: "MANUAL_PASS" }, { type: "REVIEW_APPROVED" }, { type: "REVIEW_REJECTED" }, { type: "RETAKE_STARTED" },
   ];
   return probes.filter((e) => {
     const r = transition(ctx, e);

@@ -70,6 +70,12 @@ describe("submission state machine", () => {
     expect(run(c, [{ type: "MANUAL_PASS" }]).state).toBe("REVIEWING");
   });
 
+  it("refers a low score against a low-quality admission photo to the school's review without counting a failure", () => {
+    const c = run(base, [...toSubmitted, { type: "ADMISSION_CONFIRMED" }, { type: "COMPARISON_REFERRED" }]);
+    expect(c).toMatchObject({ state: "REVIEWING", qualifyingFailures: 0 });
+    expect(transition(run(base, toSubmitted), { type: "COMPARISON_REFERRED" })).toMatchObject({ ok: false, code: "ILLEGAL_TRANSITION" });
+  });
+
   it("stops on a missing or disputed admission photo", () => {
     const c = run(base, toSubmitted);
     expect(transition({ ...c, admissionPhotoUsable: false }, { type: "ADMISSION_CONFIRMED" })).toMatchObject({ ok: false, code: "ADMISSION_PHOTO_UNUSABLE" });
@@ -103,7 +109,7 @@ describe("submission state machine", () => {
       PHOTO_CHECKED: ["CODE_UNBOUND", "STANDARDIZED"],
       STANDARDIZED: ["CODE_UNBOUND", "PHOTO_ACCEPTED", "SUBMITTED"],
       SUBMITTED: ["ADMISSION_CONFIRMED", "ADMISSION_DISPUTED"],
-      ADMISSION_CONFIRMED: ["ADMISSION_DISPUTED", "COMPARISON_PASSED", "COMPARISON_FAILED"],
+      ADMISSION_CONFIRMED: ["ADMISSION_DISPUTED", "COMPARISON_PASSED", "COMPARISON_FAILED", "COMPARISON_REFERRED"],
       ADMISSION_DISPUTED: ["DISPUTE_RESOLVED"],
       COMPARE_BLOCKED: ["PHOTO_ACCEPTED", "ADMISSION_DISPUTED"],
       NEEDS_MANUAL_PASS: [],

@@ -1,8 +1,10 @@
 /**
- * `pnpm eval:face` — ROC evaluation of the face comparison on the dev set and calibration of the
- * 0–100 score. Writes packages/face/calibration/<model>.json (read by the runtime).
+ * `pnpm eval:face` — ROC evaluation of the face comparison on the dev set, for every configured
+ * local model (the model cards in packages/face/models and MODEL_DIR, or each --model named), scored
+ * with the card's calibration. With --write the calibration fitted here (pooled clean + degraded
+ * extended impostors) replaces the card's.
  *
- *   tsx packages/face/scripts/eval.ts [--model <config.json>] [--out <calibration.json>] [--no-write] [--far-at-80 1e-4] [--json]
+ *   tsx packages/face/scripts/eval.ts [--model <card.json>]... [--write [--out <calibration.json>]] [--far-at-80 1e-4] [--json]
  *
  * Sets (paths relative to ../shared/testdata/faces):
  *  - dev: pairs.json (245 same / 245 different), a = graduation photo, b = reference;
@@ -10,12 +12,15 @@
  *    used to measure false-accept rates below 1/245 and to fit the calibration;
  *  - both again with degraded references (b downscaled to 150 px wide, grayscale, JPEG q40).
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { modelDir } from "@gradphoto/vision";
+import { packageDir } from "../src/config.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "../src/calibration.js";
 import { createFaceMatcher } from "../src/comparer.js";
+import { writeModelCard } from "../src/model-card.js";
 import { cosine } from "../src/embedder.js";
 import { FaceError, type FaceErrorCode, type ImageRole } from "../src/errors.js";
 import { buildKnots, DEFAULT_FAR_AT_80, fitImpostorTail, similarityAtFar, TAIL_FIT_RANGE } from "../src/fit.js";
@@ -42,20 +47,26 @@ export interface EvalReport {
   modelSha256: string;
   calibration: Calibration;
   dev: Record<Variant, SetFigures>;
-  extended: Record<Variant, { impostors: number; errors: number; at80: number; farAt80: number; maxScore: number; top: Array<{ score: number; a: string; b: string }> }>;
+  extended: Record<Variant, { impostors: number; errors: number; at80: number; scoredAt80Blocked: number; maxScoreVouching: number; farAt80: number; maxScore: number; top: Array<{ score: number; a: string; b: string }> }>;
   extendedGenuineDegraded: { genuine: number; errors: number; garAt80: number };
   frontalGenuine: Record<Variant, { pairs: number; garAt80: number }>;
   /** genuine pairs whose graduation photo is labelled compliant: the product only compares photos that passed the rules */
   compliantPhotoGenuine: Record<Variant, { pairs: number; garAt80: number }>;
   roc: Record<Variant, Array<{ score: number; similarity: number; farExtended: number; garDev: number }>>;
   bootstrap: { far1e4: { median: number; p05: number; p95: number }; scoreOfThatAt80: { p05: number; p95: number } };
+  /** which mapping the figures use: the card's (the product's) or the one fitted in this run */
+  scoredWith: "card" | "fitted";
+  /** references the comparison refused, by variant: all, and those labelled with at least one face (must be 0) */
+  refusedReferences: Record<Variant, { all: number; withFace: number; files: string[] }>;
+  /** dev genuine pairs under 80 (errors included) and how many of them carry the low-quality-reference reason */
+  genuineFailures: Record<Variant, { under80: number; lowQualityReason: number }>;
   seconds: number;
 }
 
 const FAR_LEVELS = [1e-2, 1e-3] as const;
 
 export interface FaceEvalOptions {
-  /** model config file (default models/faceplugin-mfn-512.json) */
+  /** model card or config file (default models/faceplugin-mfn-512.card.json) */
   model?: string;
   /** calibration output (default: the path the config names) */
   out?: string;
@@ -75,7 +86,7 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
   log(`face eval: model ${matcher.config.id} (sha256 ${matcher.modelSha256.slice(0, 12)}), ${files.length} identity images, crop scales ${matcher.config.cropScales.join("/")}`);
 
   // Analyse every image once per role and variant.
-  type Analysed = FaceAnalysis | FaceErrorCode;
+  type Analysed = FaceAnalysis | FaceErrorCode; // an error code: the comparison refused the image
   const A: Record<Variant, Record<ImageRole, Analysed[]>> = { clean: { photo: [], reference: [] }, degraded: { photo: [], reference: [] } };
   const tryAnalyse = async (buf: Buffer, role: ImageRole): Promise<Analysed> => {
     try {
@@ -110,8 +121,12 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
     if (typeof ar === "string") return ar;
     const ep = await embed(p, "clean", ap, conditionFor(ap, ar, matcher.pipeline));
     const er = await embed(r, v, ar, conditionFor(ar, ap, matcher.pipeline));
-    return cosine(ep, er);
+    const c = cosine(ep, er);
+    // as compare() does: a reference face under the minimum eye distance cannot pass by itself
+    if (ar.eyeDistance < matcher.pipeline.minEyeDistance) blocked.add(c);
+    return c;
   };
+  const blocked = new Set<number>(); // cosines of comparisons whose reference face is too small to pass
 
   // Dev pairs.
   const pairs = loadPairs(dir).map((p) => ({ a: index.get(p.a), b: index.get(p.b), same: p.same, pa: p.a, pb: p.b }));
@@ -194,13 +209,17 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
   boot.sort((x, y) => x - y);
   const bq = (q: number) => boot[Math.min(boot.length - 1, Math.floor(q * boot.length))]!;
 
-  // Figures with the new calibration.
-  const score = (s: number) => scoreFromSimilarity(calibration, s);
+  // Figures with the mapping the product uses (the card's), or with the one fitted here when it is written.
+  const scoredWith: "card" | "fitted" = opts.write !== true && matcher.cardCalibration ? "card" : "fitted";
+  const used = scoredWith === "card" ? matcher.cardCalibration! : calibration;
+  const score = (s: number) => scoreFromSimilarity(used, s);
+  /** passes automatically: score ≥ 80 and a reference face large enough to vouch (as compare() decides) */
+  const accepted = (s: number) => score(s) >= PASS_THRESHOLD && !blocked.has(s);
   const figures = (g: Outcome[], im: Outcome[], extIm: Outcome[]): SetFigures => {
     const gs = g.filter((x): x is number => typeof x === "number"), is = im.filter((x): x is number => typeof x === "number");
     const codes: Record<string, number> = {};
     for (const x of [...g, ...im]) if (typeof x === "string") codes[x] = (codes[x] ?? 0) + 1;
-    const genuineAt80 = gs.filter((s) => score(s) >= PASS_THRESHOLD).length;
+    const genuineAt80 = gs.filter(accepted).length;
     const extNum = extIm.filter((x): x is number => typeof x === "number").sort((x, y) => y - x);
     const garAtFar: SetFigures["garAtFar"] = {};
     for (const far of FAR_LEVELS) {
@@ -228,7 +247,7 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
       errors: { genuine: g.length - gs.length, impostor: im.length - is.length, codes },
       garAt80: genuineAt80 / g.length,
       genuineAt80,
-      impostorsAt80: is.filter((s) => score(s) >= PASS_THRESHOLD).length,
+      impostorsAt80: is.filter(accepted).length,
       eer,
       garAtFar,
       histogram: { bins, genuine: hist(gs), impostor: hist(is) },
@@ -237,23 +256,25 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
   const devFig = { clean: figures(dev.clean.g, dev.clean.i, ext.clean), degraded: figures(dev.degraded.g, dev.degraded.i, ext.degraded) };
   const extFig = (v: Variant) => {
     const nums = ext[v].map((o, k) => ({ o, k })).filter((x): x is { o: number; k: number } => typeof x.o === "number");
-    const at80 = nums.filter((x) => score(x.o) >= PASS_THRESHOLD).length;
+    const at80 = nums.filter((x) => accepted(x.o)).length;
+    const scoredAt80Blocked = nums.filter((x) => score(x.o) >= PASS_THRESHOLD && blocked.has(x.o)).length;
     const top = [...nums].sort((x, y) => y.o - x.o).slice(0, 5).map((x) => ({ score: score(x.o), a: files[extPairs[x.k]![0]]!.path, b: files[extPairs[x.k]![1]]!.path }));
-    return { impostors: nums.length, errors: ext[v].length - nums.length, at80, farAt80: at80 / nums.length, maxScore: top[0]?.score ?? 0, top };
+    const vouching = nums.filter((x) => !blocked.has(x.o)).map((x) => x.o);
+    return { impostors: nums.length, errors: ext[v].length - nums.length, at80, scoredAt80Blocked, farAt80: at80 / nums.length, maxScore: top[0]?.score ?? 0, maxScoreVouching: vouching.length ? score(Math.max(...vouching)) : 0, top };
   };
   const gdNums = extGenDeg.filter((x): x is number => typeof x === "number");
   const subsetGar = (sel: boolean[]) =>
     Object.fromEntries(
       (["clean", "degraded"] as const).map((v) => {
         const g = dev[v].g.filter((_, k) => sel[k]);
-        return [v, { pairs: g.length, garAt80: g.filter((x) => typeof x === "number" && score(x) >= PASS_THRESHOLD).length / g.length }];
+        return [v, { pairs: g.length, garAt80: g.filter((x) => typeof x === "number" && accepted(x)).length / g.length }];
       }),
     ) as Record<Variant, { pairs: number; garAt80: number }>;
   const roc = (v: Variant) => {
     const extNum = ext[v].filter((x): x is number => typeof x === "number");
     const gen = dev[v].g;
     return [50, 60, 70, 75, 80, 85, 90].map((s) => {
-      const t = knotsInverse(calibration, s);
+      const t = knotsInverse(used, s);
       return {
         score: s,
         similarity: round(t, 4),
@@ -262,16 +283,34 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
       };
     });
   };
+  const refused = (v: Variant) => {
+    const files_ = A[v].reference.map((x, i) => (typeof x === "string" ? i : -1)).filter((i) => i >= 0);
+    return { all: files_.length, withFace: files_.filter((i) => (files[i]!.labels.faces ?? 0) >= 1).length, files: files_.map((i) => `${files[i]!.path} ${A[v].reference[i]}`) };
+  };
+  const failures = (v: Variant) => {
+    const genuine = pairs.filter((p) => p.same);
+    let under80 = 0, lowQualityReason = 0;
+    dev[v].g.forEach((o, k) => {
+      if (typeof o === "number" && accepted(o)) return;
+      under80++;
+      const ref = A[v].reference[genuine[k]!.b!]!;
+      if (typeof ref !== "string" && ref.quality?.lowQuality) lowQualityReason++;
+    });
+    return { under80, lowQualityReason };
+  };
   const report: EvalReport = {
+    scoredWith,
+    refusedReferences: { clean: refused("clean"), degraded: refused("degraded") },
+    genuineFailures: { clean: failures("clean"), degraded: failures("degraded") },
     modelId: matcher.config.id,
     modelSha256: matcher.modelSha256,
-    calibration,
+    calibration: used,
     dev: devFig,
     extended: { clean: extFig("clean"), degraded: extFig("degraded") },
     extendedGenuineDegraded: {
       genuine: extGenDeg.length,
       errors: extGenDeg.length - gdNums.length,
-      garAt80: gdNums.filter((s) => score(s) >= PASS_THRESHOLD).length / extGenDeg.length,
+      garAt80: gdNums.filter(accepted).length / extGenDeg.length,
     },
     roc: { clean: roc("clean"), degraded: roc("degraded") },
     frontalGenuine: subsetGar(frontal),
@@ -305,11 +344,21 @@ export async function runFaceEval(opts: FaceEvalOptions = {}): Promise<EvalRepor
   };
   CalibrationSchema.parse(calibration);
   const out = opts.out ?? matcher.calibrationPath;
-  if (opts.write !== false) {
+  if (opts.write === true && matcher.card && !opts.out) {
+    writeModelCard(out, { ...matcher.card, calibration });
+    log(`wrote the calibration into ${path.relative(process.cwd(), out)} (version ${calibration.version})`);
+  } else if (opts.write === true) {
     writeFileSync(out, JSON.stringify(calibration, null, 2) + "\n");
     log(`wrote ${path.relative(process.cwd(), out)} (version ${calibration.version})`);
   }
   return report;
+}
+
+/** Model cards of the configured local models: packages/face/models/*.card.json and MODEL_DIR/*.card.json. */
+function configuredCards(): string[] {
+  const dirs = [path.join(packageDir, "models"), modelDir()];
+  const cards = dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith(".card.json")).map((f) => path.join(d, f)) : []));
+  return [...new Set(cards)];
 }
 
 function knotsInverse(cal: Calibration, score: number): number {
@@ -323,8 +372,29 @@ function knotsInverse(cal: Calibration, score: number): number {
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+/** The summary table (markdown) the issue asks for, one row per figure. */
+export function summaryTable(r: EvalReport): string {
+  const d = r.dev, e = r.extended;
+  const row = (name: string, clean: string, deg: string) => `| ${name} | ${clean} | ${deg} |`;
+  return [
+    `model ${r.modelId} (sha256 ${r.modelSha256.slice(0, 12)}), scored with the ${r.scoredWith === "card" ? "card's" : "freshly fitted"} calibration ${r.calibration.version}`,
+    "",
+    `| | clean references | degraded references (${DEGRADE.width} px, grey, JPEG q${DEGRADE.jpegQuality}) |`,
+    "|---|---|---|",
+    row("TAR at 80 (dev genuine pairs)", `${d.clean.genuineAt80}/${d.clean.genuine} = ${pct(d.clean.garAt80)}`, `${d.degraded.genuineAt80}/${d.degraded.genuine} = ${pct(d.degraded.garAt80)}`),
+    row("impostors ≥ 80, listed pairs", `${d.clean.impostorsAt80}/${d.clean.impostors}`, `${d.degraded.impostorsAt80}/${d.degraded.impostors}`),
+    row("impostors passing at 80, extended cross-identity pairs", `${e.clean.at80}/${e.clean.impostors}`, `${e.degraded.at80}/${e.degraded.impostors}`),
+    row("… scored ≥ 80 but refused the automatic pass (reference eye distance < 9 px)", String(e.clean.scoredAt80Blocked), String(e.degraded.scoredAt80Blocked)),
+    row("highest extended impostor score (reference ≥ 9 px / any)", `${e.clean.maxScoreVouching} / ${e.clean.maxScore}`, `${e.degraded.maxScoreVouching} / ${e.degraded.maxScore}`),
+    row("refused references (labelled with a face)", `${r.refusedReferences.clean.all} (${r.refusedReferences.clean.withFace})`, `${r.refusedReferences.degraded.all} (${r.refusedReferences.degraded.withFace})`),
+    row("genuine not passing at 80 that carry the low-quality-reference reason", `${r.genuineFailures.clean.lowQualityReason}/${r.genuineFailures.clean.under80}`, `${r.genuineFailures.degraded.lowQualityReason}/${r.genuineFailures.degraded.under80}`),
+    row("EER (dev pairs)", pct(d.clean.eer), pct(d.degraded.eer)),
+    row("GAR at FAR 1e-3 (extended impostors)", pct(d.clean.garAtFar["0.001"]!.gar), pct(d.degraded.garAtFar["0.001"]!.gar)),
+  ].join("\n");
+}
+
 export function formatReport(r: EvalReport): string {
-  const L: string[] = [];
+  const L: string[] = [summaryTable(r), ""];
   const c = r.calibration;
   L.push(`model ${r.modelId}  sha256 ${r.modelSha256.slice(0, 12)}  calibration ${c.version}`);
   L.push(`anchors: ${c.anchors.map((a) => `FAR ${a.far} → cos ${a.similarity.toFixed(4)} → ${a.score}`).join("; ")}`);
@@ -364,15 +434,21 @@ export function formatReport(r: EvalReport): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { model: { type: "string" }, out: { type: "string" }, "no-write": { type: "boolean" }, json: { type: "boolean" }, "far-at-80": { type: "string" } },
+    options: { model: { type: "string", multiple: true }, out: { type: "string" }, write: { type: "boolean" }, json: { type: "boolean" }, "far-at-80": { type: "string" } },
   });
-  const opts: FaceEvalOptions = { write: !values["no-write"] };
-  if (values["far-at-80"]) opts.farAt80 = Number(values["far-at-80"]);
-  if (values.model) opts.model = path.resolve(values.model);
-  if (values.out) opts.out = path.resolve(values.out);
-  if (values.json) opts.log = (s) => console.error(s);
-  const report = await runFaceEval(opts);
-  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  // Every configured local model: the cards in packages/face/models and in MODEL_DIR, or those named.
+  const models = values.model?.length ? values.model.map((m) => path.resolve(m)) : configuredCards();
+  const reports: EvalReport[] = [];
+  for (const model of models) {
+    const opts: FaceEvalOptions = { write: values.write === true, model };
+    if (values["far-at-80"]) opts.farAt80 = Number(values["far-at-80"]);
+    if (values.out) opts.out = path.resolve(values.out);
+    if (values.json) opts.log = (s) => console.error(s);
+    const report = await runFaceEval(opts);
+    reports.push(report);
+    if (!values.json) console.log(formatReport(report) + "\n");
+  }
+  if (values.json) console.log(JSON.stringify(reports, null, 2));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {

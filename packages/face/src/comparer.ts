@@ -3,6 +3,7 @@ import { modelDir as defaultModelDir, type DetectedFace, type RgbImage } from "@
 import { assertCalibrationFits, loadCalibration, parseCalibration, PASS_THRESHOLD, procedureOf, scoreFromSimilarity, type Calibration } from "./calibration.js";
 import {
   loadModelConfig,
+  type LoadedModelConfig,
   PipelineOptionsSchema,
   resolveModelConfig,
   type FaceModelConfig,
@@ -12,13 +13,15 @@ import {
 } from "./config.js";
 import { cosine, createEmbedder, type Embedder } from "./embedder.js";
 import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
+import type { ModelCard } from "./model-card.js";
 import { SideWorker } from "./parallel.js";
+import { describeReasons, type ReferenceQuality } from "./reference-quality.js";
 import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis, type FaceInfo } from "./pipeline.js";
 
 export type ImageInput = Buffer | Uint8Array | RgbImage;
 
 export interface FaceComparerOptions {
-  /** model config: a JSON file path, or an inline config (default: models/faceplugin-mfn-512.json) */
+  /** model config: a JSON file path, or an inline config (default: models/faceplugin-mfn-512.card.json) */
   model?: string | FaceModelConfigInput;
   /** calibration override: a file path or a parsed calibration (default: the one the config names) */
   calibration?: string | Calibration;
@@ -47,6 +50,15 @@ export interface CompareResult {
   error?: FaceErrorInfo;
   /** set when the reference had several faces and the largest was used */
   referenceNote?: string;
+  /** the admission photo's quality (whenever its face was found) */
+  referenceQuality?: ReferenceQuality;
+  /**
+   * set when the score is under the pass line and the reference is low quality: the low score may
+   * be the admission photo's fault, so this is not the graduate's failed photo (Chinese, for the graduate)
+   */
+  lowQualityReferenceNote?: string;
+  /** the score reached the line but cannot pass by itself: the reference face is under 9 px between the eyes */
+  autoPassBlocked?: "REFERENCE_FACE_TOO_SMALL";
 }
 
 export interface EmbedResult {
@@ -84,8 +96,11 @@ export interface FaceMatcher {
   readonly config: FaceModelConfig;
   readonly modelSha256: string;
   readonly pipeline: PipelineOptions;
-  /** absolute path of the calibration file the config names */
+  /** absolute path of the calibration file the config names (for a model card: the card) */
   readonly calibrationPath: string;
+  /** model card only: the card and its calibration (null when not calibrated yet) */
+  readonly card?: ModelCard;
+  readonly cardCalibration?: Calibration | null;
   analyse(image: ImageInput, role: ImageRole): Promise<FaceAnalysis>;
   /** embedding of an analysed face under a condition */
   embedAnalysis(a: FaceAnalysis, cond?: EmbedCondition): Promise<Float32Array>;
@@ -94,8 +109,13 @@ export interface FaceMatcher {
 }
 
 export async function createFaceMatcher(opts: Omit<FaceComparerOptions, "calibration"> = {}): Promise<FaceMatcher> {
-  const { config, calibrationPath } =
-    opts.model === undefined ? loadModelConfig() : typeof opts.model === "string" ? loadModelConfig(opts.model) : resolveModelConfig(opts.model);
+  let loaded: LoadedModelConfig;
+  try {
+    loaded = opts.model === undefined ? loadModelConfig() : typeof opts.model === "string" ? loadModelConfig(opts.model) : resolveModelConfig(opts.model);
+  } catch (err) {
+    throw new FaceError("MODEL_UNAVAILABLE", undefined, `人脸比对模型配置无效：${(err as Error).message}`);
+  }
+  const { config, calibrationPath } = loaded;
   const pipeline = PipelineOptionsSchema.parse(opts.pipeline ?? {});
   const embedder: Embedder = await createEmbedder(config, opts.modelDir ?? defaultModelDir());
   const size = config.input.size;
@@ -106,6 +126,7 @@ export async function createFaceMatcher(opts: Omit<FaceComparerOptions, "calibra
     modelSha256: embedder.modelSha256,
     pipeline,
     calibrationPath,
+    ...(loaded.card ? { card: loaded.card, cardCalibration: loaded.calibration ?? null } : {}),
     analyse: (image, role) => analyseFace(image, role, pipeline),
     embedAnalysis,
     async similarity(p, r) {
@@ -122,7 +143,13 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
   const { config, pipeline } = matcher;
   const expect = { modelId: config.id, modelSha256: matcher.modelSha256, procedure: procedureOf(config) };
   let calibration: Calibration;
-  if (opts.calibration === undefined || typeof opts.calibration === "string") {
+  if (opts.calibration === undefined && matcher.card) {
+    if (!matcher.cardCalibration) {
+      throw new FaceError("CALIBRATION_INVALID", undefined, `模型卡 ${matcher.calibrationPath}（${config.id}）缺少校准，请先运行 gradphoto calibrate-face`);
+    }
+    calibration = matcher.cardCalibration;
+    assertCalibrationFits(calibration, expect, `模型卡 ${matcher.calibrationPath} 的校准`);
+  } else if (opts.calibration === undefined || typeof opts.calibration === "string") {
     const file = opts.calibration ?? matcher.calibrationPath;
     calibration = loadCalibration(file);
     assertCalibrationFits(calibration, expect, `校准文件 ${file} `);
@@ -176,8 +203,16 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
         throw err;
       }
       const score = scoreFromSimilarity(calibration, sim);
-      const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD, similarity: sim };
+      // A reference face under the graduation photo's minimum (eye distance < 9 px) is compared, but
+      // its score cannot vouch for anyone: on the dev set such references gave strangers up to 92.
+      const tooSmall = r.eyeDistance < pipeline.minEyeDistance;
+      const result: CompareResult = { ...base, score, passed: score >= PASS_THRESHOLD && !tooSmall, similarity: sim };
+      if (tooSmall) result.autoPassBlocked = "REFERENCE_FACE_TOO_SMALL";
       if (r.faceCount > 1) result.referenceNote = `录取照片中检测到 ${r.faceCount} 张人脸，已使用面积最大的一张进行比对`;
+      if (r.quality) {
+        result.referenceQuality = r.quality;
+        if (!result.passed && r.quality.lowQuality) result.lowQualityReferenceNote = lowQualityReferenceNote(r.quality, score);
+      }
       return result;
     },
 
@@ -187,6 +222,12 @@ export async function createFaceComparer(opts: FaceComparerOptions = {}): Promis
       return { embedding, face: a.face, faceCount: a.faceCount, modelId: config.id };
     },
   };
+}
+
+/** What the graduate is told when a low-quality admission photo may explain a score under 80. */
+export function lowQualityReferenceNote(q: ReferenceQuality, score = 0): string {
+  if (score >= PASS_THRESHOLD) return `录取照片中的人脸过小（${describeReasons(q.reasons)}），无法自动判定是否本人，不计为您的照片未通过`;
+  return `比对分数未达到${PASS_THRESHOLD}分，可能是录取照片质量较低（${describeReasons(q.reasons)}）所致，不计为您的照片未通过`;
 }
 
 /**

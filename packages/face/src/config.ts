@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { Calibration } from "./calibration.js";
+import { configFromCard, isModelCard, readModelCard, type ModelCard } from "./model-card.js";
 
 /** packages/face (model configs and calibration paths are resolved against it by default). */
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,6 +33,8 @@ export const FaceModelConfigSchema = z.object({
       /** value = (pixel − mean) / std, per channel in the model's channel order */
       mean: Triple,
       std: Triple,
+      /** tensor layout: [1,3,S,S] (NCHW) or [1,S,S,3] (NHWC); the same pixels either way */
+      layout: z.enum(["NCHW", "NHWC"]).default("NCHW"),
     })
     .strict(),
   output: z.object({ name: z.string().default("output"), dim: z.number().int().positive() }).strict(),
@@ -47,17 +51,30 @@ export const FaceModelConfigSchema = z.object({
 export type FaceModelConfig = z.infer<typeof FaceModelConfigSchema>;
 export type FaceModelConfigInput = z.input<typeof FaceModelConfigSchema>;
 
-export const DEFAULT_MODEL_CONFIG_PATH = path.join(packageDir, "models", "faceplugin-mfn-512.json");
+/** The bundled model's card (FACE_MODEL_CARD overrides it in the API and the CLI). */
+export const DEFAULT_MODEL_CONFIG_PATH = path.join(packageDir, "models", "faceplugin-mfn-512.card.json");
 
 export interface LoadedModelConfig {
   config: FaceModelConfig;
-  /** absolute path of the calibration file */
+  /** absolute path of the calibration file (for a model card: the card itself) */
   calibrationPath: string;
+  /** model card only: its calibration (null when the card has none yet) */
+  calibration?: Calibration | null;
+  /** model card only: the card */
+  card?: ModelCard;
 }
 
-/** Reads and validates a model config file; its calibration path is resolved next to it. */
+/**
+ * Reads and validates a model card (the calibration inside it) or an older model config (its
+ * calibration file resolved next to it).
+ */
 export function loadModelConfig(file = DEFAULT_MODEL_CONFIG_PATH): LoadedModelConfig {
-  const config = FaceModelConfigSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+  const json: unknown = JSON.parse(readFileSync(file, "utf8"));
+  if (isModelCard(json)) {
+    const card = readModelCard(file);
+    return { config: configFromCard(card, path.resolve(file)), calibrationPath: path.resolve(file), calibration: card.calibration, card };
+  }
+  const config = FaceModelConfigSchema.parse(json);
   return { config, calibrationPath: path.resolve(path.dirname(file), config.calibration) };
 }
 
@@ -78,7 +95,7 @@ export const PipelineOptionsSchema = z
     detectLongSide: z.number().int().min(64).max(640).default(320),
     /** further passes when the first finds nothing (upscaling helps small faces, downscaling helps face-filling crops) */
     retryLongSides: z.array(z.number().int().min(64).max(640)).default([640, 480, 160]),
-    /** a face whose eye distance is below this (source pixels) is FACE_TOO_SMALL */
+    /** a graduation photo whose face has an eye distance below this (source pixels) is FACE_TOO_SMALL; references are compared whatever their size */
     minEyeDistance: z.number().positive().default(9),
     /**
      * in the graduation photo, another face at least this fraction of the largest face's size

@@ -56,7 +56,9 @@ async function openSession(config: FaceModelConfig, dir: string): Promise<ort.In
 export async function createEmbedder(config: FaceModelConfig, dir = modelDir()): Promise<Embedder> {
   const modelSha256 = expectedModelSha256(config);
   const session = await openSession(config, dir);
-  const { size, channelOrder, mean, std, name: inputName } = config.input;
+  const { size, channelOrder, mean, std, name: inputName, layout } = config.input;
+  const nhwc = layout === "NHWC";
+  const dims = nhwc ? [1, size, size, 3] : [1, 3, size, size];
   const { name: outputName, dim } = config.output;
   const order = channelOrder === "RGB" ? [0, 1, 2] : [2, 1, 0];
   const plane = size * size;
@@ -69,7 +71,8 @@ export async function createEmbedder(config: FaceModelConfig, dir = modelDir()):
         const sx = flip ? size - 1 - x : x;
         const s = (y * size + sx) * 3;
         const o = y * size + x;
-        for (let c = 0; c < 3; c++) t[c * plane + o] = (d[s + order[c]!]! - mean[c]!) / std[c]!;
+        if (nhwc) for (let c = 0; c < 3; c++) t[o * 3 + c] = (d[s + order[c]!]! - mean[c]!) / std[c]!;
+        else for (let c = 0; c < 3; c++) t[c * plane + o] = (d[s + order[c]!]! - mean[c]!) / std[c]!;
       }
     }
     return t;
@@ -78,7 +81,7 @@ export async function createEmbedder(config: FaceModelConfig, dir = modelDir()):
   async function run(t: Float32Array): Promise<Float32Array> {
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
-      out = await session.run({ [inputName]: new ort.Tensor("float32", t, [1, 3, size, size]) });
+      out = await session.run({ [inputName]: new ort.Tensor("float32", t, dims) });
     } catch (err) {
       throw new FaceError("MODEL_UNAVAILABLE", undefined, `人脸比对模型不可用：${(err as Error).message}`);
     }

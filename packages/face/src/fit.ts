@@ -104,7 +104,8 @@ export function buildKnots(
   const anchors: Anchor[] = [
     { far: 0.5, similarity: r(upperQuantile(values, 0.5, weights)), score: 20 },
     { far: 1e-1, similarity: r(upperQuantile(values, 1e-1, weights)), score: sc(1e-1) },
-    ...[1e-2, 1e-3, 1e-4, 1e-5, 1e-6].map((far) => ({ far, similarity: r(similarityAtFar(fit, far)), score: sc(far) })),
+    // the requested FAR itself is always an anchor, so 80 sits exactly on it
+    ...[...new Set([1e-2, 1e-3, 1e-4, 1e-5, 1e-6, farAt80])].sort((a, b) => b - a).map((far) => ({ far, similarity: r(similarityAtFar(fit, far)), score: sc(far) })),
   ].filter((a) => a.far === 0.5 || (a.score > 20 && a.score < 100));
   const knots = [{ similarity: -1, score: 0 }, ...anchors.map((a) => ({ similarity: a.similarity, score: a.score })), { similarity: 1, score: 100 }];
   for (let i = 1; i < knots.length; i++) {

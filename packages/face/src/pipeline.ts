@@ -2,6 +2,7 @@ import { alignFace, ARCFACE_TEMPLATE, cropRgb, decodeRgb, detectFaces, type Dete
 import type { PipelineOptions } from "./config.js";
 import { FaceError, type ImageRole } from "./errors.js";
 import { meanChroma, resampleRgb, toGrayRgb } from "./image-ops.js";
+import { referenceQuality, type ReferenceQuality } from "./reference-quality.js";
 
 /** Eye distance of the 112×112 ArcFace template. */
 export const TEMPLATE_EYE_DISTANCE = Math.hypot(ARCFACE_TEMPLATE[1]!.x - ARCFACE_TEMPLATE[0]!.x, ARCFACE_TEMPLATE[1]!.y - ARCFACE_TEMPLATE[0]!.y);
@@ -18,6 +19,8 @@ export interface FaceAnalysis {
   /** distance between the eye landmarks, source pixels */
   eyeDistance: number;
   grayscale: boolean;
+  /** reference only: what the admission photo's quality is (recorded with the comparison) */
+  quality?: ReferenceQuality;
 }
 
 /** A FaceAnalysis without its pixels (what crosses a thread boundary). */
@@ -70,8 +73,10 @@ export async function findFaces(img: RgbImage, opts: PipelineOptions): Promise<D
 
 /**
  * Locates the face to compare. Graduation photo: exactly one dominant face (another face at least
- * `multipleFaceRatio` of its size → MULTIPLE_FACES). Reference: the largest face, `faceCount` says
- * how many were found.
+ * `multipleFaceRatio` of its size → MULTIPLE_FACES) with an eye distance of at least
+ * `minEyeDistance`. Reference: the largest face whatever its size (an admission photo cannot be
+ * replaced by the graduate: a small face is upscaled to the model's input and its quality is
+ * recorded instead), `faceCount` says how many were found.
  */
 export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: ImageRole, opts: PipelineOptions): Promise<FaceAnalysis> {
   const image = await toRgb(input, role);
@@ -82,9 +87,11 @@ export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: I
     throw new FaceError("MULTIPLE_FACES", role);
   }
   const eyeDistance = eyeDistanceOf(face);
-  if (eyeDistance < opts.minEyeDistance) throw new FaceError("FACE_TOO_SMALL", role);
+  if (role === "photo" && eyeDistance < opts.minEyeDistance) throw new FaceError("FACE_TOO_SMALL", role);
   const grayscale = meanChroma(image, face.box) < GRAYSCALE_CHROMA;
-  return { image, face, faceCount: faces.length, eyeDistance, grayscale };
+  const a: FaceAnalysis = { image, face, faceCount: faces.length, eyeDistance, grayscale };
+  if (role === "reference") a.quality = await referenceQuality(image, face, eyeDistance, grayscale, input instanceof Uint8Array ? input : null);
+  return a;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   buildKnots,
@@ -6,7 +5,6 @@ import {
   calibrationVersion,
   fitImpostorTail,
   inverseNormalCdf,
-  loadCalibration,
   loadModelConfig,
   scoreFromSimilarity,
   similarityForScore,
@@ -15,8 +13,8 @@ import {
 } from "@gradphoto/face";
 import { modelManifest } from "@gradphoto/vision";
 
-const { config, calibrationPath } = loadModelConfig();
-const committed = loadCalibration(calibrationPath);
+const { config, calibration } = loadModelConfig();
+const committed = calibration!;
 
 describe("committed calibration", () => {
   it("belongs to the configured model file", () => {
@@ -48,7 +46,7 @@ describe("committed calibration", () => {
 });
 
 describe("calibration file validation", () => {
-  const raw = JSON.parse(readFileSync(calibrationPath, "utf8")) as Calibration;
+  const raw = JSON.parse(JSON.stringify(committed)) as Calibration;
 
   it("rejects knots that are not increasing", () => {
     const knots = raw.knots.map((k) => ({ ...k }));

@@ -4,7 +4,6 @@ import {
   calibrationVersion,
   createFaceComparer,
   FaceModelConfigSchema,
-  loadCalibration,
   loadModelConfig,
   procedureOf,
   resolveModelConfig,
@@ -14,8 +13,8 @@ import {
 import { devPairs, face } from "./helpers.js";
 
 const sha = modelManifest.models["face-embedding"]!.sha256;
-const { config: defaults, calibrationPath } = loadModelConfig();
-const committed = loadCalibration(calibrationPath);
+const { config: defaults, calibration } = loadModelConfig();
+const committed = calibration!;
 
 /** The same ONNX file declared by path + sha256 under another id, fed BGR instead of RGB. */
 const swapped: FaceModelConfigInput = {

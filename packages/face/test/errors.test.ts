@@ -45,9 +45,12 @@ describe("structured errors (score null, never a fake 0)", () => {
     expect(r.error!.message).toMatch(/录取照片/);
   });
 
-  it("FACE_TOO_SMALL for a face a few pixels wide", async () => {
-    const r = await comparer.compare(face(portrait), await tinyFace());
-    expect(r).toMatchObject({ score: null, passed: false, error: { code: "FACE_TOO_SMALL", image: "reference" } });
+  it("FACE_TOO_SMALL for a graduation photo whose face is a few pixels wide (a reference that small is still compared)", async () => {
+    const r = await comparer.compare(await tinyFace(), face(portrait));
+    expect(r).toMatchObject({ score: null, passed: false, error: { code: "FACE_TOO_SMALL", image: "photo" } });
+    const ref = await comparer.compare(face(portrait), await tinyFace());
+    expect(ref.error).toBeUndefined();
+    expect(ref.referenceQuality!.reasons).toContain("SMALL_FACE");
   });
 
   it("MULTIPLE_FACES for a graduation photo of a group", async () => {

@@ -3,3 +3,4 @@ export { sharedDir, modelDir, testdataDir } from "./shared.js";
 export * from "./fake-wechat/index.js";
 export { waitFor } from "./wait.js";
 export { reservePort } from "./port.js";
+export { startFakeTencent, type FakeTencent, type FakeMode } from "./fake-tencent.js";

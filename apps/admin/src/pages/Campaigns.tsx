@@ -21,6 +21,7 @@ interface FormValues {
   retakePolicy: "PAY_AGAIN" | "CONTACT_SUPPORT";
   repayAfterRefund: boolean;
   captureCodeProvider: "demo" | "http";
+  faceProvider: "local" | "tencent";
   background: string;
   customColour?: string;
   minKb: number;
@@ -51,6 +52,7 @@ function defaults(): Partial<FormValues> {
     retakePolicy: "CONTACT_SUPPORT",
     repayAfterRefund: false,
     captureCodeProvider: "demo",
+    faceProvider: "local",
     background: "blue",
     minKb: 20,
     maxKb: 40,
@@ -75,6 +77,7 @@ function fromCampaign(c: CampaignAdmin): Partial<FormValues> {
     retakePolicy: c.retakePolicy,
     repayAfterRefund: c.repayAfterRefund,
     captureCodeProvider: c.captureCodeProvider,
+    faceProvider: c.faceProvider,
     background: bg.startsWith("#") ? "custom" : bg,
     customColour: bg.startsWith("#") ? bg : undefined,
     minKb: c.photoSpec.minKb,
@@ -100,6 +103,7 @@ function toBody(v: FormValues) {
     retakePolicy: v.retakePolicy,
     repayAfterRefund: v.repayAfterRefund,
     captureCodeProvider: v.captureCodeProvider,
+    faceProvider: v.faceProvider,
     photoSpec: { background: v.background === "custom" ? (v.customColour ?? "#ffffff") : (v.background as "blue"), minKb: v.minKb, maxKb: v.maxKb, album: v.album },
     contacts: v.contacts,
     notifyTemplates: Object.fromEntries(Object.entries(v.notifyTemplates ?? {}).filter(([, x]) => x)),
@@ -315,6 +319,11 @@ function CampaignDrawer({ value, onClose, onSaved, onDeleted }: { value: Campaig
           <Col span={8}>
             <Form.Item name="captureCodeProvider" label="采集码来源" tooltip="演示采集码仅用于演示和培训">
               <Select options={[{ value: "demo", label: "演示采集码" }, { value: "http", label: "学信网采集码服务" }]} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="faceProvider" label="人像比对" tooltip="腾讯云人脸比对需在服务器配置密钥；云服务不可用时自动改用本地模型">
+              <Select options={[{ value: "local", label: "本地模型" }, { value: "tencent", label: "腾讯云人脸比对" }]} data-testid="face-provider" />
             </Form.Item>
           </Col>
         </Row>

@@ -245,6 +245,9 @@ export function ReviewPage() {
                   <Typography.Text type="secondary">分（通过线 80）</Typography.Text>
                 </Space>
               )}
+              {item.referralNote ? (
+                <Alert type="warning" showIcon style={{ marginTop: 8 }} message={item.referralNote} data-testid="review-referral" />
+              ) : null}
               <Descriptions
                 size="small"
                 column={1}

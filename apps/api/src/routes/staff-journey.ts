@@ -7,6 +7,7 @@ import { audit } from "../lib/audit.js";
 import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { applyEvent } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
+import { referralNote } from "../services/compare-service.js";
 import { newOutTradeNo, recordRefund } from "../services/payment-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
 
@@ -74,6 +75,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
         standardizedUrl: await storage.signedUrl(photo.standardizedKey!, { expiresInSeconds: 900 }),
         admissionUrl: s.rosterEntry?.admissionPhotoKey ? await storage.signedUrl(s.rosterEntry.admissionPhotoKey, { expiresInSeconds: 900 }) : null,
         score: s.comparisons[0]?.score ?? null,
+        referralNote: referralNote(s.comparisons[0]),
         checks: report.checks.map((c) => ({ id: c.id, passed: c.passed, message: c.message })),
         claimedUntil: until.toISOString(),
         manualPass,

@@ -49,7 +49,7 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
     rosterEntry: r ? { uniqueNumber: r.uniqueNumber, name: r.name, idNumberMasked: r.idNumberMasked, college: r.college, major: r.major, degreeLevel: r.degreeLevel } : null,
     currentPhotoId: s.currentPhotoId,
     submittedPhotoId: s.submittedPhotoId,
-    lastComparison: cmp ? { score: cmp.score, passed: cmp.passed, createdAt: cmp.createdAt.toISOString() } : null,
+    lastComparison: cmp ? { score: cmp.score, passed: cmp.passed, referred: cmp.referralReason !== null, createdAt: cmp.createdAt.toISOString() } : null,
     lastReview: rev ? { decision: rev.decision, reason: rev.reason, createdAt: rev.createdAt.toISOString() } : null,
     manualPass: ov ? { reason: ov.reason, at: ov.createdAt.toISOString() } : null,
     payment: paid

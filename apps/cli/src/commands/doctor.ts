@@ -4,6 +4,7 @@ import { loadConfig } from "@gradphoto/config";
 import { assertReachable, readMigrations, redactUrl, resolveDatabase } from "@gradphoto/db";
 import { createStorage } from "@gradphoto/storage";
 import { modelDir, verifyModels } from "@gradphoto/vision";
+import { DEFAULT_MODEL_CONFIG_PATH, describeModelCard } from "@gradphoto/face";
 import pg from "pg";
 
 export const DoctorCheckSchema = z.object({
@@ -39,6 +40,10 @@ export async function runDoctor(): Promise<DoctorReport> {
     add("config", false, (e as Error).message);
     return { ok: false, checks };
   }
+
+  // The face recognition model: its card, licence note and calibration (the API refuses to start without one).
+  const face = describeModelCard(config.env.FACE_MODEL_CARD ?? DEFAULT_MODEL_CONFIG_PATH, dir);
+  add("face.model", face.ok, face.detail);
 
   try {
     const db = await resolveDatabase({ databaseUrl: config.env.DATABASE_URL, dataDir: config.dataDir });

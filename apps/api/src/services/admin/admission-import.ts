@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import sharp from "sharp";
-import { decodeRgb, detectFaces } from "@gradphoto/vision";
+import { decodeRgb } from "@gradphoto/vision";
+import { findFaces, PipelineOptionsSchema } from "@gradphoto/face";
 import type { AdmissionReport } from "@gradphoto/contracts";
 import type { AppDeps } from "../../context.js";
 import { AppError } from "../../lib/errors.js";
@@ -20,6 +21,8 @@ export interface AdmissionCheck {
   jpeg?: Buffer;
 }
 
+const REFERENCE_DETECTION = PipelineOptionsSchema.parse({});
+
 /** Decodable, exactly one clear face; the stored copy is a JPEG (EXIF orientation applied). */
 export async function checkAdmissionPhoto(bytes: Buffer): Promise<AdmissionCheck> {
   let jpeg: Buffer;
@@ -32,10 +35,13 @@ export async function checkAdmissionPhoto(bytes: Buffer): Promise<AdmissionCheck
     return { ok: false, code: "UNDECODABLE", message: "图片无法解码（文件损坏或格式不支持）" };
   }
   const rgb = await decodeRgb(jpeg, { maxSide: 640 });
-  const faces = (await detectFaces(rgb, { scoreThreshold: 0.7 })).sort((a, b) => b.box.width - a.box.width);
-  // Small faces beside the main one (prints, reflections) are ignored, as in the photo checks.
+  // The comparison's own detection (retries at other scales with a lower score): an old, small or
+  // grey admission photo whose face the comparison would find is never refused here (#21).
+  const faces = (await findFaces(rgb, REFERENCE_DETECTION)).sort((a, b) => b.box.width - a.box.width);
+  // Smaller faces beside the main one (prints, posters, people behind) are ignored, and so are weak
+  // detections that the retry passes' lower score lets through: the comparison uses the largest face.
   const main = faces[0];
-  const real = main ? faces.filter((f) => f.box.width >= main.box.width * 0.35) : [];
+  const real = main ? [main, ...faces.slice(1).filter((f) => f.score >= 0.7 && f.box.width >= main.box.width * 0.5)] : [];
   if (real.length === 0) return { ok: false, code: "NO_FACE", message: "未检测到人脸" };
   if (real.length > 1) return { ok: false, code: "MULTIPLE_FACES", message: `检测到${real.length}张人脸，录取照片应只有本人` };
   return { ok: true, code: "OK", message: "已导入", jpeg };

@@ -19,7 +19,9 @@ export default function Compare() {
   const s = sub.data;
   const score = comparison?.score ?? s.lastComparison?.score ?? null;
   const threshold = comparison?.threshold ?? THRESHOLD;
-  const passed = s.state === "REVIEWING" || s.state === "APPROVED";
+  // under 80 against a low-quality admission photo: the school reviews it (not the graduate's failure)
+  const referred = s.state === "REVIEWING" && (Boolean(comparison?.referral) || s.lastComparison?.referred === true);
+  const passed = !referred && (s.state === "REVIEWING" || s.state === "APPROVED");
   const manual = s.state === "NEEDS_MANUAL_PASS";
   const failures = comparison?.qualifyingFailures ?? s.qualifyingFailures;
   const cs = phoneIn(s.contacts.customerServicePhone);
@@ -35,10 +37,10 @@ export default function Compare() {
   return (
     <Screen
       step="compare"
-      subtitle={passed ? "比对通过，已提交学校审核" : manual ? "请联系客服人工处理" : "请更换其他照片上传比对"}
+      subtitle={passed ? "比对通过，已提交学校审核" : referred ? "已转交学校人工审核" : manual ? "请联系客服人工处理" : "请更换其他照片上传比对"}
       testId="page-compare"
       footer={
-        passed ? (
+        passed || referred ? (
           <Button onClick={() => void goStep("status")}>查看审核状态</Button>
         ) : manual ? (
           <>
@@ -57,13 +59,17 @@ export default function Compare() {
           <Text className="score-num">{formatScore(score)}</Text>
           <Text className="score-unit">分</Text>
         </View>
-        <View className="score-verdict">{passed ? "人像比对通过" : "人像比对未通过"}</View>
+        <View className="score-verdict">{passed ? "人像比对通过" : referred ? "分数未达到通过线" : "人像比对未通过"}</View>
         <View className="score-desc">比对分数 {threshold} 分及以上为通过</View>
       </View>
 
       {passed ? (
         <Notice type="success" title="照片已提交学校审核">
           {s.reviewNotice ? "审核结果将通过微信通知发送给你，也可以随时在「审核状态」中查看。" : "你没有订阅审核结果通知，请随时在「审核状态」中查看审核结果。"}
+        </Notice>
+      ) : referred ? (
+        <Notice type="warn" title="可能是录取照片质量所致">
+          {comparison?.referral?.message ?? "比对分数未达到通过线，可能是录取照片质量较低所致，不计为您的照片未通过，已转交学校人工审核，请耐心等待审核结果"}
         </Notice>
       ) : manual ? (
         <>

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeTencent, type FakeTencent } from "@gradphoto/testkit";
+import { startJourney, submitPhoto, toPhotoStep, type Journey } from "./journey-harness.js";
+import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
+
+let j: Journey;
+let photos: JourneyPhotos;
+let fake: FakeTencent;
+
+beforeAll(async () => {
+  j = await startJourney();
+  photos = await pickJourneyPhotos();
+  fake = await startFakeTencent();
+  // the server's Tencent Cloud settings (secrets come from the environment, never from the campaign)
+  Object.assign(j.deps.config.env, { TENCENTCLOUD_SECRET_ID: fake.secretId, TENCENTCLOUD_SECRET_KEY: fake.secretKey, TENCENT_IAI_ENDPOINT: fake.endpoint, TENCENT_IAI_PROTOCOL: "http", TENCENT_IAI_TIMEOUT_MS: 500 });
+}, 180_000);
+afterAll(() => fake.close());
+
+async function tencentCampaign(): Promise<string> {
+  const campaignId = await j.campaign({ schoolPaid: true });
+  const admin = await j.staff("OPERATOR");
+  const patch = await j.call("PATCH", `/api/staff/campaigns/${campaignId}`, { token: admin.token, body: { faceProvider: "tencent" } });
+  expect(patch.status, JSON.stringify(patch.body)).toBe(200);
+  expect(patch.body.faceProvider).toBe("tencent");
+  return campaignId;
+}
+
+describe("a campaign that compares with Tencent Cloud", () => {
+  it("sends the standardised photo and the admission photo to CompareFace and records the provider", async () => {
+    const campaignId = await tencentCampaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    const { photoId } = await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    fake.modes = [{ kind: "score", score: 55, version: "3.0" }]; // 3.0: 50 ↔ FAR 1e-4 ↔ our 80, 60 ↔ 90
+    fake.requests.length = 0;
+    const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+    expect(cmp.status).toBe(200);
+    expect(cmp.body.comparison).toMatchObject({ score: 85, passed: true });
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]!.authError).toBeUndefined();
+    const photo = await j.deps.db.photo.findUniqueOrThrow({ where: { id: photoId } });
+    const entryRow = await j.deps.db.rosterEntry.findFirstOrThrow({ where: { uniqueNumber: entry.uniqueNumber } });
+    // only the standardised photo and the admission photo, never the original upload
+    expect(Buffer.from(fake.requests[0]!.body.ImageA!, "base64").equals(await j.deps.storage.get(photo.standardizedKey!))).toBe(true);
+    expect(Buffer.from(fake.requests[0]!.body.ImageA!, "base64").equals(await j.deps.storage.get(photo.originalKey))).toBe(false);
+    expect(Buffer.from(fake.requests[0]!.body.ImageB!, "base64").equals(await j.deps.storage.get(entryRow.admissionPhotoKey!))).toBe(true);
+    const stored = await j.deps.db.comparison.findFirstOrThrow({ where: { submissionId: g.submissionId } });
+    expect(stored).toMatchObject({ provider: "tencent", fallbackReason: null, modelId: "tencent-iai-compareface-3.0", score: 85 });
+  });
+
+  it("falls back to the local model when Tencent Cloud hangs, and records it", async () => {
+    const campaignId = await tencentCampaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    fake.modes = [{ kind: "hang" }];
+    const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+    expect(cmp.status).toBe(200);
+    expect(cmp.body.comparison.score).not.toBeNull();
+    const stored = await j.deps.db.comparison.findFirstOrThrow({ where: { submissionId: g.submissionId } });
+    expect(stored.provider).toBe("local");
+    expect(stored.fallbackReason).toBe("ClientTimeout");
+    expect(stored.modelId).toBe("faceplugin-mfn-512");
+  }, 60_000);
+});
