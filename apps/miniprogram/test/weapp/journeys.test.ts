@@ -18,7 +18,7 @@ import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "../
 import { buildAsync } from "../../scripts/build.mjs";
 import { typecheckCalls } from "./api-types.js";
 import { Phone } from "./phone.js";
-import { ViewLayer } from "./view.js";
+import { elements, hasClass, textOf, ViewLayer } from "./view.js";
 
 const dist = path.resolve(import.meta.dirname, "../../dist/weapp");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "weapp-journey-"));
@@ -116,6 +116,13 @@ async function standardizeSubmitCompare(p: Phone, subscribe: "accept" | "reject"
   // nothing is ticked for the graduate: the button waits until each item is ticked by a tap
   expect(p.count("confirm-item", "confirm-on")).toBe(0);
   expect(p.buttons()).toContain("请先逐项确认（0/4） (disabled)");
+  // a tap on the disabled button submits nothing and asks for no 订阅消息
+  const asked = p.wx.calls.filter((c) => c.api === "requestSubscribeMessage").length;
+  const disabled = elements(p.screen()).find((n) => hasClass(n, "btn-disabled") && textOf(n).trim() === "请先逐项确认（0/4）");
+  p.tapNode(disabled!);
+  await p.settle();
+  expect(p.route).toBe("pages/submit/index");
+  expect(p.wx.calls.filter((c) => c.api === "requestSubscribeMessage")).toHaveLength(asked);
   const items = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
   for (const [i, item] of items.entries()) {
     expect(p.buttons()).toContain(`请先逐项确认（${i}/4） (disabled)`);
