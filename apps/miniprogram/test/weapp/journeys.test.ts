@@ -176,6 +176,11 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     await p.tap("微信支付 ¥20.00");
     await throughPaySuccess(p);
     expect(p.text()).toContain("合格照片示例");
+    // the bad examples, each with its drawing (the accessories one came with the no_accessories check)
+    expect(p.textsOf("example-label")).toContain("✕ 佩戴耳饰项链");
+    const pics = elements(p.screen()).filter((n) => hasClass(n, "example-pic"));
+    expect(pics.length).toBe(p.textsOf("example-label").length);
+    for (const pic of pics) expect(String(pic.attr.src)).toMatch(/^data:image\/svg\+xml;base64,/);
     await p.tap("开始拍摄");
     await p.onPage("permission");
     expect(p.text()).toContain("「毕业照片采集」申请使用你的摄像头");
