@@ -14,16 +14,18 @@ import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-cod
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { waitFor } from "@gradphoto/testkit";
 import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../../api/test/journey-harness.js";
-import { pickJourneyPhotos, type JourneyPhotos } from "../../../api/test/journey-data.js";
+import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "../../../api/test/journey-data.js";
 import { buildAsync } from "../../scripts/build.mjs";
 import { typecheckCalls } from "./api-types.js";
 import { Phone } from "./phone.js";
-import { ViewLayer } from "./view.js";
+import { elements, hasClass, textOf, ViewLayer } from "./view.js";
 
 const dist = path.resolve(import.meta.dirname, "../../dist/weapp");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "weapp-journey-"));
 let j: Journey;
 let photos: JourneyPhotos;
+/** Qualifying studio photos of other people than the graduate's: different photos for the 3-failures rule. */
+let others: Array<{ file: string; bytes: Buffer }>;
 let view: ViewLayer;
 const phones: Phone[] = [];
 let users = 0;
@@ -32,7 +34,8 @@ beforeAll(async () => {
   // CI builds before the tests (scripts/bootstrap.mjs); a local run builds when dist/weapp is stale.
   await buildAsync("weapp", { quiet: true });
   view = new ViewLayer(dist);
-  [j, photos] = await Promise.all([startJourney(), pickJourneyPhotos()]);
+  // the fake WeChat Pay completes a refund by itself shortly after it is requested, as WeChat does
+  [j, photos, others] = await Promise.all([startJourney({ fakeWechat: { pay: { autoCompleteRefundsAfterMs: 1500 } } }), pickJourneyPhotos(), pickQualifyingPhotos(2)]);
 }, 400_000);
 
 afterAll(() => {
@@ -89,7 +92,7 @@ async function throughCode(p: Phone, campaignName: string, entry: { name: string
 /** 拍摄 with the mini-program camera (or the album) → 拍摄后确认 → 照片质量检测; returns the verdict. */
 async function takePhoto(p: Phone, file: string, how: "camera" | "album" = "camera"): Promise<string> {
   await p.onPage("capture");
-  p.wx.user.photo = facePath(file);
+  p.wx.user.photo = path.isAbsolute(file) ? file : facePath(file);
   if (how === "camera") {
     expect(p.text()).toContain("对准虚线框，保持正面平视");
     await p.tapClass("shutter");
@@ -110,12 +113,38 @@ async function standardizeSubmitCompare(p: Phone, subscribe: "accept" | "reject"
   await p.tap("满意，下一步");
   await p.onPage("submit");
   expect(p.text()).toContain("提交时将询问是否接收「审核结果」微信通知");
+  // nothing is ticked for the graduate: the button waits until each item is ticked by a tap
+  expect(p.count("confirm-item", "confirm-on")).toBe(0);
+  expect(p.buttons()).toContain("请先逐项确认（0/4） (disabled)");
+  // a tap on the disabled button submits nothing and asks for no 订阅消息
+  const asked = p.wx.calls.filter((c) => c.api === "requestSubscribeMessage").length;
+  const disabled = elements(p.screen()).find((n) => hasClass(n, "btn-disabled") && textOf(n).trim() === "请先逐项确认（0/4）");
+  p.tapNode(disabled!);
+  await p.settle();
+  expect(p.route).toBe("pages/submit/index");
+  expect(p.wx.calls.filter((c) => c.api === "requestSubscribeMessage")).toHaveLength(asked);
+  const items = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
+  for (const [i, item] of items.entries()) {
+    expect(p.buttons()).toContain(`请先逐项确认（${i}/4） (disabled)`);
+    await p.tap(item);
+    await p.waitFor(() => p.count("confirm-item", "confirm-on") === i + 1, `${item} ticked`);
+  }
+  expect(p.buttons()).not.toContain("请先逐项确认（4/4） (disabled)");
   p.wx.user.subscribe = subscribe;
   await p.tap("确认提交");
   await p.onPage("admission");
   expect(p.text()).toContain("你的录取照片");
   await p.tap("是本人，开始比对");
   await p.onPage("compare", 90_000);
+}
+
+/** 支付成功 (after WeChat's payment sheet): the amount paid, then on to the photo guide. */
+async function throughPaySuccess(p: Phone): Promise<void> {
+  await p.onPage("pay-success", 30_000);
+  expect(p.textsOf("status-title")).toEqual(["支付成功"]);
+  expect(p.text()).toContain("已支付 ¥20.00，现在可以拍摄照片了。");
+  await p.tap("下一步：拍照说明");
+  await p.onPage("guide");
 }
 
 /** The graduate's session as the app saved it in wx storage. */
@@ -132,7 +161,7 @@ function expectHealthy(p: Phone): void {
 }
 
 describe("the graduate's journeys in the weapp build, on WeChat's templates and a simulated client", () => {
-  it("happy path: 扫码 → 支付 → 授权摄像头 → 拍摄 → 检测 → 标准化 → 提交 (订阅消息 accepted) → 比对 → 审核通过 with the WeChat notice", async () => {
+  it("happy path: 扫码 → 支付 → 支付成功 → 授权摄像头 → 拍摄 → 检测 → 标准化 → 逐项确认 → 提交 (订阅消息 accepted) → 比对 → 审核通过 with the WeChat notice", async () => {
     const campaignId = await j.campaign();
     const campaign = await j.deps.db.campaign.findUniqueOrThrow({ where: { id: campaignId } });
     const entry = await j.rosterEntry(campaignId, photos.admission);
@@ -145,8 +174,13 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     await p.onPage("pay");
     expect(p.text()).toContain("¥20.00");
     await p.tap("微信支付 ¥20.00");
-    await p.onPage("guide", 30_000);
+    await throughPaySuccess(p);
     expect(p.text()).toContain("合格照片示例");
+    // the bad examples, each with its drawing (the accessories one came with the no_accessories check)
+    expect(p.textsOf("example-label")).toContain("✕ 佩戴耳饰项链");
+    const pics = elements(p.screen()).filter((n) => hasClass(n, "example-pic"));
+    expect(pics.length).toBe(p.textsOf("example-label").length);
+    for (const pic of pics) expect(String(pic.attr.src)).toMatch(/^data:image\/svg\+xml;base64,/);
     await p.tap("开始拍摄");
     await p.onPage("permission");
     expect(p.text()).toContain("「毕业照片采集」申请使用你的摄像头");
@@ -154,8 +188,10 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(await takePhoto(p, photos.graduation)).toBe("照片符合要求");
     await standardizeSubmitCompare(p, "accept");
     expect(p.textsOf("score-verdict")).toEqual(["人像比对通过"]);
+    expect(p.textsOf("score-num")[0]).toMatch(/^\d{2,3}\.\d$/); // one decimal
     expect(Number(p.textsOf("score-num")[0])).toBeGreaterThanOrEqual(80);
     expect(p.text()).toContain("照片已提交学校审核");
+    expect(p.text()).toContain("审核结果将通过微信通知发送给你，也可以随时在「审核状态」中查看。");
     await p.tap("查看审核状态");
     await p.onPage("status");
     expect(p.textsOf("status-title")).toEqual(["审核中"]);
@@ -206,7 +242,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(p.text()).toContain("订单 30 分钟内有效，不会重复扣费");
     p.wx.user.payment = "pay";
     await p.tap("微信支付 ¥20.00");
-    await p.onPage("guide", 30_000);
+    await throughPaySuccess(p);
     const { submissionId } = saved(p);
     expect(await j.deps.db.order.count({ where: { submissionId, status: "PAID" } })).toBe(1);
 
@@ -283,32 +319,52 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expectHealthy(p);
   }, 240_000);
 
-  it("three comparison failures, then customer service (订阅消息 refused)", async () => {
+  it("three DIFFERENT photos fail the comparison (the same photo again does not count), customer service (订阅消息 refused), then 客服人工核验通过", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.stranger); // the 录取照片 is someone else
     const g = await toPhotoStep(j, campaignId, entry);
-    for (let i = 0; i < 2; i++) {
-      await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    for (const o of others) {
+      await submitPhoto(j, g.token, g.submissionId, o.bytes);
       const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
-      expect(cmp.body.comparison.passed).toBe(false);
+      expect(cmp.body.comparison).toMatchObject({ passed: false, qualifying: true });
     }
+    // three standardisations a day: the two above happened "yesterday"
+    await j.deps.db.standardisationAttempt.updateMany({ where: { submissionId: g.submissionId }, data: { createdAt: new Date(Date.now() - 2 * 24 * 3600_000) } });
     const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const retakeWith = async (file: string, camera: "ask" | "remembered") => {
+      await p.tap("更换照片，重新拍摄");
+      await p.onPage("guide");
+      expect(p.text()).toContain("请更换其他照片");
+      await p.tap("开始拍摄");
+      if (camera === "ask") {
+        await p.onPage("permission");
+        await p.tap("允许使用摄像头");
+      } // else: the camera permission is remembered, straight to the camera
+      expect(await takePhoto(p, file)).toBe("照片符合要求");
+    };
     p.launch();
     await p.tap("继续采集");
     await p.onPage("compare");
     expect(p.count("fail-dot", "on")).toBe(2);
-    expect(p.text()).toContain("已有 2 次合格照片比对未通过");
-    await p.tap("更换照片，重新拍摄");
-    await p.onPage("guide");
-    expect(p.text()).toContain("请更换其他照片");
-    await p.tap("开始拍摄");
-    await p.onPage("permission");
-    await p.tap("允许使用摄像头");
-    expect(await takePhoto(p, photos.graduation)).toBe("照片符合要求");
+    expect(p.text()).toContain("已有 2 张不同的合格照片比对未通过");
+    expect(p.text()).toContain("同一张照片重复上传只计一次");
+
+    // the second photo again: it is not a different photo, the count stays at 2
+    await retakeWith(others[1]!.file, "ask");
     await standardizeSubmitCompare(p, "reject");
     expect(p.textsOf("score-verdict")).toEqual(["人像比对未通过"]);
-    await p.waitForText("联系客服人工处理");
-    expect(p.text()).toContain("已更换 3 张合格照片，比对均未通过");
+    await p.waitForText("这张照片与之前的照片相同");
+    expect(p.count("fail-dot", "on")).toBe(2);
+    expect(p.text()).not.toContain("比对均未通过");
+    expect(p.buttons()).toEqual(["更换照片，重新拍摄"]);
+
+    // a really different photo: the third different failure
+    await retakeWith(photos.graduation, "remembered");
+    await standardizeSubmitCompare(p, "reject");
+    expect(p.textsOf("score-verdict")).toEqual(["人像比对未通过"]);
+    expect(p.textsOf("score-num")[0]).toMatch(/^\d{1,2}\.\d$/); // one decimal, below the threshold
+    await p.waitForText("已更换 3 张合格照片，比对均未通过");
+    expect(p.text()).toContain("联系客服人工处理");
     const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
     expect(view.body).toMatchObject({ state: "NEEDS_MANUAL_PASS", qualifyingFailures: 3 });
     // refused: WeChat granted nothing, and the API recorded the refusal
@@ -321,8 +377,26 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     await p.tap("联系客服");
     await p.onPage("contact");
     expect(p.textsOf("contact-big")).toEqual(["400-123-4567"]);
+
+    // customer service passes by hand: reopened, the graduate reads that, not a failing score
+    const cs = await j.staff("CUSTOMER_SERVICE");
+    const pass = await j.call("POST", `/api/staff/submissions/${g.submissionId}/manual-pass`, { token: cs.token, body: { reason: "毕业生到校出示身份证，经核对为本人" } });
+    expect(pass.status).toBe(200);
     expectHealthy(p);
-  }, 300_000);
+    p.close();
+    const again = phone(campaignId, { openid: g.openid, session: p.wx.storage.get("gradphoto.session") as Record<string, unknown> });
+    again.launch();
+    await again.tap("继续采集");
+    await again.onPage("status");
+    expect(again.textsOf("status-title")).toEqual(["审核中"]);
+    expect(again.text()).toContain("客服已人工核验你的身份");
+    expect(again.text()).toContain("客服人工核验通过");
+    expect(again.text()).not.toMatch(/分 · 未通过/);
+    // no 订阅消息 granted: no promise of a WeChat notice
+    expect(again.text()).not.toContain("审核结果将通过微信通知发送给你");
+    expect(again.text()).toContain("请稍后回到本页查看审核结果");
+    expectHealthy(again);
+  }, 400_000);
 
   it("审核未通过 with the reason, then a free retake back to 审核中", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });
@@ -346,10 +420,15 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(view.body).toMatchObject({ state: "PAID", freeRetakesLeft: 1 });
     await p.tap("从相册选择证件照");
     expect(await takePhoto(p, photos.graduation, "album")).toBe("照片符合要求");
-    await standardizeSubmitCompare(p, "accept");
+    await standardizeSubmitCompare(p, "reject");
+    expect(p.textsOf("score-verdict")).toEqual(["人像比对通过"]);
+    // the 订阅消息 refused: the graduate is told to look for the result themselves
+    expect(p.text()).toContain("你没有订阅审核结果通知，请随时在「审核状态」中查看审核结果。");
+    expect(p.text()).not.toContain("审核结果将通过微信通知发送给你");
     await p.tap("查看审核状态");
     await p.onPage("status");
     expect(p.textsOf("status-title")).toEqual(["审核中"]);
+    expect(p.text()).toContain("请稍后回到本页查看审核结果");
     expectHealthy(p);
   }, 300_000);
 
@@ -373,6 +452,69 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(await j.deps.db.comparison.count({ where: { submissionId: g.submissionId } })).toBe(0);
     expectHealthy(p);
   }, 180_000);
+
+  it("a refund: 已退款 on the home page and the pay page, and no second payment", async () => {
+    const campaignId = await j.campaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    const order = await j.deps.db.order.findFirstOrThrow({ where: { submissionId: g.submissionId } });
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const r = await j.call("POST", `/api/staff/orders/${order.id}/refunds`, { token: admin.token, body: { reason: "毕业生已参加现场补拍" } });
+    expect(r.body.status).toBe("PROCESSING");
+    // the fake WeChat Pay completes the refund by itself and notifies the API
+    await waitFor(async () => (await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.payment?.status === "REFUNDED", { timeoutMs: 20_000 });
+
+    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    p.launch();
+    await p.waitForText("当前进度：已退款");
+    expect(p.text()).toContain("采集费用已原路退回，本次采集已结束");
+    await p.tap("继续采集");
+    await p.onPage("pay");
+    expect(p.text()).toContain("已退款，不能再次支付");
+    expect(p.text()).toMatch(/退款状态\s*已退款/);
+    expect(p.text()).toMatch(/退款金额\s*¥20\.00/);
+    expect(p.text()).toContain("毕业生已参加现场补拍");
+    // nothing to pay with: only customer service
+    expect(p.buttons().length).toBeGreaterThan(0);
+    expect([...new Set(p.buttons())]).toEqual(["联系客服"]);
+    await p.tap("联系客服");
+    await p.onPage("contact");
+    expect(p.wx.calls.filter((c) => c.api === "requestPayment")).toHaveLength(0);
+    expect(await j.deps.db.order.count({ where: { submissionId: g.submissionId } })).toBe(1);
+    expectHealthy(p);
+  }, 180_000);
+
+  it("before paying: a free quality check of album photos from the pay page (nothing kept, still unpaid)", async () => {
+    const campaignId = await j.campaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry, { pay: false });
+    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    p.launch();
+    await p.tap("继续采集");
+    await p.onPage("pay");
+    await p.tap("支付前先免费检测照片");
+    await p.onPage("guide");
+    expect(p.text()).toContain("支付前免费检测");
+    expect(p.buttons()).not.toContain("开始拍摄");
+    p.wx.user.photo = facePath(photos.groupPhoto);
+    await p.tap("免费检测一张照片");
+    await p.waitForText("这张照片不符合要求", 90_000);
+    expect(p.text()).toContain("今天还可免费检测 4 次");
+    expect(p.text()).toContain("必须修改");
+    p.wx.user.photo = facePath(photos.graduation);
+    await p.tap("再检测一张照片");
+    await p.waitForText("这张照片符合要求", 90_000);
+    expect(p.text()).toMatch(/全部 \d+ 项检测通过/);
+    expect(p.text()).toContain("今天还可免费检测 3 次");
+    expect(p.wx.calls.filter((c) => c.api === "uploadFile")).toHaveLength(2);
+    // nothing was kept, and the graduate has still not paid
+    expect(await j.deps.db.photo.count({ where: { submissionId: g.submissionId } })).toBe(0);
+    await p.tap("返回支付");
+    await p.onPage("pay");
+    expect(p.buttons()).toContain("微信支付 ¥20.00");
+    expect(await j.deps.db.order.count({ where: { submissionId: g.submissionId, status: "PAID" } })).toBe(0);
+    expectHealthy(p);
+  }, 240_000);
 
   it("every wx call the journeys made is accepted by miniprogram-api-typings", () => {
     const calls = phones.flatMap((p) => p.wx.calls);
