@@ -19,7 +19,7 @@ async function entryWithAdmission(campaignId: string, bytes: Buffer) {
   const admin = await j.staff("OPERATOR");
   const entry = await j.rosterEntry(campaignId, null);
   const f = new FormData();
-  f.append("photo", new Blob([new Uint8Array(bytes)], { type: "image/jpeg" }), "admission.jpg");
+  f.append("file", new Blob([new Uint8Array(bytes)], { type: "image/jpeg" }), "admission.jpg");
   const up = await j.call("POST", `/api/staff/roster-entries/${entry.entryId}/admission-photo`, { token: admin.token, form: f });
   expect(up.status, JSON.stringify(up.body)).toBe(200);
   return entry;
