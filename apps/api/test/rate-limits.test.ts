@@ -73,3 +73,28 @@ async function openidOf(token: string): Promise<string> {
   const s = await j.deps.db.session.findFirstOrThrow({ where: { tokenHash: (await import("../src/lib/tokens.js")).hashToken(token) }, include: { wechatUser: true } });
   return s.wechatUser!.openid;
 }
+
+describe("per-staff-account limits on expensive staff routes", () => {
+  async function confirm(token: string) {
+    // a well-formed id of no import: authenticated, authorised, then 404 — cheap, but counted like a real confirm
+    return j.call("POST", "/api/staff/roster-imports/00000000-0000-4000-8000-000000000000/confirm", { token });
+  }
+
+  it("limits one staff account however many sessions it opens, never another account", async () => {
+    const a = await j.staff("SCHOOL_ADMIN");
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await confirm(a.token)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    // a second login of the same account is a new Authorization header but the same staff id
+    const { username } = await j.deps.db.staffUser.findUniqueOrThrow({ where: { id: a.id } });
+    const again = await j.call("POST", "/api/staff/login", { body: { username, password: "staff-password-1" } });
+    expect(again.body.token).not.toBe(a.token);
+    expect(await confirm(again.body.token as string)).toMatchObject({ status: 429, body: { code: "RATE_LIMITED" } });
+    // another admin of the same school, from the same IP, still has its own budget
+    const b = await j.staff("SCHOOL_ADMIN");
+    expect((await confirm(b.token)).status).toBe(404);
+    // and the limited account can still use routes without a per-staff limit (the per-IP limit still applies there)
+    expect((await j.call("GET", "/api/staff/me", { token: a.token })).status).toBe(200);
+  });
+});

@@ -9,6 +9,7 @@ import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { scopedCampaign } from "../lib/staff-scope.js";
 import { exportDownloadName } from "../services/admin/export-service.js";
 import { exportBuildJob } from "../jobs/staff-tasks.js";
+import { STAFF_HEAVY_LIMIT } from "../lib/staff-rate-limits.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -48,7 +49,7 @@ export const staffExportRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     "/api/staff/campaigns/:id/exports",
-    { config: { auth: "staff", roles: [...ADMINS] }, schema: { tags: ["staff-admin"], summary: "Start an export of the approved photos (ZIP: photos/, print/, manifest.xlsx)", security: bearer, params: IdParams, response: { 200: ExportJobSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT }, schema: { tags: ["staff-admin"], summary: "Start an export of the approved photos (ZIP: photos/, print/, manifest.xlsx)", security: bearer, params: IdParams, response: { 200: ExportJobSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
     async (req) => {
       const staff = staffOf(req);
       const c = await scopedCampaign(db, staff, req.params.id);

@@ -10,6 +10,7 @@ import { submissionView } from "../services/submission-view.js";
 import { referralNote } from "../services/compare-service.js";
 import { newOutTradeNo, recordRefund } from "../services/payment-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
+import { STAFF_MONEY_LIMIT, STAFF_REVIEW_LIMIT } from "../lib/staff-rate-limits.js";
 
 const bearer = [{ bearer: [] }];
 const SubmissionParams = z.object({ id: z.string().uuid() });
@@ -45,7 +46,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/reviews/next",
     {
-      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "REVIEWER"] },
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "REVIEWER"], subjectRateLimit: STAFF_REVIEW_LIMIT },
       schema: { tags: ["staff"], summary: "Claim the next submission to review (two reviewers never get the same one)", security: bearer, body: z.object({ campaignId: z.string().uuid() }), response: { 200: ReviewItemSchema.nullable(), 403: ApiErrorSchema, 404: ApiErrorSchema } },
     },
     async (req) => {
@@ -86,7 +87,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/reviews/:id",
     {
-      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "REVIEWER"] },
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "REVIEWER"], subjectRateLimit: STAFF_REVIEW_LIMIT },
       schema: {
         tags: ["staff"],
         summary: "审核通过 / 审核未通过 (with a reason)",
@@ -115,7 +116,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/submissions/:id/manual-pass",
     {
-      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"] },
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"], subjectRateLimit: STAFF_REVIEW_LIMIT },
       schema: { tags: ["staff"], summary: "Customer service passes a graduate by hand after 3 qualifying comparison failures", security: bearer, params: SubmissionParams, body: z.object({ reason: z.string().trim().min(4).max(500) }), response: { 200: SubmissionViewSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {
@@ -134,7 +135,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/submissions/:id/resolve-dispute",
     {
-      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"] },
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN", "CUSTOMER_SERVICE"], subjectRateLimit: STAFF_REVIEW_LIMIT },
       schema: { tags: ["staff"], summary: "Mark an admission-photo dispute as resolved (after the photo was corrected)", security: bearer, params: SubmissionParams, body: z.object({ note: z.string().trim().min(2).max(500) }), response: { 200: SubmissionViewSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {
@@ -153,7 +154,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/orders/:id/refunds",
     {
-      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"] },
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"], subjectRateLimit: STAFF_MONEY_LIMIT },
       schema: { tags: ["staff"], summary: "Refund an order in full or in part", security: bearer, params: SubmissionParams, body: RefundRequestSchema, response: { 200: RefundViewSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 503: ApiErrorSchema } },
     },
     async (req) => {

@@ -6,6 +6,7 @@ import { audit } from "../lib/audit.js";
 import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { scopedCampaign } from "../lib/staff-scope.js";
 import { purgeCampaign, retentionDryRun } from "../services/admin/retention.js";
+import { STAFF_HEAVY_LIMIT } from "../lib/staff-rate-limits.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -26,7 +27,7 @@ export const staffRetentionRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     "/api/staff/campaigns/:id/retention/purge",
-    { config: { auth: "staff", roles: [...ADMINS] }, schema: { tags: ["staff-admin"], summary: "Purge a campaign whose retention period is over now (the daily job does it otherwise)", security: bearer, params: IdParams, response: { 200: RetentionReportSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT }, schema: { tags: ["staff-admin"], summary: "Purge a campaign whose retention period is over now (the daily job does it otherwise)", security: bearer, params: IdParams, response: { 200: RetentionReportSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
     async (req) => {
       const staff = staffOf(req);
       const c = await scopedCampaign(db, staff, req.params.id);

@@ -30,6 +30,7 @@ import { MAX_ADMISSION_ZIP_BYTES, checkAdmissionPhoto } from "../services/admin/
 import { admissionImportJob, rosterApplyJob } from "../jobs/staff-tasks.js";
 import { likeLiteral } from "../lib/like.js";
 import { readSingleFile } from "../lib/upload.js";
+import { STAFF_HEAVY_LIMIT, STAFF_SEARCH_LIMIT } from "../lib/staff-rate-limits.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -93,7 +94,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/campaigns/:id/roster-imports",
     {
-      config: { auth: "staff", roles: [...ADMINS] },
+      config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT },
       schema: {
         tags: ["staff-admin"],
         summary: "Upload a roster (XLSX or CSV, multipart field `file`): validated row by row, nothing is written until confirmed",
@@ -128,7 +129,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/roster-imports/:id/confirm",
     {
-      config: { auth: "staff", roles: [...ADMINS] },
+      config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT },
       schema: { tags: ["staff-admin"], summary: "Import the valid rows of a validated roster upload (background job with progress)", security: bearer, params: IdParams, response: { 200: ImportJobSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {
@@ -149,7 +150,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/campaigns/:id/admission-imports",
     {
-      config: { auth: "staff", roles: [...ADMINS] },
+      config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT },
       schema: {
         tags: ["staff-admin"],
         summary: "Upload a ZIP of admission photos named by unique number (multipart field `file`); checked in the background",
@@ -200,7 +201,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     "/api/staff/campaigns/:id/roster",
-    { config: { auth: "staff", roles: [...ADMINS] }, schema: { tags: ["staff-admin"], summary: "The campaign's roster, searchable and paged", security: bearer, params: IdParams, querystring: RosterQuerySchema, response: { 200: RosterPageSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_SEARCH_LIMIT }, schema: { tags: ["staff-admin"], summary: "The campaign's roster, searchable and paged", security: bearer, params: IdParams, querystring: RosterQuerySchema, response: { 200: RosterPageSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } } },
     async (req) => {
       const c = await scopedCampaign(db, staffOf(req), req.params.id);
       const { q, college, admission, page, pageSize } = req.query;
@@ -222,7 +223,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/roster-entries/:id/admission-photo",
     {
-      config: { auth: "staff", roles: [...ADMINS] },
+      config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT },
       schema: { tags: ["staff-admin"], summary: "Replace one graduate's admission photo (multipart field `file`; one face required)", consumes: ["multipart/form-data"], security: bearer, params: IdParams, response: { 200: RosterEntryAdminSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 413: ApiErrorSchema, 422: ApiErrorSchema } },
     },
     async (req) => {
@@ -251,7 +252,7 @@ export const staffRosterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/campaigns/:id/demo-codes",
     {
-      config: { auth: "staff", roles: [...ADMINS] },
+      config: { auth: "staff", roles: [...ADMINS], subjectRateLimit: STAFF_HEAVY_LIMIT },
       schema: { tags: ["staff-admin"], summary: "A printable sheet of demo 采集码 QR codes for selected roster entries (demos and training only)", security: bearer, params: IdParams, body: DemoCodesRequestSchema, response: { 200: DemoCodeSheetSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {

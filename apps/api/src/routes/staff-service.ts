@@ -33,6 +33,7 @@ import { creditedFen, orderAdmin, orderAdminInclude, reconciliationOf } from "..
 import { reconcileOrder, StillPendingError } from "../jobs/payments.js";
 import { likeLiteral } from "../lib/like.js";
 import { resendNotification } from "../jobs/notify.js";
+import { STAFF_MONEY_LIMIT, STAFF_SEARCH_LIMIT } from "../lib/staff-rate-limits.js";
 
 const bearer = [{ bearer: [] }];
 const IdParams = z.object({ id: z.string().uuid() });
@@ -61,7 +62,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     "/api/staff/graduates",
-    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Find graduates by name, unique number, phone or order number", security: bearer, querystring: GraduateSearchQuerySchema, response: { 200: GraduateSearchResultSchema, 403: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...SERVICE], subjectRateLimit: STAFF_SEARCH_LIMIT }, schema: { tags: ["staff-admin"], summary: "Find graduates by name, unique number, phone or order number", security: bearer, querystring: GraduateSearchQuerySchema, response: { 200: GraduateSearchResultSchema, 403: ApiErrorSchema } } },
     async (req) => {
       const { q, campaignId } = req.query;
       const campaign = campaignScope(req, campaignId);
@@ -96,7 +97,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     "/api/staff/service/worklist",
-    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Customer service work list: graduates waiting for a manual pass, admission-photo disputes, refunds not yet completed (oldest first, with counts)", security: bearer, querystring: ServiceWorklistQuerySchema, response: { 200: ServiceWorklistSchema, 403: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...SERVICE], subjectRateLimit: STAFF_SEARCH_LIMIT }, schema: { tags: ["staff-admin"], summary: "Customer service work list: graduates waiting for a manual pass, admission-photo disputes, refunds not yet completed (oldest first, with counts)", security: bearer, querystring: ServiceWorklistQuerySchema, response: { 200: ServiceWorklistSchema, 403: ApiErrorSchema } } },
     async (req) => {
       const campaign = campaignScope(req, req.query.campaignId);
       const waiting = async (state: "NEEDS_MANUAL_PASS" | "ADMISSION_DISPUTED") => {
@@ -257,7 +258,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/submissions/:id/unbind-code",
     {
-      config: { auth: "staff", roles: [...SERVICE] },
+      config: { auth: "staff", roles: [...SERVICE], subjectRateLimit: STAFF_MONEY_LIMIT },
       schema: { tags: ["staff-admin"], summary: "Revoke the capture code bound to this submission so the right graduate can bind it (before submission only)", security: bearer, params: IdParams, body: UnbindCodeRequestSchema, response: { 200: SubmissionViewSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {
@@ -275,7 +276,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     "/api/staff/orders",
-    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Orders with payments, refunds and reconciliation status", security: bearer, querystring: OrderQuerySchema, response: { 200: OrderPageSchema, 403: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...SERVICE], subjectRateLimit: STAFF_SEARCH_LIMIT }, schema: { tags: ["staff-admin"], summary: "Orders with payments, refunds and reconciliation status", security: bearer, querystring: OrderQuerySchema, response: { 200: OrderPageSchema, 403: ApiErrorSchema } } },
     async (req) => {
       const q = req.query;
       const now = new Date();
@@ -317,7 +318,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     "/api/staff/orders/:id/reconcile",
-    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Ask WeChat Pay about an unpaid order now (records a missed payment, closes an expired order)", security: bearer, params: IdParams, response: { 200: OrderAdminSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 503: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...SERVICE], subjectRateLimit: STAFF_MONEY_LIMIT }, schema: { tags: ["staff-admin"], summary: "Ask WeChat Pay about an unpaid order now (records a missed payment, closes an expired order)", security: bearer, params: IdParams, response: { 200: OrderAdminSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 503: ApiErrorSchema } } },
     async (req) => {
       const staff = staffOf(req);
       const o = await db.order.findUnique({ where: { id: req.params.id }, include: orderAdminInclude });
@@ -342,7 +343,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/staff/orders/:id/payments/:transactionId/resolve",
     {
-      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"] },
+      config: { auth: "staff", roles: ["OPERATOR", "SCHOOL_ADMIN"], subjectRateLimit: STAFF_MONEY_LIMIT },
       schema: { tags: ["staff-admin"], summary: "Mark a payment kept for reconciliation (UNEXPECTED_PAYMENT) as handled, e.g. refunded in the merchant platform", security: bearer, params: z.object({ id: z.string().uuid(), transactionId: z.string().min(1).max(64) }), body: ResolvePaymentAnomalySchema, response: { 200: OrderAdminSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
     },
     async (req) => {
@@ -387,7 +388,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     "/api/staff/notifications/:id/resend",
-    { config: { auth: "staff", roles: [...SERVICE] }, schema: { tags: ["staff-admin"], summary: "Send a FAILED or MAYBE_SENT 订阅消息 again (needs the graduate's unused subscription; a MAYBE_SENT one may arrive twice)", security: bearer, params: IdParams, response: { 200: NotificationResendSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
+    { config: { auth: "staff", roles: [...SERVICE], subjectRateLimit: STAFF_MONEY_LIMIT }, schema: { tags: ["staff-admin"], summary: "Send a FAILED or MAYBE_SENT 订阅消息 again (needs the graduate's unused subscription; a MAYBE_SENT one may arrive twice)", security: bearer, params: IdParams, response: { 200: NotificationResendSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } } },
     async (req) => {
       const staff = staffOf(req);
       const n = await db.notification.findUnique({ where: { id: req.params.id }, include: { submission: { include: { campaign: true } } } });
