@@ -4,9 +4,8 @@ import { createRuntime } from "./runtime.js";
 import { DatabaseUnreachableError, MigrationError } from "@gradphoto/db";
 import { ModelCardError } from "@gradphoto/face";
 import { useFaceModelCard } from "./services/face-service.js";
+import { exitOnSignal } from "./lib/shutdown.js";
 
-/** Everything, from the signal to exit: within 10 s even with keep-alive clients. */
-const SHUTDOWN_BUDGET_MS = 9_500;
 /** How long in-flight requests may take to finish before their connections are cut. */
 const HTTP_DRAIN_MS = 7_000;
 
@@ -16,29 +15,15 @@ export async function main(): Promise<void> {
   useFaceModelCard(config.env.FACE_MODEL_CARD);
   const runtime = await createRuntime(config, { log: (m) => process.stderr.write(`${m}\n`) });
   const app = await buildApp(runtime.deps);
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    const t0 = Date.now();
-    app.log.info({ signal }, "shutting down");
-    // Never outlive the budget (a proxy's kill deadline is often 10–30 s).
-    setTimeout(() => {
-      app.log.error({ ms: Date.now() - t0 }, "shutdown budget exceeded; exiting");
-      process.exit(1);
-    }, SHUTDOWN_BUDGET_MS).unref();
+  exitOnSignal(app.log, async (_signal, remainingMs) => {
     // Stop accepting; idle keep-alive sockets close now, and every answer from here on says
     // `Connection: close` (plugins/connection.ts). In-flight requests get HTTP_DRAIN_MS to finish.
     const cut = setTimeout(() => app.server.closeAllConnections(), HTTP_DRAIN_MS);
     await app.close().catch(() => undefined);
     clearTimeout(cut);
     // Running jobs finish (or are handed back to the queue), then the pools close.
-    await runtime.close({ timeoutMs: Math.max(1_000, SHUTDOWN_BUDGET_MS - 1_500 - (Date.now() - t0)) });
-    app.log.info({ ms: Date.now() - t0 }, "shutdown complete");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    await runtime.close({ timeoutMs: Math.max(1_000, remainingMs() - 1_500) });
+  });
   await app.listen({ host: config.env.HOST, port: config.env.PORT });
   app.log.info({ database: runtime.database.kind, storage: config.storage.driver }, `API ready at ${config.publicBaseUrl} (docs: ${config.publicBaseUrl}/docs)`);
 }
