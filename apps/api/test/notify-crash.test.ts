@@ -1,92 +1,18 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "@gradphoto/config";
-import { JobQueue } from "@gradphoto/jobs";
-import { LocalStorage } from "@gradphoto/storage";
-import { MiniProgramClient } from "@gradphoto/wechat";
-import { startFakeWechat, testDatabaseUrl, testDb, uniqueSuffix, waitFor, type FakeWechat } from "@gradphoto/testkit";
-import type { AppDeps } from "../src/context.js";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "@gradphoto/testkit";
 import { enqueueReviewNotification } from "../src/jobs/notify.js";
-import { registerWorkers } from "../src/workers.js";
+import { workerProcessFixture } from "./worker-process.js";
 
-const root = path.resolve(import.meta.dirname, "../../..");
-const TEMPLATE = "tpl-review-passed";
-const db = testDb();
-const jobsSchema = `jobs_${uniqueSuffix()}`;
-let fake: FakeWechat;
-let deps: AppDeps;
-let campaignId: string;
-
-beforeAll(async () => {
-  fake = await startFakeWechat();
-  fake.miniProgram.defineTemplate(TEMPLATE, ["thing1", "phrase2", "thing3", "time4"]);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "notify-crash-"));
-  const config = loadConfig({ NODE_ENV: "test", DATABASE_URL: testDatabaseUrl(), DATA_DIR: dataDir, LOG_LEVEL: "silent", JOBS_SCHEMA: jobsSchema });
-  const jobs = new JobQueue({ connectionString: testDatabaseUrl(), schema: jobsSchema, pollingIntervalSeconds: 0.5 });
-  await jobs.start();
-  const storage = new LocalStorage({ root: path.join(dataDir, "objects"), publicBaseUrl: "http://127.0.0.1/files", signingSecret: config.signingSecret });
-  deps = { config, db, storage, jobs, wechat: { mini: new MiniProgramClient(fake.miniProgram.clientOptions()) } };
-  const suffix = uniqueSuffix();
-  const school = await db.school.create({ data: { code: `8${suffix}`, name: `崩溃测试大学${suffix}` } });
-  const c = await db.campaign.create({
-    data: {
-      schoolId: school.id, name: "补采", cohort: "2026届", status: "OPEN", opensAt: new Date(Date.now() - 3600_000), closesAt: new Date(Date.now() + 86400_000),
-      schoolPaid: true, photoSpec: { output: { background: "blue", minKb: 20, maxKb: 40 } }, customerServicePhone: "400-123-4567", customerServiceHours: "工作日",
-      registrarContact: "学籍科", paymentContact: "财务处", notifyTemplates: { reviewPassed: TEMPLATE, reviewRejected: TEMPLATE },
-    },
-  });
-  campaignId = c.id;
-}, 120_000);
-
-afterAll(async () => {
-  await deps.jobs?.stop({ graceful: false, timeoutMs: 2000 });
-  await fake.close();
-});
-
-/** An approved graduate who accepted the 订阅消息 `subscriptions` times (in WeChat and in our records). */
-async function approved(subscriptions: number) {
-  const { openid } = fake.miniProgram.issueLoginCode();
-  const user = await db.wechatUser.create({ data: { openid } });
-  const s = await db.submission.create({ data: { campaignId, wechatUserId: user.id, state: "APPROVED", consentVersion: 1 } });
-  fake.miniProgram.grantSubscription(openid, TEMPLATE, subscriptions);
-  for (let i = 0; i < subscriptions; i++) await db.subscriptionGrant.create({ data: { wechatUserId: user.id, templateId: TEMPLATE } });
-  return { submissionId: s.id, openid };
-}
-
-/** The real worker entry point as its own process, on this file's queue schema and the fake WeChat. */
-function startWorkerProcess() {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/api/src/worker.ts")], {
-    cwd: root,
-    env: {
-      ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", DATABASE_URL: testDatabaseUrl(), JOBS_SCHEMA: jobsSchema, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "worker-")),
-      WECHAT_APPID: fake.miniProgram.appId, WECHAT_SECRET: fake.miniProgram.appSecret, WECHAT_API_BASE: fake.baseUrl,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr.on("data", (d) => (err += String(d)));
-  const exited = new Promise((r) => child.on("exit", r));
-  return { child, exited, err: () => err };
-}
-
-/** A surviving worker in this process, on the same queue, started after the crash. */
-async function survivor(): Promise<JobQueue> {
-  const jobs = new JobQueue({ connectionString: testDatabaseUrl(), schema: jobsSchema, pollingIntervalSeconds: 0.5 });
-  await jobs.start();
-  await registerWorkers({ ...deps, jobs });
-  return jobs;
-}
+const fx = workerProcessFixture("崩溃测试大学");
+const { db, approved, startWorkerProcess, survivor } = fx;
 
 /** Starts a worker process, lets WeChat accept the message but hold its answer, and kills the worker with SIGKILL. */
 async function crashMidSend(openid: string, submissionId: string) {
-  fake.miniProgram.delayNextAcceptedAnswers(1, 120_000);
+  fx.fake.miniProgram.delayNextAcceptedAnswers(1, 120_000);
   const w = startWorkerProcess();
-  const id = (await enqueueReviewNotification(deps, submissionId))!;
+  const id = (await enqueueReviewNotification(fx.deps, submissionId))!;
   try {
-    await waitFor(() => fake.miniProgram.sentMessages.some((m) => m.toUser === openid), { timeoutMs: 60_000, what: `WeChat to receive the send (worker: ${w.err()})` });
+    await waitFor(() => fx.fake.miniProgram.sentMessages.some((m) => m.toUser === openid), { timeoutMs: 60_000, what: `WeChat to receive the send (worker: ${w.err()})` });
   } finally {
     w.child.kill("SIGKILL");
   }
@@ -111,14 +37,14 @@ describe("订阅消息 across a worker killed mid-send (real worker process, SIG
     console.log(`notification settled ${seconds.toFixed(1)} s after kill -9 of its worker`);
     expect(n.status).toBe("MAYBE_SENT");
     expect(n.lastError).toMatch(/^43101/);
-    expect(fake.miniProgram.sentMessages.filter((m) => m.toUser === g.openid)).toHaveLength(1);
+    expect(fx.fake.miniProgram.sentMessages.filter((m) => m.toUser === g.openid)).toHaveLength(1);
     expect(await db.subscriptionGrant.count({ where: { wechatUser: { openid: g.openid }, usedAt: null } })).toBe(0);
     expect(seconds).toBeLessThan(45); // liveness window 15 s + sweep; it was 300 s expiry + sweep + backoff
   }, 180_000);
 
   it("with a second subscription it is not resent (that would deliver a second copy): MAYBE_SENT for staff", async () => {
     const g = await approved(2);
-    const attemptsBefore = fake.miniProgram.sendAttempts;
+    const attemptsBefore = fx.fake.miniProgram.sendAttempts;
     const { id } = await crashMidSend(g.openid, g.submissionId);
     const other = await survivor();
     const n = await waitFor(async () => {
@@ -126,7 +52,7 @@ describe("订阅消息 across a worker killed mid-send (real worker process, SIG
       return r.status !== "PENDING" ? r : null;
     }, { timeoutMs: 90_000, what: "the notification to settle" }).finally(() => other.stop({ graceful: false, timeoutMs: 1000 }));
     expect(n.status).toBe("MAYBE_SENT");
-    expect(fake.miniProgram.sendAttempts - attemptsBefore).toBe(1);
-    expect(fake.miniProgram.sentMessages.filter((m) => m.toUser === g.openid)).toHaveLength(1);
+    expect(fx.fake.miniProgram.sendAttempts - attemptsBefore).toBe(1);
+    expect(fx.fake.miniProgram.sentMessages.filter((m) => m.toUser === g.openid)).toHaveLength(1);
   }, 180_000);
 });
