@@ -21,7 +21,14 @@ export interface FakeTencent {
   secretKey: string;
   /** what the next requests get (the last entry repeats) */
   modes: FakeMode[];
-  requests: Array<{ action: string; version: string; body: { ImageA?: string; ImageB?: string; FaceModelVersion?: string; [k: string]: unknown }; authError?: string }>;
+  requests: Array<{
+    action: string;
+    version: string;
+    body: { ImageA?: string; ImageB?: string; FaceModelVersion?: string; [k: string]: unknown };
+    authError?: string;
+    /** the request as received, for comparing one client's signing with another's */
+    raw: { headers: http.IncomingHttpHeaders; body: string };
+  }>;
   close(): Promise<void>;
 }
 
@@ -47,7 +54,9 @@ export async function startFakeTencent(opts: { secretId?: string; secretKey?: st
     // service name: the first label of the host the client addressed (as the SDK derives it)
     if (service !== String(req.headers.host).split(".")[0]!.split(":")[0]) return "AuthFailure.SignatureFailure";
     const names = signed.split(";");
-    const canonHeaders = names.map((n) => `${n}:${n === "x-tc-action" ? String(req.headers[n]).toLowerCase() : String(req.headers[n] ?? "").trim()}\n`).join("");
+    // the host is signed without its port, as the SDK signs it (the real endpoints carry none)
+    const canon = (n: string) => (n === "x-tc-action" ? String(req.headers[n]).toLowerCase() : n === "host" ? new URL(`http://${String(req.headers.host)}`).hostname : String(req.headers[n] ?? "").trim());
+    const canonHeaders = names.map((n) => `${n}:${canon(n)}\n`).join("");
     const canonical = `${req.method}\n${req.url}\n\n${canonHeaders}\n${signed}\n${sha(body)}`;
     const toSign = `TC3-HMAC-SHA256\n${ts}\n${date}/${service}/tc3_request\n${sha(canonical)}`;
     const expect = createHmac("sha256", hmac(hmac(hmac("TC3" + secretKey, date), service), "tc3_request")).update(toSign).digest("hex");
@@ -72,7 +81,7 @@ export async function startFakeTencent(opts: { secretId?: string; secretKey?: st
         /* recorded as empty */
       }
       const authError = verify(req, body) ?? undefined;
-      fake.requests.push({ action: String(req.headers["x-tc-action"]), version: String(req.headers["x-tc-version"]), body: parsed, ...(authError ? { authError } : {}) });
+      fake.requests.push({ action: String(req.headers["x-tc-action"]), version: String(req.headers["x-tc-version"]), body: parsed, ...(authError ? { authError } : {}), raw: { headers: req.headers, body: body.toString("utf8") } });
       if (authError) return error(authError, authError === "AuthFailure.SignatureExpire" ? "签名过期。" : "签名验证失败。");
       if (req.headers["x-tc-action"] !== "CompareFace" || req.headers["x-tc-version"] !== "2020-03-03") return error("InvalidAction", "接口不存在。");
       const mode = fake.modes.length > 1 ? fake.modes.shift()! : fake.modes[0]!;

@@ -2,9 +2,11 @@ import { createHash, createHmac } from "node:crypto";
 
 /**
  * Tencent Cloud API signature v3 (TC3-HMAC-SHA256) for a JSON POST to "/". Written from the
- * documented algorithm rather than pulling in tencentcloud-sdk-nodejs (58 MB for one call). The
- * credential scope's service is the endpoint's first label ("iai" for iai.tencentcloudapi.com), as
- * the SDK does.
+ * documented algorithm rather than pulling in tencentcloud-sdk-nodejs (58 MB for one call), and
+ * canonicalised exactly as that SDK (4.1.x) does, so the two sign the same request byte for byte
+ * (tested in tc3-sdk.test.ts): signed headers content-type;host, content type application/json, the
+ * host without its port, and the credential scope's service taken from the endpoint's first label
+ * ("iai" for iai.tencentcloudapi.com).
  */
 export interface Tc3Input {
   secretId: string;
@@ -24,13 +26,15 @@ export interface Tc3Input {
 export const sha256hex = (s: string | Buffer): string => createHash("sha256").update(s).digest("hex");
 const hmac = (key: string | Buffer, s: string): Buffer => createHmac("sha256", key).update(s).digest();
 
-export const TC3_CONTENT_TYPE = "application/json; charset=utf-8";
+export const TC3_CONTENT_TYPE = "application/json";
 
 /** The headers of a signed request (Authorization included). */
 export function tc3Headers(i: Tc3Input): Record<string, string> {
   const date = new Date(i.timestamp * 1000).toISOString().slice(0, 10);
-  const signedHeaders = "content-type;host;x-tc-action";
-  const canonical = ["POST", "/", "", `content-type:${TC3_CONTENT_TYPE}\nhost:${i.host}\nx-tc-action:${i.action.toLowerCase()}\n`, signedHeaders, sha256hex(i.payload)].join("\n");
+  const signedHeaders = "content-type;host";
+  // the SDK signs the URL's hostname: no port, even where the Host header carries one
+  const hostname = new URL(`http://${i.host}`).hostname;
+  const canonical = ["POST", "/", "", `content-type:${TC3_CONTENT_TYPE}\nhost:${hostname}\n`, signedHeaders, sha256hex(i.payload)].join("\n");
   const scope = `${date}/${i.service}/tc3_request`;
   const toSign = ["TC3-HMAC-SHA256", String(i.timestamp), scope, sha256hex(canonical)].join("\n");
   const key = hmac(hmac(hmac(`TC3${i.secretKey}`, date), i.service), "tc3_request");
