@@ -231,6 +231,8 @@ describe("admin console in Chromium", () => {
     await page.getByTestId("open-history").click();
     await page.getByTestId("history").waitFor();
     await page.getByRole("tab", { name: /人像比对/ }).click();
+    // each comparison says who scored it
+    expect(await page.getByTestId("history").getByText("本地模型").count()).toBeGreaterThanOrEqual(3);
     await shot(page, "客服工作台：毕业生完整记录（比对 3 次未通过）");
     await page.getByTestId("manual-pass").click();
     // the dialog shows the photos being judged beside the admission photo

@@ -25,6 +25,14 @@ async function tencentCampaign(): Promise<string> {
   return campaignId;
 }
 
+/** the comparisons as the customer-service console's graduate history lists them */
+async function history(submissionId: string): Promise<Array<Record<string, unknown>>> {
+  const service = await j.staff("CUSTOMER_SERVICE");
+  const h = await j.call("GET", `/api/staff/submissions/${submissionId}/history`, { token: service.token });
+  expect(h.status, JSON.stringify(h.body)).toBe(200);
+  return h.body.comparisons;
+}
+
 describe("a campaign that compares with Tencent Cloud", () => {
   it("sends the standardised photo and the admission photo to CompareFace and records the provider", async () => {
     const campaignId = await tencentCampaign();
@@ -46,6 +54,8 @@ describe("a campaign that compares with Tencent Cloud", () => {
     expect(Buffer.from(fake.requests[0]!.body.ImageB!, "base64").equals(await j.deps.storage.get(entryRow.admissionPhotoKey!))).toBe(true);
     const stored = await j.deps.db.comparison.findFirstOrThrow({ where: { submissionId: g.submissionId } });
     expect(stored).toMatchObject({ provider: "tencent", fallbackReason: null, modelId: "tencent-iai-compareface-3.0", score: 85 });
+    // customer service sees who scored
+    expect((await history(g.submissionId))[0]).toMatchObject({ provider: "tencent", fallbackReason: null, modelId: "tencent-iai-compareface-3.0", score: 85, passed: true });
   });
 
   it("falls back to the local model when Tencent Cloud hangs, and records it", async () => {
@@ -61,5 +71,7 @@ describe("a campaign that compares with Tencent Cloud", () => {
     expect(stored.provider).toBe("local");
     expect(stored.fallbackReason).toBe("ClientTimeout");
     expect(stored.modelId).toBe("faceplugin-mfn-512");
+    // and that the cloud failed, so the local model answered
+    expect((await history(g.submissionId))[0]).toMatchObject({ provider: "local", fallbackReason: "ClientTimeout", modelId: "faceplugin-mfn-512" });
   }, 60_000);
 });

@@ -55,6 +55,12 @@ describe("old, small admission photos (#21)", () => {
     expect(next.status).toBe(200);
     expect(next.body.submission.id).toBe(g.submissionId);
     expect(next.body.referralNote).toMatch(/比对 \d+(\.\d)? 分，低于 80 分；录取照片质量较低（[^）]*黑白照片、压缩严重）.*请人工核对是否本人/);
+    // customer service's history shows the referral and what is wrong with the admission photo
+    const service = await j.staff("CUSTOMER_SERVICE");
+    const h = await j.call("GET", `/api/staff/submissions/${g.submissionId}/history`, { token: service.token });
+    expect(h.status).toBe(200);
+    expect(h.body.comparisons[0]).toMatchObject({ referralReason: "LOW_QUALITY_REFERENCE", provider: "local", fallbackReason: null });
+    expect(h.body.comparisons[0].referenceIssues).toEqual(expect.arrayContaining(["GRAYSCALE", "HEAVY_COMPRESSION"]));
   });
 
   it("a clean colour admission photo of someone else still counts as the graduate's failed photo", async () => {

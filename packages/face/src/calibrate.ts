@@ -5,7 +5,7 @@ import { calibrationVersion, CalibrationSchema, PASS_THRESHOLD, procedureOf, sco
 import { createFaceMatcher, type FaceMatcher } from "./comparer.js";
 import { cosine } from "./embedder.js";
 import { FaceError } from "./errors.js";
-import { buildKnots, fitImpostorTail, similarityAtFar, TAIL_FIT_RANGE } from "./fit.js";
+import { buildKnots, fitImpostorTail, identityBootstrap, sortedQuantile, TAIL_FIT_RANGE } from "./fit.js";
 import { readModelCard, writeModelCard } from "./model-card.js";
 import { conditionFor, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
 
@@ -143,22 +143,8 @@ export async function calibrateFace(opts: CalibrateOptions): Promise<{ report: C
   // one-sided 95 % Poisson upper bound on the count (Wilson–Hilferty; 0 → 3.0, the rule of three)
   const upper = (at80 + 1) * (1 - 1 / (9 * (at80 + 1)) + 1.645 / (3 * Math.sqrt(at80 + 1))) ** 3;
   // identity bootstrap of the line's cosine
-  const people = [...new Set(identity)];
-  let seed = 12345;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const boot: number[] = [];
-  for (let b = 0; b < 200; b++) {
-    const m = new Map<number, number>();
-    for (let k = 0; k < people.length; k++) {
-      const id = people[Math.floor(rand() * people.length)]!;
-      m.set(id, (m.get(id) ?? 0) + 1);
-    }
-    const w = ids.map(([x, y]) => (m.get(x) ?? 0) * (m.get(y) ?? 0));
-    const vals = sims.filter((_, k) => w[k]! > 0), ws = w.filter((x) => x > 0);
-    if (vals.length >= 50) boot.push(similarityAtFar(fitImpostorTail(vals, ws, range), opts.far));
-  }
-  boot.sort((x, y) => x - y);
-  const q = (p: number) => boot[Math.min(boot.length - 1, Math.floor(p * boot.length))]!;
+  const boot = identityBootstrap(sims, ids, opts.far, { range });
+  const q = (p: number) => sortedQuantile(boot, p);
   const report: CalibrateReport = {
     modelId: card.id,
     card: opts.card,

@@ -115,3 +115,36 @@ export function buildKnots(
   }
   return { anchors, knots };
 }
+
+/**
+ * Identity bootstrap of the similarity at `far`: the people are resampled with replacement (a fixed
+ * seed, so runs agree), each impostor comparison weighted by how often both its people were drawn,
+ * and the tail refitted. Says how far the line could move with other people, which a count of
+ * comparisons cannot. Returns the refitted similarities, ascending (resamples leaving fewer than
+ * `minComparisons` are skipped).
+ */
+export function identityBootstrap<P>(
+  similarities: readonly number[],
+  people: ReadonlyArray<readonly [P, P]>,
+  far: number,
+  opts: { resamples?: number; range?: [number, number]; minComparisons?: number } = {},
+): number[] {
+  const everyone = [...new Set(people.flat())];
+  let seed = 12345;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const out: number[] = [];
+  for (let b = 0; b < (opts.resamples ?? 200); b++) {
+    const drawn = new Map<P, number>();
+    for (let k = 0; k < everyone.length; k++) {
+      const id = everyone[Math.floor(rand() * everyone.length)]!;
+      drawn.set(id, (drawn.get(id) ?? 0) + 1);
+    }
+    const w = people.map(([x, y]) => (drawn.get(x) ?? 0) * (drawn.get(y) ?? 0));
+    const vals = similarities.filter((_, k) => w[k]! > 0), ws = w.filter((x) => x > 0);
+    if (vals.length >= (opts.minComparisons ?? 50)) out.push(similarityAtFar(fitImpostorTail(vals, ws, opts.range), far));
+  }
+  return out.sort((x, y) => x - y);
+}
+
+/** The p-quantile of an ascending list (nearest rank, as the reports print it). */
+export const sortedQuantile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;

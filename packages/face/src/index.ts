@@ -41,7 +41,7 @@ export { FaceError, faceErrorMessage, type FaceErrorCode, type FaceErrorInfo, ty
 export { cosine } from "./embedder.js";
 export { lowQualityReferenceNote } from "./comparer.js";
 export { describeReasons, estimateJpegQuality, faceSharpness, REFERENCE_QUALITY_LIMITS, type ReferenceQuality, type ReferenceQualityReason } from "./reference-quality.js";
-export { buildKnots, fitImpostorTail, inverseNormalCdf, scoreForFar, similarityAtFar, upperQuantile, type Anchor, type TailFit } from "./fit.js";
+export { buildKnots, fitImpostorTail, identityBootstrap, inverseNormalCdf, scoreForFar, similarityAtFar, sortedQuantile, upperQuantile, type Anchor, type TailFit } from "./fit.js";
 export { TEMPLATE_EYE_DISTANCE, findFaces, type EmbedCondition, type FaceAnalysis } from "./pipeline.js";
 export {
   runCompare,

@@ -242,7 +242,21 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         ),
         standardisations: s.attempts.map((a) => ({ id: a.id, photoId: a.photoId, createdAt: a.createdAt.toISOString() })),
-        comparisons: s.comparisons.map((c) => ({ id: c.id, photoId: c.photoId, score: c.score, threshold: c.threshold, passed: c.passed, qualifying: c.qualifying, errorCode: c.errorCode, modelId: c.modelId, createdAt: c.createdAt.toISOString() })),
+        comparisons: s.comparisons.map((c) => ({
+          id: c.id,
+          photoId: c.photoId,
+          score: c.score,
+          threshold: c.threshold,
+          passed: c.passed,
+          qualifying: c.qualifying,
+          errorCode: c.errorCode,
+          modelId: c.modelId,
+          provider: c.provider === "tencent" ? ("tencent" as const) : ("local" as const),
+          fallbackReason: c.fallbackReason,
+          referralReason: c.referralReason,
+          referenceIssues: referenceIssuesOf(c.referenceQuality),
+          createdAt: c.createdAt.toISOString(),
+        })),
         reviews: s.reviews.map((v) => ({ id: v.id, decision: v.decision, reason: v.reason, automatic: v.automatic, reviewer: v.reviewer?.displayName ?? (v.automatic ? "系统" : null), createdAt: v.createdAt.toISOString() })),
         overrides: s.overrides.map((o) => ({ id: o.id, staff: o.staffUser.displayName, reason: o.reason, createdAt: o.createdAt.toISOString() })),
         orders: s.orders.map((o) => orderAdmin(o)),
@@ -400,3 +414,10 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 };
+
+const ReferenceIssues = z.object({ reasons: z.array(z.enum(["SMALL_FACE", "GRAYSCALE", "BLURRY", "HEAVY_COMPRESSION"])) });
+/** The admission photo's quality problems as recorded with a comparison (older rows carry none). */
+function referenceIssuesOf(q: Prisma.JsonValue | null): Array<z.infer<typeof ReferenceIssues>["reasons"][number]> {
+  const r = ReferenceIssues.safeParse(q);
+  return r.success ? r.data.reasons : [];
+}
