@@ -16,7 +16,7 @@ import { FaceError, type FaceErrorInfo, type ImageRole } from "./errors.js";
 import type { ModelCard } from "./model-card.js";
 import { SideWorker } from "./parallel.js";
 import { describeReasons, type ReferenceQuality } from "./reference-quality.js";
-import { alignedCrops, analyseFace, conditionFor, NO_CONDITION, type EmbedCondition, type FaceAnalysis, type FaceInfo } from "./pipeline.js";
+import { alignedCrops, analyseFace, conditionFor, measureReferenceQuality, NO_CONDITION, type EmbedCondition, type FaceAnalysis, type FaceInfo } from "./pipeline.js";
 
 export type ImageInput = Buffer | Uint8Array | RgbImage;
 
@@ -236,12 +236,17 @@ export function lowQualityReferenceNote(q: ReferenceQuality, score = 0): string 
  * on one thread.
  */
 async function compareParallel(side: SideWorker, matcher: FaceMatcher, photo: ImageInput, reference: ImageInput): Promise<[number, FaceInfo]> {
-  const [p, r] = await Promise.allSettled([side.analyse(photo, "photo"), matcher.analyse(reference, "reference")]);
+  // The reference's quality is not needed to embed it: measured while the two embeddings run.
+  const [p, r] = await Promise.allSettled([side.analyse(photo, "photo"), analyseFace(reference, "reference", matcher.pipeline, { quality: false })]);
   if (p.status === "rejected") throw p.reason;
   if (r.status === "rejected") {
     side.drop(p.value);
     throw r.reason;
   }
-  const [ep, er] = await Promise.all([side.embed(p.value, conditionFor(p.value, r.value, matcher.pipeline)), matcher.embedAnalysis(r.value, conditionFor(r.value, p.value, matcher.pipeline))]);
-  return [cosine(ep, er), r.value];
+  const [ep, er, quality] = await Promise.all([
+    side.embed(p.value, conditionFor(p.value, r.value, matcher.pipeline)),
+    matcher.embedAnalysis(r.value, conditionFor(r.value, p.value, matcher.pipeline)),
+    measureReferenceQuality(r.value, reference),
+  ]);
+  return [cosine(ep, er), { ...r.value, quality }];
 }

@@ -78,7 +78,7 @@ export async function findFaces(img: RgbImage, opts: PipelineOptions): Promise<D
  * replaced by the graduate: a small face is upscaled to the model's input and its quality is
  * recorded instead), `faceCount` says how many were found.
  */
-export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: ImageRole, opts: PipelineOptions): Promise<FaceAnalysis> {
+export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: ImageRole, opts: PipelineOptions, measure = { quality: true }): Promise<FaceAnalysis> {
   const image = await toRgb(input, role);
   const faces = await findFaces(image, opts);
   const face = faces[0];
@@ -90,8 +90,13 @@ export async function analyseFace(input: Buffer | Uint8Array | RgbImage, role: I
   if (role === "photo" && eyeDistance < opts.minEyeDistance) throw new FaceError("FACE_TOO_SMALL", role);
   const grayscale = meanChroma(image, face.box) < GRAYSCALE_CHROMA;
   const a: FaceAnalysis = { image, face, faceCount: faces.length, eyeDistance, grayscale };
-  if (role === "reference") a.quality = await referenceQuality(image, face, eyeDistance, grayscale, input instanceof Uint8Array ? input : null);
+  if (role === "reference" && measure.quality) a.quality = await measureReferenceQuality(a, input);
   return a;
+}
+
+/** The admission photo's quality (recorded with the comparison); `input` is what was analysed, for the JPEG quality. */
+export function measureReferenceQuality(a: FaceAnalysis, input: Buffer | Uint8Array | RgbImage): Promise<ReferenceQuality> {
+  return referenceQuality(a.image, a.face, a.eyeDistance, a.grayscale, input instanceof Uint8Array ? input : null);
 }
 
 /**
