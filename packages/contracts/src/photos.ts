@@ -12,6 +12,19 @@ export const PhotoCheckSchema = z
   })
   .meta({ id: "PhotoCheck" });
 
+/** A spot a check found (e.g. a suspected earring), marked on an image: fractions of its width and height. */
+export const PhotoMarkSchema = z
+  .object({
+    check: z.string().describe("the check that marked it, e.g. no_accessories"),
+    x: z.number().describe("centre, fraction of the image width (0–1)"),
+    y: z.number().describe("centre, fraction of the image height (0–1)"),
+    r: z.number().describe("radius, fraction of the image width"),
+    aspect: z.number().describe("the image's height ÷ width, to place the mark before the image loads"),
+    label: z.string().describe("what is marked, in Chinese"),
+  })
+  .meta({ id: "PhotoMark" });
+export type PhotoMark = z.infer<typeof PhotoMarkSchema>;
+
 export const PhotoViewSchema = z
   .object({
     id: z.string().uuid(),
@@ -21,6 +34,7 @@ export const PhotoViewSchema = z
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     originalUrl: z.string().url(),
     standardizedUrl: z.string().url().nullable(),
+    marks: z.array(PhotoMarkSchema).describe("spots failed checks found, on the photo as uploaded (originalUrl)"),
     createdAt: z.string().datetime(),
   })
   .meta({ id: "Photo" });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { StaffRoleSchema } from "./staff.js";
 import { SubmissionStateSchema, SubmissionViewSchema } from "./journey.js";
-import { PhotoCheckSchema } from "./photos.js";
+import { PhotoCheckSchema, PhotoMarkSchema } from "./photos.js";
 
 /**
  * Schemas of the admin console's staff routes (campaigns, roster, dashboard, review templates,
@@ -758,6 +758,7 @@ export const ReviewItemSchema = z
     /** why a comparison under 80 was sent to review (e.g. the admission photo's quality), in Chinese */
     referralNote: z.string().nullable().optional(),
     checks: z.array(z.object({ id: z.string(), passed: z.boolean(), message: z.string() })),
+    marks: z.array(PhotoMarkSchema).describe("spots failed checks found (e.g. a suspected earring), on the standardised photo"),
     claimedUntil: z.string().datetime(),
     manualPass: z
       .object({

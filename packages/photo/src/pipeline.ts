@@ -48,6 +48,8 @@ export interface StandardizeReport extends PhotoReport {
     sizeOk: boolean;
     sizeNote?: string;
     geometry: OutputGeometry;
+    /** the part of the (upright) source photo the standard photo shows, source pixels (may reach past its edges) */
+    crop: { x: number; y: number; width: number; height: number };
     background: [number, number, number];
     print: { width: number; height: number; bytes: number; quality: number };
   };
@@ -298,7 +300,9 @@ export async function standardize(image: Uint8Array, specInput: PhotoSpec | Phot
     report.compliant = !a.error && isCompliant(report.checks);
     report.output = {
       width: o.width, height: o.height, bytes: enc.bytes, quality: enc.quality, sizeOk: enc.sizeOk, ...(enc.sizeNote ? { sizeNote: enc.sizeNote } : {}),
-      geometry, background: bg, print: { width: pw, height: ph, bytes: print.length, quality: o.printQuality },
+      geometry,
+      crop: { x: round1(plan.rect.x / a.decoded.scale), y: round1(plan.rect.y / a.decoded.scale), width: round1(plan.rect.w / a.decoded.scale), height: round1(plan.rect.h / a.decoded.scale) },
+      background: bg, print: { width: pw, height: ph, bytes: print.length, quality: o.printQuality },
     };
     timings.total = now() - t0;
     return { report, image: enc.data, print };

@@ -196,7 +196,15 @@ export function ReviewPage() {
               <div className="photo-pair">
                 <div className="photo-frame">
                   <div className="label">本次提交（标准化后）</div>
-                  <img src={item.standardizedUrl} alt="提交的照片" data-testid="review-photo" />
+                  <div className="marked">
+                    <img src={item.standardizedUrl} alt="提交的照片" data-testid="review-photo" />
+                    {item.marks.map((m, i) => (
+                      // a spot a check found (e.g. a suspected earring): circled where it is
+                      <div key={i} className="mark" data-testid="review-mark" title={m.label} style={{ left: `${(m.x - m.r) * 100}%`, top: `${m.y * 100}%`, width: `${2 * m.r * 100}%` }}>
+                        <span>{m.label}</span>
+                      </div>
+                    ))}
+                  </div>
                 </div>
                 <div className="photo-frame">
                   <div className="label">录取照片</div>

@@ -116,13 +116,13 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         await db.standardisationAttempt.delete({ where: { id: attemptId } });
         await db.photo.update({
           where: { id: req.params.photoId },
-          data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error, output: result.report.output } as object, compliant: false },
+          data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error, source: result.report.source, output: result.report.output } as object, compliant: false },
         });
       } else {
         await db.$transaction(async (tx) => {
           await tx.photo.update({
             where: { id: req.params.photoId },
-            data: { standardizedKey: keys.standard, printKey: keys.print, checkReport: { compliant: result.report.compliant, checks: result.report.checks, output: result.report.output } as object, compliant: result.report.compliant },
+            data: { standardizedKey: keys.standard, printKey: keys.print, checkReport: { compliant: result.report.compliant, checks: result.report.checks, source: result.report.source, output: result.report.output } as object, compliant: result.report.compliant },
           });
           await applyEvent(tx, s.id, { type: "STANDARDIZED" }, actor);
         });

@@ -11,6 +11,7 @@ import { referralNote } from "../services/compare-service.js";
 import { newOutTradeNo, recordRefund } from "../services/payment-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
 import { STAFF_MONEY_LIMIT, STAFF_REVIEW_LIMIT } from "../lib/staff-rate-limits.js";
+import { photoMarks } from "../services/photo-marks.js";
 
 const bearer = [{ bearer: [] }];
 const SubmissionParams = z.object({ id: z.string().uuid() });
@@ -78,6 +79,7 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
         score: s.comparisons[0]?.score ?? null,
         referralNote: referralNote(s.comparisons[0]),
         checks: report.checks.map((c) => ({ id: c.id, passed: c.passed, message: c.message })),
+        marks: photoMarks(photo.checkReport, "standardized"),
         claimedUntil: until.toISOString(),
         manualPass,
       };

@@ -4,6 +4,7 @@ import type { Db } from "@gradphoto/db";
 import type { ObjectStorage } from "@gradphoto/storage";
 import type { PhotoView } from "@gradphoto/contracts";
 import { AppError } from "../lib/errors.js";
+import { photoMarks } from "./photo-marks.js";
 
 /** The campaign's photo spec (stored as JSON) with every default filled in. */
 export function campaignSpec(json: unknown): PhotoSpec {
@@ -93,6 +94,7 @@ export async function photoView(storage: ObjectStorage, p: { id: string; source:
     error: report.error ? { code: report.error.code, message: report.error.message } : null,
     originalUrl: await storage.signedUrl(p.originalKey, { expiresInSeconds: 900 }),
     standardizedUrl: p.standardizedKey ? await storage.signedUrl(p.standardizedKey, { expiresInSeconds: 900 }) : null,
+    marks: photoMarks(p.checkReport, "original"),
     createdAt: p.createdAt.toISOString(),
   };
 }

@@ -38,6 +38,7 @@ export default function Check() {
   const ok = p.compliant === true;
   // The pipeline's stop reason, unless a failed check already says the same.
   const extraError = p.error && !failed.some((c) => c.message === p.error!.message) ? p.error.message : null;
+  const mark = (id: string) => p.marks.find((m) => m.check === id);
 
   return (
     <Screen
@@ -85,7 +86,9 @@ export default function Check() {
             const flaw = flawForCheck(c.id);
             return (
               <View className="fail-item" key={c.id} data-check={c.id}>
-                {flaw ? (
+                {mark(c.id) ? (
+                  <MarkZoom src={p.originalUrl} m={mark(c.id)!} />
+                ) : flaw ? (
                   <View className="fail-art">
                     <View className="fail-pic">
                       <Image className="fill" src={portrait(flaw)} mode="scaleToFill" />
@@ -112,5 +115,20 @@ export default function Check() {
         </Card>
       ) : null}
     </Screen>
+  );
+}
+
+const ZOOM_PX = 96;
+
+/** The graduate's own photo, enlarged around what a check found (e.g. a suspected earring), circled. */
+function MarkZoom({ src, m }: { src: string; m: Photo["marks"][number] }) {
+  const span = 5 * m.r; // the window shows 5 radii of the photo's width around the spot
+  const w = ZOOM_PX / span, h = w * m.aspect;
+  return (
+    <View className="mark-zoom" data-testid="mark-zoom" style={{ width: `${ZOOM_PX}px`, height: `${ZOOM_PX}px` }}>
+      <Image src={src} mode="scaleToFill" style={{ position: "absolute", width: `${w}px`, height: `${h}px`, left: `${ZOOM_PX / 2 - m.x * w}px`, top: `${ZOOM_PX / 2 - m.y * h}px` }} />
+      <View className="mark-ring" style={{ width: `${0.4 * ZOOM_PX}px`, height: `${0.4 * ZOOM_PX}px` }} />
+      <Text className="mark-label">{m.label}</Text>
+    </View>
   );
 }
