@@ -441,17 +441,22 @@ export const GraduateSearchQuerySchema = z.object({
   campaignId: uuid().optional(),
 });
 
+/** Who a graduate is, as customer service's lists show them. */
+const GraduateIdentityFields = {
+  campaignId: uuid(),
+  campaignName: z.string(),
+  name: z.string().nullable(),
+  uniqueNumber: z.string().nullable(),
+  college: z.string().nullable(),
+  major: z.string().nullable(),
+  phone: z.string().nullable(),
+};
+
 export const GraduateHitSchema = z
   .object({
     rosterEntryId: uuid().nullable(),
     submissionId: uuid().nullable(),
-    campaignId: uuid(),
-    campaignName: z.string(),
-    name: z.string().nullable(),
-    uniqueNumber: z.string().nullable(),
-    college: z.string().nullable(),
-    major: z.string().nullable(),
-    phone: z.string().nullable(),
+    ...GraduateIdentityFields,
     state: SubmissionStateSchema.nullable(),
     stateLabel: z.string().nullable(),
     admissionPhotoStatus: AdmissionPhotoStatusSchema.nullable(),
@@ -464,13 +469,7 @@ export const GraduateSearchResultSchema = z.object({ items: z.array(GraduateHitS
 export const ServiceWorkItemSchema = z
   .object({
     submissionId: uuid(),
-    campaignId: uuid(),
-    campaignName: z.string(),
-    name: z.string().nullable(),
-    uniqueNumber: z.string().nullable(),
-    college: z.string().nullable(),
-    major: z.string().nullable(),
-    phone: z.string().nullable(),
+    ...GraduateIdentityFields,
     state: SubmissionStateSchema,
     stateLabel: z.string(),
     since: isoDate().describe("when the graduate entered this state"),
