@@ -38,7 +38,7 @@ export default function Check() {
   const ok = p.compliant === true;
   // The pipeline's stop reason, unless a failed check already says the same.
   const extraError = p.error && !failed.some((c) => c.message === p.error!.message) ? p.error.message : null;
-  const mark = (id: string) => p.marks.find((m) => m.check === id);
+  const mark = (id: string) => (p.marks ?? []).find((m) => m.check === id); // a photo cached by an older client has none
 
   return (
     <Screen
