@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import sharp from "sharp";
 import ExcelJS from "exceljs";
 import { unzipSync, zipSync } from "fflate";
@@ -309,6 +312,13 @@ describe("review, export, dashboard", () => {
 
     const none = await j.call("POST", `/api/staff/campaigns/${campaignId}/exports`, { token: admin.token });
     expect(none.body.code).toBe("NOTHING_TO_EXPORT");
+    // what a worker killed mid-export leaves behind (a partial archive of photos and names, 3 h old),
+    // and another worker's export running on the same host right now
+    const crashed = mkdtempSync(path.join(os.tmpdir(), "gradphoto-export-"));
+    writeFileSync(path.join(crashed, "export.zip"), "partial archive");
+    const hoursAgo = new Date(Date.now() - 3 * 3600_000);
+    utimesSync(crashed, hoursAgo, hoursAgo);
+    const running = mkdtempSync(path.join(os.tmpdir(), "gradphoto-export-"));
     const ex = await j.call("POST", `/api/staff/campaigns/${cid}/exports`, { token: admin.token });
     expect(ex.status).toBe(200);
     const done = await waitFor(async () => {
@@ -316,6 +326,9 @@ describe("review, export, dashboard", () => {
       return r.body.status === "DONE" ? r.body : null;
     });
     expect(done).toMatchObject({ total: 1, done: 1 });
+    expect(existsSync(crashed)).toBe(false); // swept when the next export started
+    expect(existsSync(running)).toBe(true); // too young to be a leftover
+    rmSync(running, { recursive: true });
     expect(new Date(done.expiresAt).getTime()).toBeGreaterThan(Date.now());
     const link = await j.call("POST", `/api/staff/exports/${ex.body.id}/link`, { token: admin.token });
     const res = await fetch(link.body.url);

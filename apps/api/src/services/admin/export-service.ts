@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -34,6 +34,32 @@ export function exportFileName(pattern: string, v: NameValues, taken: Set<string
 
 export const exportObjectKey = (jobId: string) => `exports/${jobId}/export.zip`;
 
+const TMP_PREFIX = "gradphoto-export-";
+/** Far longer than any export takes (10,000 graduates build in minutes). */
+export const STALE_EXPORT_DIR_MS = 2 * 3600_000;
+
+/**
+ * Removes the working folders of exports whose process died before its `finally` ran (kill -9, OOM,
+ * power loss): each holds a partial archive of graduates' photos and names, which must not linger in
+ * the temporary directory. Only folders older than `maxAgeMs` go, so another worker's running export
+ * on the same host keeps its own. Returns how many were removed.
+ */
+export function sweepStaleExportDirs(maxAgeMs = STALE_EXPORT_DIR_MS, root = os.tmpdir(), now = Date.now()): number {
+  let removed = 0;
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(TMP_PREFIX)) continue;
+    const dir = path.join(root, name);
+    try {
+      if (now - statSync(dir).mtimeMs < maxAgeMs) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      /* gone already, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
 export function exportDownloadName(campaignName: string, createdAt: Date): string {
   const d = createdAt.toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }).replace(/-/g, "");
   return `${unsafe(campaignName)}-审核通过照片-${d}.zip`;
@@ -65,8 +91,10 @@ export async function runExport(deps: AppDeps, jobId: string, opts: { lastAttemp
     const photos = new Map((await db.photo.findMany({ where: { id: { in: subs.map((s) => s.submittedPhotoId!) } }, select: { id: true, standardizedKey: true, printKey: true } })).map((p) => [p.id, p]));
     await db.exportJob.update({ where: { id: job.id }, data: { status: "RUNNING", total: subs.length, done: 0 } });
 
-    // The archive is written to a temporary file as it is built, so memory holds one copy at most.
-    dir = mkdtempSync(path.join(os.tmpdir(), "gradphoto-export-"));
+    // The archive is written to a temporary file as it is built, so memory holds one copy at most;
+    // folders left by a crashed export go first.
+    sweepStaleExportDirs();
+    dir = mkdtempSync(path.join(os.tmpdir(), TMP_PREFIX));
     const tmpFile = path.join(dir, "export.zip");
     const out = openSync(tmpFile, "w");
     fd = out;
