@@ -9,13 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devDemoKey, issueDemoCode } from "@gradphoto/capture-code";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { faceBytes, startJourney, submitPhoto, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
-import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
+import { pickEarringPhoto, pickJourneyPhotos, pickQualifyingPhotos, type EarringPhoto, type JourneyPhotos } from "../../api/test/journey-data.js";
 import { contactSheet, ensureBuilt, launchChromium, serveConsole } from "./e2e-kit.js";
 
 /**
  * The admin console in Debian's Chromium against the real API: log in, create a campaign, import a
  * roster XLSX and an admission-photo ZIP, graduates go through the API, a reviewer approves one and
- * rejects another, customer service passes one after 3 failures, the export is downloaded and checked.
+ * rejects another (its suspected earring circled on the standard photo), customer service passes one
+ * after 3 failures, the export is downloaded and checked.
  * Every page is photographed into docs/admin-console.png.
  */
 const REPO = path.resolve(import.meta.dirname, "../../..");
@@ -28,6 +29,8 @@ let j: Journey;
 let photos: JourneyPhotos;
 /** two studio portraits of other people (Face Research Lab London Set, CC BY 4.0): C's 2nd and 3rd different photos */
 let others: Buffer[];
+/** B's photo: a studio portrait whose earring the check flags (a warning), and the same person's 录取照片 */
+let earring: EarringPhoto;
 let browser: Browser;
 let web: { url: string; close(): Promise<void> };
 let users: Record<"admin" | "reviewer" | "service" | "operator", { username: string; token: string; id: string }>;
@@ -35,7 +38,7 @@ const shots: Array<{ title: string; png: Buffer }> = [];
 const manualShots: Array<{ title: string; png: Buffer }> = [];
 const tmp = mkdtempSync(path.join(os.tmpdir(), "admin-e2e-"));
 
-// Three graduates: A and B will be reviewed, C fails the comparison three times.
+// Three graduates: A and B (who wears earrings) will be reviewed, C fails the comparison three times.
 const grads = [
   { key: "A", name: "林晓彤", id: "110101199003074514", college: "计算机学院", major: "软件工程" },
   { key: "B", name: "周子涵", id: "110101199003075373", college: "计算机学院", major: "人工智能" },
@@ -47,6 +50,7 @@ beforeAll(async () => {
   ensureBuilt();
   [j, photos] = await Promise.all([startJourney(), pickJourneyPhotos()]);
   others = (await pickQualifyingPhotos(2)).map((p) => p.bytes);
+  earring = await pickEarringPhoto();
   web = await serveConsole(j.url);
   browser = await launchChromium();
   const mk = async (role: "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE" | "OPERATOR") => {
@@ -155,7 +159,7 @@ describe("admin console in Chromium", () => {
 
     const zip = zipSync({
       [`${uniqueOf("A")}.jpg`]: new Uint8Array(faceBytes(photos.admission)),
-      [`${uniqueOf("B")}.jpg`]: new Uint8Array(faceBytes(photos.admission)),
+      [`${uniqueOf("B")}.jpg`]: new Uint8Array(earring.admission.bytes),
       [`${uniqueOf("C")}.jpg`]: new Uint8Array(faceBytes(photos.stranger)),
       [`2026${j.schoolCode}8888.jpg`]: new Uint8Array(faceBytes(photos.groupPhoto)),
     });
@@ -179,18 +183,19 @@ describe("admin console in Chromium", () => {
     const school = await j.deps.db.school.findUniqueOrThrow({ where: { id: j.schoolId } });
     const code = (g: (typeof grads)[number]) =>
       issueDemoCode({ uniqueNumber: uniqueOf(g.key), maskedName: maskName(g.name), maskedIdNumber: maskIdNumber(g.id), schoolCode: school.code, schoolName: school.name, degreeLevel: "本科" }, devDemoKey());
-    await Promise.all(
-      grads.map(async (g) => {
-        const p = await toPhotoStep(j, campaignId, { codeText: code(g) });
-        // C fails with three different photos (the same photo again would not count)
-        const files = g.key === "C" ? [photos.graduation, ...others] : [photos.graduation];
-        for (const file of files) {
-          await submitPhoto(j, p.token, p.submissionId, file);
-          const cmp = await j.call("POST", `/api/submissions/${p.submissionId}/admission-photo/confirm`, { token: p.token });
-          expect(cmp.status).toBe(200);
-        }
-      }),
-    );
+    const journey = async (g: (typeof grads)[number]) => {
+      const p = await toPhotoStep(j, campaignId, { codeText: code(g) });
+      // B wears earrings (a warning: the photo is accepted); C fails with three different photos (the same photo again would not count)
+      const files = g.key === "C" ? [photos.graduation, ...others] : g.key === "B" ? [earring.bytes] : [photos.graduation];
+      for (const file of files) {
+        await submitPhoto(j, p.token, p.submissionId, file);
+        const cmp = await j.call("POST", `/api/submissions/${p.submissionId}/admission-photo/confirm`, { token: p.token });
+        expect(cmp.status).toBe(200);
+      }
+    };
+    // A submits first, so the reviewer meets A, then B
+    await journey(grads[0]);
+    await Promise.all([journey(grads[1]), journey(grads[2])]);
     const states = await j.deps.db.submission.findMany({ where: { campaignId }, include: { rosterEntry: true } });
     expect(Object.fromEntries(states.map((s) => [s.rosterEntry!.name, s.state]))).toEqual({ 林晓彤: "REVIEWING", 周子涵: "REVIEWING", 陈思远: "NEEDS_MANUAL_PASS" });
 
@@ -200,19 +205,48 @@ describe("admin console in Chromium", () => {
     await shot(admin, "数据看板（漏斗、每日、分数分布、需跟进、学院专业）");
   });
 
-  it("the reviewer approves one and rejects another with the keyboard", async () => {
+  it("the reviewer approves one and rejects another with the keyboard (its suspected earring circled)", async () => {
     const page = await session("reviewer");
     await page.getByTestId("review-start").click();
     await page.getByTestId("review-item").waitFor();
     await page.getByTestId("review-photo").evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode());
-    await shot(page, "照片审核：标准照与录取照片同尺寸对照、分数、检测项");
     const first = (await page.getByTestId("review-name").textContent())!;
+    expect(first).toBe("林晓彤");
+    expect(await page.getByTestId("review-mark").count()).toBe(0); // nothing found: nothing circled
+    await shot(page, "照片审核：标准照与录取照片同尺寸对照、分数、检测项");
     await page.keyboard.press("a");
     await waitDb(async () => (await page.getByTestId("review-name").textContent()) !== first);
     const second = (await page.getByTestId("review-name").textContent())!;
+    expect(second).toBe("周子涵");
+
+    // B's suspected earring, circled on the standard photo where the check found it
+    const photo = page.getByTestId("review-photo");
+    await photo.evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode());
+    const mark = page.getByTestId("review-mark");
+    await mark.waitFor();
+    expect(await mark.count()).toBe(1);
+    await expect(mark.innerText()).resolves.toBe("疑似耳饰");
+    const b = await j.deps.db.submission.findFirstOrThrow({ where: { campaignId, rosterEntry: { name: "周子涵" } }, include: { photos: true } });
+    const report = b.photos.find((p) => p.id === b.submittedPhotoId)!.checkReport as { checks: Array<{ id: string; value: unknown }>; output: { crop: { x: number; y: number; width: number; height: number } } };
+    const spot = report.checks.find((c) => c.id === "no_accessories")!.value as { x: number; y: number; r: number };
+    expect(spot).toMatchObject(earring.spot); // the standardised report keeps the check's spot in source pixels
+    const [pb, mb] = [(await photo.boundingBox())!, (await mark.boundingBox())!];
+    const crop = report.output.crop;
+    const k = pb.width / crop.width; // screen px per source px
+    const centre = { x: mb.x + mb.width / 2, y: mb.y + mb.height / 2 };
+    // inside the photo, where the spot is (through the recorded crop), with the spot's size
+    expect(centre.x).toBeGreaterThan(pb.x);
+    expect(centre.x).toBeLessThan(pb.x + pb.width);
+    expect(centre.y).toBeGreaterThan(pb.y);
+    expect(centre.y).toBeLessThan(pb.y + pb.height);
+    expect(Math.abs(centre.x - (pb.x + (spot.x - crop.x) * k))).toBeLessThan(2);
+    expect(Math.abs(centre.y - (pb.y + (spot.y - crop.y) * k))).toBeLessThan(2);
+    expect(Math.abs(mb.width - 2 * spot.r * k)).toBeLessThan(5);
+    await shot(page, "照片审核：检测发现的疑似耳饰在标准照上圈出");
+
     await page.keyboard.press("r");
     await page.getByTestId("reject-confirm").waitFor();
-    await page.keyboard.press("2");
+    await page.keyboard.press("3");
     await shot(page, "审核不通过：选择驳回理由（数字键选择，回车确认）");
     await page.keyboard.press("Enter");
     await page.getByText("暂时没有待审核的照片").waitFor();
@@ -220,7 +254,7 @@ describe("admin console in Chromium", () => {
     const by = (n: string) => subs.find((s) => s.rosterEntry?.name === n)!;
     expect(by(first).state).toBe("APPROVED");
     expect(by(second).state).toBe("REJECTED");
-    expect(by(second).reviews[0]!.reason).toBe("照片模糊或光线不均");
+    expect(by(second).reviews[0]!.reason).toBe("佩戴饰品或有色眼镜");
     await page.context().close();
   });
 

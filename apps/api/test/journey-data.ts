@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import sharp from "sharp";
 import { check, standardize } from "@gradphoto/photo";
 import { testdataDir } from "@gradphoto/testkit";
 import { faceBytes, faceManifest } from "./journey-harness.js";
@@ -39,7 +40,7 @@ export async function pickJourneyPhotos(): Promise<JourneyPhotos> {
   throw new Error("the dev set has no labelled-compliant photo with a partner that the checks accept");
 }
 
-interface StudioFile { path: string; identity: string; labels: { expected_compliant: boolean } }
+interface StudioFile { path: string; identity: string; labels: { expected_compliant: boolean; frontal: boolean; accessories: string[]; issues: string[] } }
 const studioManifest = JSON.parse(readFileSync(testdataDir("faces-studio", "manifest.json"), "utf8")) as { files: StudioFile[] };
 
 /**
@@ -62,4 +63,48 @@ export async function pickQualifyingPhotos(n: number): Promise<Array<{ path: str
   }
   if (out.length < n) throw new Error(`the studio set has only ${out.length} accepted photos of different people`);
   return out;
+}
+
+export interface EarringPhoto {
+  /** the portrait: path in faces-studio, file, bytes */
+  path: string;
+  file: string;
+  bytes: Buffer;
+  /** where no_accessories places the suspected earring (upright source pixels) and the image size */
+  spot: { x: number; y: number; r: number };
+  width: number;
+  height: number;
+  /** the same person's other frontal view, for the 录取照片 */
+  admission: { path: string; file: string; bytes: Buffer };
+}
+
+/**
+ * A studio portrait (Face Research Lab London Set, CC BY 4.0) labelled frontal with earrings as its
+ * only issue that the pipeline accepts as a camera upload with the no_accessories warning (and
+ * standardises), with another frontal view of the same person for the 录取照片. Of those, the one the
+ * check flags most strongly (the largest blob): in this set the weaker flags circle a bright ear rim
+ * above the stud, the strongest circles the stud itself, which is what a screenshot should show.
+ */
+export async function pickEarringPhoto(): Promise<EarringPhoto> {
+  let best: (EarringPhoto & { blob: number }) | null = null;
+  for (const f of studioManifest.files) {
+    const l = f.labels;
+    if (!l.frontal || !l.accessories.includes("earrings") || !l.issues.every((i) => i === "accessories")) continue;
+    const other = studioManifest.files.find((o) => o.identity === f.identity && o.path !== f.path && o.labels.frontal);
+    if (!other) continue;
+    const file = testdataDir("faces-studio", f.path);
+    const bytes = readFileSync(file);
+    const r = await check(bytes, {}, { origin: "camera" });
+    const acc = r.checks.find((c) => c.id === "no_accessories");
+    const v = acc?.value as { blob: number; x: number; y: number; r: number } | undefined;
+    // compliant: the earring is the only finding, a warning
+    if (!r.compliant || !acc || acc.passed || !v || (best && v.blob <= best.blob)) continue;
+    if (!(await standardize(bytes)).report.compliant) continue;
+    const meta = await sharp(bytes).metadata();
+    const otherFile = testdataDir("faces-studio", other.path);
+    best = { path: f.path, file, bytes, spot: { x: v.x, y: v.y, r: v.r }, width: meta.width!, height: meta.height!, admission: { path: other.path, file: otherFile, bytes: readFileSync(otherFile) }, blob: v.blob };
+  }
+  if (!best) throw new Error("the studio set has no frontal earring portrait that the check flags");
+  const { blob: _, ...photo } = best;
+  return photo;
 }

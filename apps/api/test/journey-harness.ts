@@ -36,7 +36,8 @@ export interface Journey {
   schoolCode: string;
   call(method: string, route: string, opts?: { body?: unknown; token?: string; form?: FormData }): Promise<{ status: number; body: any }>;
   campaign(opts?: { schoolPaid?: boolean; reviewMode?: "MANUAL" | "AUTOMATIC"; feeFen?: number; retakePolicy?: "PAY_AGAIN" | "CONTACT_SUPPORT"; repayAfterRefund?: boolean; photoSpec?: { output: Record<string, string | number> } }): Promise<string>;
-  rosterEntry(campaignId: string, admissionPhoto: string | null): Promise<{ uniqueNumber: string; name: string; idNumber: string; codeText: string; entryId: string }>;
+  /** `admissionPhoto`: a path in the faces dev set, or the image itself */
+  rosterEntry(campaignId: string, admissionPhoto: string | Buffer | null): Promise<{ uniqueNumber: string; name: string; idNumber: string; codeText: string; entryId: string }>;
   graduate(): Promise<{ token: string; openid: string }>;
   staff(role: "OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE", schoolId?: string | null): Promise<{ token: string; id: string }>;
 }
@@ -153,7 +154,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
       let key: string | null = null;
       if (admissionPhoto) {
         key = `admission/${campaignId}/${uniqueNumber}.jpg`;
-        await storage.put(key, faceBytes(admissionPhoto));
+        await storage.put(key, typeof admissionPhoto === "string" ? faceBytes(admissionPhoto) : admissionPhoto);
       }
       const e = await db.rosterEntry.create({
         data: {

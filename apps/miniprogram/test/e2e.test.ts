@@ -9,10 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import sharp from "sharp";
 import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-code";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
-import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "../../api/test/journey-data.js";
+import { pickEarringPhoto, pickJourneyPhotos, pickQualifyingPhotos, type EarringPhoto, type JourneyPhotos } from "../../api/test/journey-data.js";
 import { buildAsync } from "../scripts/build.mjs";
 import { button, CHROMIUM, chooseFile, launchChromium, onPage, phone, readConsent, Recorder, serveH5, settle } from "./support/h5.js";
 import { waitFor } from "@gradphoto/testkit";
@@ -24,6 +25,8 @@ let j: Journey;
 let photos: JourneyPhotos;
 /** studio portraits of two other people (Face Research Lab London Set, CC BY 4.0): different qualifying photos */
 let others: Array<{ file: string; bytes: Buffer }>;
+/** a studio portrait (CC BY 4.0) whose earring the check flags as a warning, and the same person's 录取照片 */
+let earring: EarringPhoto;
 let browser: Browser;
 let h5: { url: string; close: () => Promise<void> };
 const tmp = mkdtempSync(path.join(os.tmpdir(), "mp-e2e-"));
@@ -35,6 +38,7 @@ beforeAll(async () => {
   // refunds complete by themselves after a delay, as under `npm start`
   [j, photos, browser] = await Promise.all([startJourney({ devRoutes: true, corsOrigins: [h5.url], fakeWechat: { pay: { autoCompleteRefundsAfterMs: 3000 } } }), pickJourneyPhotos(), launchChromium()]);
   others = await pickQualifyingPhotos(2);
+  earring = await pickEarringPhoto();
   // Names as a graduate would see them (the screenshots become docs/miniprogram-flow.png).
   await j.deps.db.school.update({ where: { id: j.schoolId }, data: { name: SCHOOL } });
 }, 400_000);
@@ -228,6 +232,63 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await button(page, "重新拍摄（免费）").click();
       const good = await takePhoto(page, rec, facePath(photos.graduation), { check: "重拍后：照片符合要求" });
       expect(good).toBe(true);
+    } finally {
+      rec.save();
+      await ctx.close();
+    }
+  }, 240_000);
+
+  it.skipIf(!haveChromium)("a suspected earring is shown on the graduate's own photo, enlarged and circled; a warning, so the graduate continues", async () => {
+    const rec = new Recorder("b2-earring", "疑似耳饰：本人照片放大圈出，建议改进可继续");
+    const campaignId = await campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, earring.admission.bytes);
+    const g = await toPhotoStep(j, campaignId, entry);
+    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(appUrl(campaignId));
+      await button(page, "继续采集").click();
+      await onPage(page, "guide");
+      await button(page, "开始拍摄").click();
+      await onPage(page, "permission");
+      await button(page, "继续").click();
+      expect(await takePhoto(page, null, earring.file)).toBe(true);
+      const shown = page.locator(".taro_page_show");
+      await expect(shown.locator(".fail-card").innerText()).resolves.toMatch(/建议改进[\s\S]*耳部疑似佩戴耳饰/);
+      const zoom = shown.locator("[data-testid=mark-zoom]");
+      await expect(zoom.count()).resolves.toBe(1);
+      await expect(zoom.locator(".mark-label").innerText()).resolves.toBe("疑似耳饰");
+      const img = zoom.locator("img");
+      await img.evaluate((i) => (i as unknown as { decode(): Promise<void> }).decode());
+      // where things are on screen: the spot of the photo (source pixels → the enlarged image) lies at
+      // the window's centre, and so does the ring, sized to the spot
+      const [zb, ib, rb] = await Promise.all([zoom.boundingBox(), img.boundingBox(), zoom.locator(".mark-ring").boundingBox()]);
+      const k = ib!.width / earring.width;
+      expect(ib!.height / ib!.width).toBeCloseTo(earring.height / earring.width, 2);
+      const centre = { x: zb!.x + zb!.width / 2, y: zb!.y + zb!.height / 2 };
+      expect(Math.abs(ib!.x + earring.spot.x * k - centre.x)).toBeLessThan(1.5);
+      expect(Math.abs(ib!.y + earring.spot.y * k - centre.y)).toBeLessThan(1.5);
+      expect(Math.abs(rb!.x + rb!.width / 2 - centre.x)).toBeLessThan(1.5);
+      expect(Math.abs(rb!.y + rb!.height / 2 - centre.y)).toBeLessThan(1.5);
+      expect(Math.abs(rb!.width - 2 * earring.spot.r * k)).toBeLessThan(5);
+      // the image covers the window, and inside the ring there is the ear and the stud, not a plain backdrop
+      expect(ib!.x).toBeLessThanOrEqual(zb!.x);
+      expect(ib!.y).toBeLessThanOrEqual(zb!.y);
+      expect(ib!.x + ib!.width).toBeGreaterThanOrEqual(zb!.x + zb!.width);
+      expect(ib!.y + ib!.height).toBeGreaterThanOrEqual(zb!.y + zb!.height);
+      const inner = rb!.width * 0.6;
+      const inside = await page.screenshot({ clip: { x: centre.x - inner / 2, y: centre.y - inner / 2, width: inner, height: inner } });
+      const spread = (await sharp(inside).greyscale().stats()).channels[0]!.stdev;
+      expect(spread, "the ring encloses detail, not a blank area").toBeGreaterThan(15);
+      await rec.snap(page, "照片质量检测：疑似耳饰放大圈出，建议改进可继续");
+
+      // a warning: standardise, submit, compare, 审核中
+      await standardizeSubmitCompare(page, null, { subscribe: "拒绝" });
+      await expect(shown.locator(".score-verdict").innerText()).resolves.toBe("人像比对通过");
+      await rec.snap(page, "耳饰仅为建议：标准化、提交、比对通过");
+      await button(page, "查看审核状态").click();
+      await onPage(page, "status");
+      await expect(shown.locator(".status-title").innerText()).resolves.toBe("审核中");
     } finally {
       rec.save();
       await ctx.close();

@@ -14,11 +14,11 @@ import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-cod
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { waitFor } from "@gradphoto/testkit";
 import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../../api/test/journey-harness.js";
-import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "../../../api/test/journey-data.js";
+import { pickEarringPhoto, pickJourneyPhotos, pickQualifyingPhotos, type EarringPhoto, type JourneyPhotos } from "../../../api/test/journey-data.js";
 import { buildAsync } from "../../scripts/build.mjs";
 import { typecheckCalls } from "./api-types.js";
 import { Phone } from "./phone.js";
-import { elements, hasClass, textOf, ViewLayer } from "./view.js";
+import { elements, hasClass, textOf, ViewLayer, type VNode } from "./view.js";
 
 const dist = path.resolve(import.meta.dirname, "../../dist/weapp");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "weapp-journey-"));
@@ -26,6 +26,8 @@ let j: Journey;
 let photos: JourneyPhotos;
 /** Qualifying studio photos of other people than the graduate's: different photos for the 3-failures rule. */
 let others: Array<{ file: string; bytes: Buffer }>;
+/** a studio portrait (CC BY 4.0) whose earring the check flags as a warning, and the same person's 录取照片 */
+let earring: EarringPhoto;
 let view: ViewLayer;
 const phones: Phone[] = [];
 let users = 0;
@@ -35,7 +37,7 @@ beforeAll(async () => {
   await buildAsync("weapp", { quiet: true });
   view = new ViewLayer(dist);
   // the fake WeChat Pay completes a refund by itself shortly after it is requested, as WeChat does
-  [j, photos, others] = await Promise.all([startJourney({ fakeWechat: { pay: { autoCompleteRefundsAfterMs: 1500 } } }), pickJourneyPhotos(), pickQualifyingPhotos(2)]);
+  [j, photos, others, earring] = await Promise.all([startJourney({ fakeWechat: { pay: { autoCompleteRefundsAfterMs: 1500 } } }), pickJourneyPhotos(), pickQualifyingPhotos(2), pickEarringPhoto()]);
 }, 400_000);
 
 afterAll(() => {
@@ -150,6 +152,16 @@ async function throughPaySuccess(p: Phone): Promise<void> {
 /** The graduate's session as the app saved it in wx storage. */
 function saved(p: Phone): { token: string; submissionId: string } {
   return p.wx.storage.get("gradphoto.session") as { token: string; submissionId: string };
+}
+
+/** A node's inline style as WeChat receives it ("left:-12.5px;width:96px;…"): the px values by property. */
+function pxStyle(n: VNode): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const decl of String(n.attr.style ?? "").split(";")) {
+    const m = /^\s*([a-z-]+)\s*:\s*(-?[\d.]+(?:e-?\d+)?)px\s*$/i.exec(decl);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }
 
 /** Nothing thrown in the mini-program, nothing logged as an error, no setData value WeChat would drop. */
@@ -293,6 +305,63 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(await takePhoto(p, photos.graduation)).toBe("照片符合要求");
     expectHealthy(p);
   }, 240_000);
+
+  it("a suspected earring: 建议改进 with the graduate's own photo enlarged around it and circled; the graduate continues (a warning) to 审核中", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const entry = await j.rosterEntry(campaignId, earring.admission.bytes);
+    const g = await toPhotoStep(j, campaignId, entry);
+    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    p.launch();
+    await p.tap("继续采集");
+    await p.onPage("guide");
+    await p.tap("开始拍摄");
+    await p.onPage("permission");
+    await p.tap("允许使用摄像头");
+    // a warning does not fail the photo
+    expect(await takePhoto(p, earring.file)).toBe("照片符合要求");
+    expect(p.text()).toContain("有 1 项建议改进，可继续");
+    const card = elements(p.screen()).find((n) => hasClass(n, "fail-card"))!;
+    expect(textOf(card)).toContain("建议改进");
+    expect(textOf(card)).not.toContain("必须修改");
+    expect(p.textsOf("fail-msg")).toEqual([expect.stringMatching(/耳部疑似佩戴耳饰/)]);
+
+    // in place of the drawing: the photo taken, enlarged around the spot the check found, ringed and labelled
+    expect(p.count("fail-art")).toBe(0);
+    const zooms = elements(p.screen()).filter((n) => hasClass(n, "mark-zoom"));
+    expect(zooms).toHaveLength(1);
+    const zoom = zooms[0]!;
+    expect(p.textsOf("mark-label")).toEqual(["疑似耳饰"]);
+    const box = pxStyle(zoom);
+    expect(box.width).toBe(box.height);
+    const img = elements(zoom).find((n) => n.tag === "wx-image")!;
+    const ring = elements(zoom).find((n) => hasClass(n, "mark-ring"))!;
+    expect(String(img.attr.src)).toMatch(/^https?:\/\//); // the graduate's own upload, not a drawing
+    const s = pxStyle(img);
+    expect(Object.keys(s)).toEqual(expect.arrayContaining(["left", "top", "width", "height"]));
+    for (const v of [s.left, s.top, s.width, s.height, pxStyle(ring).width]) expect(Number.isFinite(v)).toBe(true);
+    // the image keeps its proportions and covers the whole window (no blank corner)
+    expect(s.height! / s.width!).toBeCloseTo(earring.height / earring.width, 2);
+    expect(s.left).toBeLessThanOrEqual(0);
+    expect(s.top).toBeLessThanOrEqual(0);
+    expect(s.left! + s.width!).toBeGreaterThanOrEqual(box.width!);
+    expect(s.top! + s.height!).toBeGreaterThanOrEqual(box.height!);
+    // the window's centre, taken back into the source photo, is the check's spot (within a source pixel);
+    // the ring there (centred by its class) has the spot's radius at this scale
+    const k = s.width! / earring.width; // displayed px per source px
+    expect(Math.abs((box.width! / 2 - s.left!) / k - earring.spot.x)).toBeLessThan(1);
+    expect(Math.abs((box.height! / 2 - s.top!) / k - earring.spot.y)).toBeLessThan(1);
+    expect(pxStyle(ring).width).toBeCloseTo(2 * earring.spot.r * k, 0);
+    // the zoom shows the spot enlarged: the window spans 5 ring radii of the photo
+    expect(box.width! / k).toBeCloseTo(5 * earring.spot.r, -1);
+
+    // the graduate may go on: standardise, submit, compare, 审核中
+    await standardizeSubmitCompare(p, "accept");
+    expect(p.textsOf("score-verdict")).toEqual(["人像比对通过"]);
+    await p.tap("查看审核状态");
+    await p.onPage("status");
+    expect(p.textsOf("status-title")).toEqual(["审核中"]);
+    expectHealthy(p);
+  }, 300_000);
 
   it("the daily standardisation quota: used up, the button waits with a live countdown", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });
