@@ -124,9 +124,9 @@ async function standardizeSubmitCompare(page: Page, rec: Recorder | null, opts: 
   await button(page, "满意，下一步").click();
   await onPage(page, "submit");
   // nothing is ticked for the graduate: submitting waits until every item is confirmed
-  await expect(button(page, /请先逐项确认（0\/4）/).getAttribute("aria-disabled")).resolves.toBe("true");
+  await expect(button(page, /请先逐项确认（0\/5）/).getAttribute("aria-disabled")).resolves.toBe("true");
   await snap("确认提交：逐项确认（未预先勾选）");
-  for (let i = 1; i <= 4; i++) await page.locator(`.taro_page_show [data-testid=confirm-${i}]`).click();
+  for (let i = 1; i <= 5; i++) await page.locator(`.taro_page_show [data-testid=confirm-${i}]`).click();
   await button(page, "确认提交").click();
   if (opts.subscribe) {
     const choice = page.getByText(opts.subscribe, { exact: true });

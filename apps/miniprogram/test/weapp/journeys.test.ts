@@ -117,21 +117,21 @@ async function standardizeSubmitCompare(p: Phone, subscribe: "accept" | "reject"
   expect(p.text()).toContain("提交时将询问是否接收「审核结果」微信通知");
   // nothing is ticked for the graduate: the button waits until each item is ticked by a tap
   expect(p.count("confirm-item", "confirm-on")).toBe(0);
-  expect(p.buttons()).toContain("请先逐项确认（0/4） (disabled)");
+  expect(p.buttons()).toContain("请先逐项确认（0/5） (disabled)");
   // a tap on the disabled button submits nothing and asks for no 订阅消息
   const asked = p.wx.calls.filter((c) => c.api === "requestSubscribeMessage").length;
-  const disabled = elements(p.screen()).find((n) => hasClass(n, "btn-disabled") && textOf(n).trim() === "请先逐项确认（0/4）");
+  const disabled = elements(p.screen()).find((n) => hasClass(n, "btn-disabled") && textOf(n).trim() === "请先逐项确认（0/5）");
   p.tapNode(disabled!);
   await p.settle();
   expect(p.route).toBe("pages/submit/index");
   expect(p.wx.calls.filter((c) => c.api === "requestSubscribeMessage")).toHaveLength(asked);
-  const items = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
+  const items = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未佩戴耳环、耳钉、项链等饰物，嘴唇自然闭合", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
   for (const [i, item] of items.entries()) {
-    expect(p.buttons()).toContain(`请先逐项确认（${i}/4） (disabled)`);
+    expect(p.buttons()).toContain(`请先逐项确认（${i}/5） (disabled)`);
     await p.tap(item);
     await p.waitFor(() => p.count("confirm-item", "confirm-on") === i + 1, `${item} ticked`);
   }
-  expect(p.buttons()).not.toContain("请先逐项确认（4/4） (disabled)");
+  expect(p.buttons()).not.toContain("请先逐项确认（5/5） (disabled)");
   p.wx.user.subscribe = subscribe;
   await p.tap("确认提交");
   await p.onPage("admission");

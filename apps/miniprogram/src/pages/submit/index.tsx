@@ -10,7 +10,8 @@ import { Button, Card, ErrorState, Loading, Notice, Screen } from "../../compone
 import { icon } from "../../components/art";
 import "./index.css";
 
-const CONFIRM = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
+// The graduate confirms what the checks cannot fully see (jewellery, retouching) before submitting.
+const CONFIRM = ["是本人近期正面免冠照片", "五官清晰，露出眉毛和双耳", "未佩戴耳环、耳钉、项链等饰物，嘴唇自然闭合", "未化妆、未美颜、未做任何修图", "背景为均匀浅蓝色，无其他人或物"];
 
 export default function Submit() {
   const sub = useSubmission(["STANDARDIZED"]);
