@@ -22,8 +22,13 @@ export interface Async<T> {
 
 /** Loads data for a page, with loading and error states (errors show the API's message). */
 export function useAsync<T>(fn: () => Promise<T>, deps: unknown[] = []): Async<T> {
-  const [state, setState] = useState<{ loading: boolean; data: T | undefined; error: string | null }>({ loading: true, data: undefined, error: null });
+  // `by`: the loader (one per deps) whose result the state holds. When the deps change, the render
+  // before the new load starts must not show the old deps' result as current (支付成功 showed
+  // "支付已确认" without the amount for one render while the order was being fetched).
+  const [state, setState] = useState<{ loading: boolean; data: T | undefined; error: string | null; by?: unknown }>({ loading: true, data: undefined, error: null });
   const alive = useRef(true);
+  /** the loader of the current deps: a slower load of older deps must not land after it */
+  const latest = useRef<unknown>(null);
   useEffect(
     () => () => {
       alive.current = false;
@@ -33,18 +38,21 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[] = []): Async<T
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const reload = useCallback(async () => {
     setState((s) => ({ ...s, loading: true, error: null }));
+    const current = () => alive.current && latest.current === reload;
     try {
       const data = await fn();
-      if (alive.current) setState({ loading: false, data, error: null });
+      if (current()) setState({ loading: false, data, error: null, by: reload });
     } catch (e) {
       if (handleAuth(e)) return;
-      if (alive.current) setState((s) => ({ ...s, loading: false, error: errorMessage(e) }));
+      if (current()) setState((s) => ({ ...s, loading: false, error: errorMessage(e), by: reload }));
     }
   }, deps);
   useEffect(() => {
+    latest.current = reload;
     void reload();
   }, [reload]);
-  return { ...state, reload, setData: (data: T) => setState({ loading: false, data, error: null }) };
+  const { by, ...rest } = state;
+  return { ...rest, loading: rest.loading || by !== reload, reload, setData: (data: T) => setState({ loading: false, data, error: null, by: reload }) };
 }
 
 /** A button's action: busy flag, the error to show, and a runner that catches. */

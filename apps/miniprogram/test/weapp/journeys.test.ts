@@ -145,6 +145,8 @@ async function throughPaySuccess(p: Phone): Promise<void> {
   await p.onPage("pay-success", 30_000);
   expect(p.textsOf("status-title")).toEqual(["支付成功"]);
   expect(p.text()).toContain("已支付 ¥20.00，现在可以拍摄照片了。");
+  // and never, not even for one render before the order arrived, the amount-less fallback
+  expect(p.setData.filter((s) => s.route === "pages/pay-success/index" && s.json.includes("支付已确认"))).toEqual([]);
   await p.tap("下一步：拍照说明");
   await p.onPage("guide");
 }

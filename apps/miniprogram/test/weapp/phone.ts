@@ -29,6 +29,8 @@ interface PageEntry {
 export interface SetDataStat {
   route: string;
   bytes: number;
+  /** the payload as sent, to tell what a page showed even for one render */
+  json: string;
 }
 
 export interface PhoneOptions extends WxOptions {
@@ -205,7 +207,7 @@ export class Phone {
 
   private applySetData(entry: PageEntry, patch: Record<string, unknown>): void {
     const json = JSON.stringify(patch);
-    this.setData.push({ route: entry.route, bytes: Buffer.byteLength(json, "utf8") });
+    this.setData.push({ route: entry.route, bytes: Buffer.byteLength(json, "utf8"), json });
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) this.undefinedData.push(`${entry.route}: ${k}`);
       setPath(entry.inst.data as Record<string, unknown>, k, v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
@@ -548,7 +550,7 @@ export class Phone {
 
   /** Largest single setData payload so far. */
   largestSetData(): SetDataStat {
-    return this.setData.reduce((a, b) => (b.bytes > a.bytes ? b : a), { route: "", bytes: 0 });
+    return this.setData.reduce((a, b) => (b.bytes > a.bytes ? b : a), { route: "", bytes: 0, json: "" });
   }
 }
 
