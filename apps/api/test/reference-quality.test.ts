@@ -61,6 +61,7 @@ describe("old, small admission photos (#21)", () => {
     expect(h.status).toBe(200);
     expect(h.body.comparisons[0]).toMatchObject({ referralReason: "LOW_QUALITY_REFERENCE", provider: "local", fallbackReason: null });
     expect(h.body.comparisons[0].referenceIssues).toEqual(expect.arrayContaining(["GRAYSCALE", "HEAVY_COMPRESSION"]));
+    expect(h.body.comparisons[0].referenceIssuesText).toMatch(/黑白照片.*压缩严重/);
   });
 
   it("a clean colour admission photo of someone else still counts as the graduate's failed photo", async () => {

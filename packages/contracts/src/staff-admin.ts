@@ -579,6 +579,10 @@ export const OrderPageSchema = pagedSchema(OrderAdminSchema)
   .extend({ summary: z.object({ orders: z.number().int(), paidFen: z.number().int(), refundedFen: z.number().int(), needsAttention: z.number().int() }) })
   .meta({ id: "OrderPage" });
 
+/** What is wrong with an admission photo, as the face comparison measures it (packages/face ReferenceQualityReason). */
+export const ReferenceIssueSchema = z.enum(["SMALL_FACE", "GRAYSCALE", "BLURRY", "HEAVY_COMPRESSION"]);
+export type ReferenceIssue = z.infer<typeof ReferenceIssueSchema>;
+
 export const GraduateHistorySchema = z
   .object({
     submission: SubmissionViewSchema,
@@ -622,7 +626,8 @@ export const GraduateHistorySchema = z
         provider: z.enum(["local", "tencent"]).describe("who scored: the local model or Tencent Cloud CompareFace"),
         fallbackReason: z.string().nullable().describe("set when the campaign's cloud provider failed and the local model answered (Tencent's code, ClientTimeout, CIRCUIT_OPEN, TENCENT_NOT_CONFIGURED)"),
         referralReason: z.string().nullable().describe("set when the comparison went to the school's review instead of counting as a failure, e.g. LOW_QUALITY_REFERENCE"),
-        referenceIssues: z.array(z.enum(["SMALL_FACE", "GRAYSCALE", "BLURRY", "HEAVY_COMPRESSION"])).describe("the admission photo's measured quality problems"),
+        referenceIssues: z.array(ReferenceIssueSchema).describe("the admission photo's measured quality problems"),
+        referenceIssuesText: z.string().nullable().describe("the same in Chinese, as the graduate and the reviewer are told it, e.g. 黑白照片、压缩严重"),
         createdAt: isoDate(),
       }),
     ),

@@ -279,8 +279,6 @@ function Photos({ h }: { h: GraduateHistory }) {
   );
 }
 
-const REFERENCE_ISSUE_LABELS: Record<string, string> = { SMALL_FACE: "人脸过小", GRAYSCALE: "黑白", BLURRY: "模糊", HEAVY_COMPRESSION: "压缩严重" };
-
 function Comparisons({ h }: { h: GraduateHistory }) {
   return (
     <Table
@@ -295,7 +293,7 @@ function Comparisons({ h }: { h: GraduateHistory }) {
         { title: "结果", dataIndex: "passed", render: (p: boolean) => (p ? <Tag color="green">通过</Tag> : <Tag color="red">未通过</Tag>) },
         { title: "计入人工通过", dataIndex: "qualifying", render: (q: boolean, c) => (c.passed ? "—" : q ? "是（照片合格）" : "否") },
         { title: "错误", dataIndex: "errorCode", render: (v: string | null) => v ?? "—" },
-        { title: "录取照片质量", dataIndex: "referenceIssues", render: (r: string[], c) => (r.length ? <Tag color={c.referralReason ? "orange" : "default"}>{r.map((x) => REFERENCE_ISSUE_LABELS[x] ?? x).join("、")}</Tag> : "—") },
+        { title: "录取照片质量", dataIndex: "referenceIssuesText", render: (t: string | null, c) => (t ? <Tag color={c.referralReason ? "orange" : "default"}>{t}</Tag> : "—") },
         { title: "处理", dataIndex: "referralReason", render: (v: string | null) => (v === "LOW_QUALITY_REFERENCE" ? <Tag color="orange">录取照片质量低，转学校审核</Tag> : v ? <Tag color="orange">{v}</Tag> : "—") },
         {
           title: "比对方",

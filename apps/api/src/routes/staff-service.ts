@@ -13,12 +13,15 @@ import {
   OrderAdminSchema,
   OrderPageSchema,
   OrderQuerySchema,
+  ReferenceIssueSchema,
   ServiceWorklistQuerySchema,
   ServiceWorklistSchema,
   SubmissionViewSchema,
   UnbindCodeRequestSchema,
   type GraduateHistory,
+  type ReferenceIssue,
 } from "@gradphoto/contracts";
+import { describeReasons } from "@gradphoto/face";
 import { STATE_LABELS } from "@gradphoto/domain";
 import type { Prisma } from "@gradphoto/db";
 import { isWechatError } from "@gradphoto/wechat";
@@ -254,7 +257,7 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
           provider: c.provider === "tencent" ? ("tencent" as const) : ("local" as const),
           fallbackReason: c.fallbackReason,
           referralReason: c.referralReason,
-          referenceIssues: referenceIssuesOf(c.referenceQuality),
+          ...referenceIssuesOf(c.referenceQuality),
           createdAt: c.createdAt.toISOString(),
         })),
         reviews: s.reviews.map((v) => ({ id: v.id, decision: v.decision, reason: v.reason, automatic: v.automatic, reviewer: v.reviewer?.displayName ?? (v.automatic ? "系统" : null), createdAt: v.createdAt.toISOString() })),
@@ -415,9 +418,10 @@ export const staffServiceRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 };
 
-const ReferenceIssues = z.object({ reasons: z.array(z.enum(["SMALL_FACE", "GRAYSCALE", "BLURRY", "HEAVY_COMPRESSION"])) });
-/** The admission photo's quality problems as recorded with a comparison (older rows carry none). */
-function referenceIssuesOf(q: Prisma.JsonValue | null): Array<z.infer<typeof ReferenceIssues>["reasons"][number]> {
-  const r = ReferenceIssues.safeParse(q);
-  return r.success ? r.data.reasons : [];
+const StoredReferenceQuality = z.object({ reasons: z.array(ReferenceIssueSchema) });
+/** The admission photo's quality problems as recorded with a comparison (older rows carry none), with the text the graduate was told. */
+function referenceIssuesOf(q: Prisma.JsonValue | null): { referenceIssues: ReferenceIssue[]; referenceIssuesText: string | null } {
+  const r = StoredReferenceQuality.safeParse(q);
+  const reasons = r.success ? r.data.reasons : [];
+  return { referenceIssues: reasons, referenceIssuesText: reasons.length ? describeReasons(reasons) : null };
 }
