@@ -114,9 +114,10 @@ export class TencentCompareClient {
     throw last!;
   }
 
-  private async once(payload: string): Promise<Omit<TencentCompareResult, "attempts">> {
+  /** The signed headers of a CompareFace request with this body at this second (seconds since the epoch). */
+  signedHeaders(payload: string, timestamp: number): Record<string, string> {
     const o = this.opts;
-    const headers = tc3Headers({
+    return tc3Headers({
       secretId: o.secretId,
       secretKey: o.secretKey,
       host: o.endpoint,
@@ -125,8 +126,13 @@ export class TencentCompareClient {
       version: "2020-03-03",
       ...(o.region ? { region: o.region } : {}),
       payload,
-      timestamp: Math.floor(this.now() / 1000),
+      timestamp,
     });
+  }
+
+  private async once(payload: string): Promise<Omit<TencentCompareResult, "attempts">> {
+    const o = this.opts;
+    const headers = this.signedHeaders(payload, Math.floor(this.now() / 1000));
     let res: Response;
     try {
       res = await fetch(`${o.protocol}://${o.endpoint}/`, { method: "POST", headers, body: payload, signal: AbortSignal.timeout(o.timeoutMs) });
