@@ -212,6 +212,15 @@ export async function toPhotoStep(j: Journey, campaignId: string, entry: { codeT
   return { ...g, submissionId: id, outTradeNo: order };
 }
 
+/** The school admin refunds the graduate's order in full from the console's route; returns the refund as the API answers. */
+export async function refundOrder(j: Journey, submissionId: string, reason: string): Promise<{ status: string; [k: string]: unknown }> {
+  const order = await j.deps.db.order.findFirstOrThrow({ where: { submissionId } });
+  const admin = await j.staff("SCHOOL_ADMIN");
+  const r = await j.call("POST", `/api/staff/orders/${order.id}/refunds`, { token: admin.token, body: { reason } });
+  if (r.status !== 200) throw new Error(`refund failed: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 export function photoForm(bytes: Buffer, name = "photo.jpg"): FormData {
   const f = new FormData();
   f.append("photo", new Blob([bytes], { type: "image/jpeg" }), name);

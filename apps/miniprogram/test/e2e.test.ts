@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-code";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
-import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
+import { faceBytes, facePath, photoForm, refundOrder, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../api/test/journey-harness.js";
 import { pickEarringPhoto, pickJourneyPhotos, pickQualifyingPhotos, type EarringPhoto, type JourneyPhotos } from "../../api/test/journey-data.js";
 import { buildAsync } from "../scripts/build.mjs";
 import { button, CHROMIUM, chooseFile, launchChromium, onPage, phone, readConsent, Recorder, serveH5, settle } from "./support/h5.js";
@@ -429,11 +429,8 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const campaignId = await campaign();
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
-    const order = await j.deps.db.order.findFirstOrThrow({ where: { submissionId: g.submissionId } });
-    const admin = await j.staff("SCHOOL_ADMIN");
     // the fake WeChat holds the refund for 3 s before it succeeds and notifies
-    const r = await j.call("POST", `/api/staff/orders/${order.id}/refunds`, { token: admin.token, body: { reason: "毕业生已参加现场补拍" } });
-    expect(r.body.status).toBe("PROCESSING");
+    expect((await refundOrder(j, g.submissionId, "毕业生已参加现场补拍")).status).toBe("PROCESSING");
     const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
     const page = await ctx.newPage();
     try {

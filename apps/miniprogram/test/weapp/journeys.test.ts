@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devDemoKey, issueDemoCode, renderCodePng } from "@gradphoto/capture-code";
 import { maskIdNumber, maskName } from "@gradphoto/domain";
 import { waitFor } from "@gradphoto/testkit";
-import { faceBytes, facePath, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../../api/test/journey-harness.js";
+import { faceBytes, facePath, photoForm, refundOrder, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "../../../api/test/journey-harness.js";
 import { pickEarringPhoto, pickJourneyPhotos, pickQualifyingPhotos, type EarringPhoto, type JourneyPhotos } from "../../../api/test/journey-data.js";
 import { buildAsync } from "../../scripts/build.mjs";
 import { typecheckCalls } from "./api-types.js";
@@ -528,10 +528,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const campaignId = await j.campaign();
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
-    const order = await j.deps.db.order.findFirstOrThrow({ where: { submissionId: g.submissionId } });
-    const admin = await j.staff("SCHOOL_ADMIN");
-    const r = await j.call("POST", `/api/staff/orders/${order.id}/refunds`, { token: admin.token, body: { reason: "毕业生已参加现场补拍" } });
-    expect(r.body.status).toBe("PROCESSING");
+    expect((await refundOrder(j, g.submissionId, "毕业生已参加现场补拍")).status).toBe("PROCESSING");
     // the fake WeChat Pay completes the refund by itself and notifies the API
     await waitFor(async () => (await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.payment?.status === "REFUNDED", { timeoutMs: 20_000 });
 
