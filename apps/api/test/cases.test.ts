@@ -1,9 +1,11 @@
 import sharp from "sharp";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { Db } from "@gradphoto/db";
 import { OUTPUT_CHECK_IDS, countChecks, formatScore } from "@gradphoto/contracts";
 import { check, standardize } from "@gradphoto/photo";
 import { waitFor } from "@gradphoto/testkit";
 import { faceBytes, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "./journey-harness.js";
+import { submissionView } from "../src/services/submission-view.js";
 import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "./journey-data.js";
 
 let j: Journey;
@@ -156,6 +158,37 @@ describe("refunds as the graduate sees them", () => {
     expect(done.canPay).toBe(true);
     const again = await j.call("POST", `/api/submissions/${g.submissionId}/orders`, { token: g.token });
     expect(again.status).toBe(200);
+  }, 120_000);
+
+  // PGlite runs one transaction at a time, so this interleaving exists only on a PostgreSQL server
+  it.skipIf(inject("databaseKind") === "pglite")("the view is one snapshot: a refund committed between its queries never shows beside the state before it", async () => {
+    const { g, order } = await paidGraduate(true);
+    const db = j.deps.db;
+    const before = await submissionView(db, g.submissionId);
+    expect(before).toMatchObject({ payment: { status: "PAID" }, canPay: false });
+    // A transaction makes what a full refund makes (order REFUNDED, state back to CODE_BOUND) and
+    // holds the orders table locked: the view reads the submission, then waits at the orders table
+    // until the refund commits. Each of its queries must still see the moment it started.
+    let commit!: () => void;
+    const gate = new Promise<void>((resolve) => (commit = resolve));
+    const refund = db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`LOCK TABLE "orders" IN ACCESS EXCLUSIVE MODE`);
+      await tx.order.update({ where: { id: order.id }, data: { status: "REFUNDED" } });
+      await tx.submission.update({ where: { id: g.submissionId }, data: { state: "CODE_BOUND" } });
+      await gate;
+    }, { timeout: 30_000 });
+    const reading = submissionView(db, g.submissionId);
+    // the view is waiting at the orders table
+    await waitFor(async () => {
+      const [row] = await db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = '"orders"'::regclass`;
+      return (row?.n ?? 0) > 0 ? true : null;
+    }, { timeoutMs: 10_000 });
+    commit();
+    await refund;
+    const during = await reading;
+    expect({ state: during.state, payment: during.payment?.status, canPay: during.canPay }).toEqual({ state: before.state, payment: "PAID", canPay: false });
+    const after = await submissionView(db, g.submissionId);
+    expect({ state: after.state, payment: after.payment?.status, canPay: after.canPay }).toEqual({ state: "CODE_BOUND", payment: "REFUNDED", canPay: true });
   }, 120_000);
 });
 

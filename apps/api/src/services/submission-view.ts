@@ -1,11 +1,21 @@
-import type { Db } from "@gradphoto/db";
+import { Prisma, type Db } from "@gradphoto/db";
 import { allowedEvents, STATE_LABELS, standardisationQuota } from "@gradphoto/domain";
 import type { SubmissionView } from "@gradphoto/contracts";
 import { notFound } from "../lib/errors.js";
 import { loadContext, type Tx } from "./transitions.js";
 
-/** Everything the mini-program needs to render the graduate's current step. */
+/**
+ * Everything the mini-program needs to render the graduate's current step.
+ * The view is several queries; outside a caller's transaction they run in one REPEATABLE READ
+ * snapshot, so a refund or payment committed between them cannot show a REFUNDED order beside a
+ * state from before it (and a canPay computed from the two).
+ */
 export async function submissionView(db: Db | Tx, submissionId: string, now = new Date()): Promise<SubmissionView> {
+  if (!("$transaction" in db)) return readView(db, submissionId, now);
+  return db.$transaction((tx) => readView(tx, submissionId, now), { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead });
+}
+
+async function readView(db: Tx, submissionId: string, now: Date): Promise<SubmissionView> {
   const s = await db.submission.findUnique({
     where: { id: submissionId },
     include: {
@@ -25,7 +35,7 @@ export async function submissionView(db: Db | Tx, submissionId: string, now = ne
   });
   if (!s) throw notFound();
   const quota = standardisationQuota(s.attempts.map((a) => a.createdAt), now);
-  const { ctx } = await loadContext(db as Tx, s.id);
+  const { ctx } = await loadContext(db, s.id);
   const c = s.campaign;
   const r = s.rosterEntry;
   const cmp = s.comparisons[0];
