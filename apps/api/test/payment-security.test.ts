@@ -75,6 +75,33 @@ describe("WeChat Pay notify callbacks", () => {
     expect(again.body.order.outTradeNo).toBe(g.outTradeNo);
     expect(await j.deps.db.order.count({ where: { submissionId: g.submissionId } })).toBe(1);
   });
+
+  it("taps at the same moment (a double tap, a second device) get one order and one prepay_id", async () => {
+    const campaignId = await j.campaign();
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null), { pay: false });
+    const taps = await Promise.all(Array.from({ length: 5 }, () => j.call("POST", `/api/submissions/${g.submissionId}/orders`, { token: g.token })));
+    expect(taps.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(taps.map((r) => r.body.order.outTradeNo)).size).toBe(1);
+    expect(new Set(taps.map((r) => r.body.payment.package)).size).toBe(1);
+    expect(await j.deps.db.order.count({ where: { submissionId: g.submissionId } })).toBe(1);
+  });
+
+  it("an order whose prepay call failed is retried under its own out_trade_no, not replaced", async () => {
+    const campaignId = await j.campaign();
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null), { pay: false });
+    j.fake.pay.failNext(1, { status: 500, code: "SYSTEM_ERROR", message: "系统错误" });
+    const failed = await j.call("POST", `/api/submissions/${g.submissionId}/orders`, { token: g.token });
+    expect(failed.status).toBe(503);
+    expect(failed.body.message).toMatch(/支付问题请联系/);
+    const first = await j.deps.db.order.findFirstOrThrow({ where: { submissionId: g.submissionId } });
+    expect(first.prepayId).toBeNull();
+    const retried = await j.call("POST", `/api/submissions/${g.submissionId}/orders`, { token: g.token });
+    expect(retried.status).toBe(200);
+    expect(retried.body.order.outTradeNo).toBe(first.outTradeNo);
+    expect(await j.deps.db.order.count({ where: { submissionId: g.submissionId } })).toBe(1);
+    expect((await j.fake.pay.payOrder(first.outTradeNo, { url: `${j.url}/api/pay/notify` })).delivery?.status).toBe(200);
+    expect(await state(g.submissionId)).toEqual({ state: "PAID", payments: 1 });
+  });
 });
 
 /**
@@ -192,6 +219,37 @@ describe("payment state machine: a payment for an order no longer awaiting payme
     expect(after).toMatchObject({ state: "CODE_BOUND", order: "CLOSED", paidAt: null });
     expect(after.payments.map((p) => p.anomaly)).toEqual(["ORDER_CLOSED"]);
     expect((await staffOrder(order.id)).item).toMatchObject({ reconciliation: "UNEXPECTED_PAYMENT", paidFen: 0 });
+  });
+
+  it("SUBMISSION_ALREADY_PAID: an old order paid in its last minute beside its replacement is credited once, the other kept for staff", async () => {
+    const g = await pendingOrder();
+    const a = await j.deps.db.order.findUniqueOrThrow({ where: { outTradeNo: g.outTradeNo } });
+    // order A is within a minute of expiring, so the next tap makes order B; WeChat Pay still takes A
+    await j.deps.db.order.update({ where: { id: a.id }, data: { expiresAt: new Date(Date.now() + 30_000) } });
+    const next = await j.call("POST", `/api/submissions/${g.submissionId}/orders`, { token: g.token });
+    expect(next.status).toBe(200);
+    const bNo = next.body.order.outTradeNo as string;
+    expect(bNo).not.toBe(g.outTradeNo);
+    // the graduate pays both (two phones, or a payment sheet left open): the notifies arrive together
+    const paid = await Promise.all([g.outTradeNo, bNo].map((no) => j.fake.pay.payOrder(no, { url: `${j.url}/api/pay/notify` })));
+    expect(paid.map((p) => p.delivery?.status)).toEqual([200, 200]);
+    const orders = await j.deps.db.order.findMany({ where: { submissionId: g.submissionId }, include: { payments: true } });
+    expect(orders.flatMap((o) => o.payments)).toHaveLength(2);
+    const credited = orders.filter((o) => o.payments.some((p) => p.anomaly === null));
+    const flagged = orders.filter((o) => o.payments.some((p) => p.anomaly !== null));
+    expect(credited.map((o) => o.status)).toEqual(["PAID"]);
+    expect(flagged.map((o) => [o.status, o.payments[0]!.anomaly])).toEqual([["CLOSED", "SUBMISSION_ALREADY_PAID"]]);
+    expect(await state(g.submissionId)).toEqual({ state: "PAID", payments: 2 });
+    const audit = await j.deps.db.auditLog.findFirstOrThrow({ where: { action: "payment.unexpected", targetId: flagged[0]!.id } });
+    expect(audit.after).toMatchObject({ anomaly: "SUBMISSION_ALREADY_PAID", paidOrder: credited[0]!.outTradeNo });
+    // staff see the second charge to refund; the first order is matched
+    expect((await staffOrder(flagged[0]!.id)).item).toMatchObject({ reconciliation: "UNEXPECTED_PAYMENT", paidFen: 0 });
+    const admin = await j.staff("CUSTOMER_SERVICE");
+    const matched = await j.call("GET", "/api/staff/orders?reconciliation=MATCHED&pageSize=200", { token: admin.token });
+    expect((matched.body.items as Array<{ id: string }>).find((x) => x.id === credited[0]!.id)).toMatchObject({ reconciliation: "MATCHED", paidFen: 2000 });
+    // the graduate's view: paid once, nothing more to pay
+    const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+    expect(view.body).toMatchObject({ state: "PAID", canPay: false, payment: { status: "PAID", amountFen: 2000 } });
   });
 
   it("the stored payment keeps what reconciliation needs, not the payer's openid", async () => {

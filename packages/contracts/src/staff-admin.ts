@@ -549,7 +549,7 @@ export const OrderAdminSchema = z
         amountFen: z.number().int(),
         tradeState: z.string(),
         successTime: isoDate(),
-        /** null: credited to the order; else why not (ORDER_PAID, ORDER_REFUNDED, ORDER_CLOSED, …) */
+        /** null: credited to the order; else why not (ORDER_PAID, ORDER_REFUNDED, ORDER_CLOSED, …, SUBMISSION_ALREADY_PAID) */
         anomaly: z.string().nullable(),
         /** when staff marked the anomaly handled */
         anomalyResolvedAt: isoDate().nullable(),

@@ -19,6 +19,7 @@ const ANOMALY_LABELS: Record<string, string> = {
   ORDER_PARTIALLY_REFUNDED: "订单部分退款后又收到支付",
   ORDER_REFUNDING: "订单退款中又收到支付",
   ORDER_CLOSED: "订单已关闭后收到支付",
+  SUBMISSION_ALREADY_PAID: "该毕业生已通过另一订单支付，本笔为重复支付",
 };
 type Rec = OrderAdmin["reconciliation"];
 

@@ -9,6 +9,7 @@ import { paymentBlock, submissionView } from "../services/submission-view.js";
 import { newOutTradeNo } from "../services/payment-service.js";
 import { reconcileOrder, reconcileOrderJob, StillPendingError } from "../jobs/payments.js";
 import { assertConsentCurrent } from "./photos.js";
+import { lockSubmission } from "../services/transitions.js";
 
 const Params = z.object({ id: z.string().uuid() });
 const bearer = [{ bearer: [] }];
@@ -33,26 +34,35 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
       assertConsentCurrent(s);
       const c = s.campaign;
       const contact = c.paymentContact;
-      const lastPaid = await db.order.findFirst({ where: { submissionId: s.id, status: { in: ["PAID", "REFUNDING", "PARTIALLY_REFUNDED", "REFUNDED"] } }, orderBy: { createdAt: "desc" } });
-      const block = paymentBlock(s, c, lastPaid);
-      if (block === "NOT_AT_PAYMENT") throw new AppError(409, "PAYMENT_NOT_NEEDED", "当前无需支付", { state: s.state });
-      if (block === "SCHOOL_PAID") throw new AppError(409, "PAYMENT_NOT_NEEDED", "本次采集费用由学校统一支付，无需个人支付");
-      if (block === "REFUNDED") throw new AppError(409, "REFUNDED_NO_REPAY", `本次采集费用已退款，不能再次支付。如需继续采集，请联系：${contact}`);
       const pay = app.deps.wechat.pay;
-      if (!pay) throw new AppError(503, "PAYMENT_UNAVAILABLE", `微信支付暂不可用，请稍后再试。支付问题请联系：${contact}`);
       const user = await db.wechatUser.findUniqueOrThrow({ where: { id: graduateOf(req).wechatUserId } });
-      // Reuse a still-payable order so a double tap or a cancelled payment does not create a second charge.
-      let order = await db.order.findFirst({ where: { submissionId: s.id, status: "CREATED", expiresAt: { gt: new Date(Date.now() + 60_000) } }, orderBy: { createdAt: "desc" } });
+      // One payable order per submission, whatever the taps: the submission row is locked while the
+      // order is chosen, so concurrent requests (a double tap, a second device) get the same order.
+      let order = await db.$transaction(async (tx) => {
+        await lockSubmission(tx, s.id);
+        const locked = await tx.submission.findUniqueOrThrow({ where: { id: s.id } });
+        const lastPaid = await tx.order.findFirst({ where: { submissionId: s.id, status: { in: ["PAID", "REFUNDING", "PARTIALLY_REFUNDED", "REFUNDED"] } }, orderBy: { createdAt: "desc" } });
+        const block = paymentBlock(locked, c, lastPaid);
+        if (block === "NOT_AT_PAYMENT") throw new AppError(409, "PAYMENT_NOT_NEEDED", "当前无需支付", { state: locked.state });
+        if (block === "SCHOOL_PAID") throw new AppError(409, "PAYMENT_NOT_NEEDED", "本次采集费用由学校统一支付，无需个人支付");
+        if (block === "REFUNDED") throw new AppError(409, "REFUNDED_NO_REPAY", `本次采集费用已退款，不能再次支付。如需继续采集，请联系：${contact}`);
+        if (!pay) throw new AppError(503, "PAYMENT_UNAVAILABLE", `微信支付暂不可用，请稍后再试。支付问题请联系：${contact}`);
+        // Reuse a still-payable order so a double tap or a cancelled payment does not create a second
+        // charge; one whose prepay failed is retried under its own out_trade_no (WeChat Pay answers a
+        // repeated identical order with the same prepay_id).
+        const reusable = await tx.order.findFirst({ where: { submissionId: s.id, status: "CREATED", expiresAt: { gt: new Date(Date.now() + 60_000) } }, orderBy: { createdAt: "desc" } });
+        if (reusable) return reusable;
+        return tx.order.create({
+          data: { submissionId: s.id, outTradeNo: newOutTradeNo(), amountFen: c.feeFen, description: `${c.name}-照片采集费`.slice(0, 127), expiresAt: new Date(Date.now() + ORDER_TTL_MS) },
+        });
+      });
       try {
-        if (!order || !order.prepayId) {
-          const outTradeNo = newOutTradeNo();
-          const expiresAt = new Date(Date.now() + ORDER_TTL_MS);
-          order = await db.order.create({ data: { submissionId: s.id, outTradeNo, amountFen: c.feeFen, description: `${c.name}-照片采集费`.slice(0, 127), expiresAt } });
-          const prepayId = await pay.createJsapiOrder({ outTradeNo, description: order.description, amountFen: order.amountFen, payerOpenid: user.openid, expiresAt, attach: s.id });
+        if (!order.prepayId) {
+          const prepayId = await pay!.createJsapiOrder({ outTradeNo: order.outTradeNo, description: order.description, amountFen: order.amountFen, payerOpenid: user.openid, expiresAt: order.expiresAt, attach: s.id });
           order = await db.order.update({ where: { id: order.id }, data: { prepayId } });
-          await app.deps.jobs?.send(reconcileOrderJob, { outTradeNo }, { singletonKey: outTradeNo, startAfterSeconds: 60 });
+          await app.deps.jobs?.send(reconcileOrderJob, { outTradeNo: order.outTradeNo }, { singletonKey: order.outTradeNo, startAfterSeconds: 60 });
         }
-        return { order: orderView(order), payment: pay.requestPaymentParams(order.prepayId!), paymentContact: contact };
+        return { order: orderView(order), payment: pay!.requestPaymentParams(order.prepayId!), paymentContact: contact };
       } catch (e) {
         if (isWechatError(e)) throw new AppError(503, e.code, `${e.message}支付问题请联系：${contact}`);
         throw e;

@@ -3,7 +3,7 @@ import type { Prisma } from "@gradphoto/db";
 import type { RefundResource, TransactionResource, Transaction } from "@gradphoto/wechat";
 import type { AppDeps } from "../context.js";
 import { audit } from "../lib/audit.js";
-import { applyEvent } from "./transitions.js";
+import { applyEvent, lockSubmission } from "./transitions.js";
 
 /** out_trade_no: 6–32 of [A-Za-z0-9]; time-sortable and unguessable. */
 export function newOutTradeNo(prefix = "GP"): string {
@@ -38,21 +38,30 @@ export function reconciliationRecord(t: Paid): Prisma.InputJsonValue {
  * Records a successful payment exactly once (idempotent by transaction_id) and moves the submission
  * to PAID in the same transaction. Checks merchant, app id, order and amount. A different transaction
  * for an order no longer awaiting payment (PAID, REFUNDED, CLOSED, …) is kept for reconciliation with
- * its anomaly and an audit entry, and flagged to staff — never credited, and the order keeps its state.
+ * its anomaly and an audit entry, and flagged to staff — never credited, and the order keeps its state;
+ * so is a payment of a second order of a submission that another order has already paid (that order
+ * is closed here).
  */
 export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutcome> {
   if (t.trade_state !== "SUCCESS" || !t.transaction_id) return "not_success";
   const pay = deps.wechat.pay;
   if (pay && ((t.mchid && t.mchid !== pay.mchId) || (t.appid && t.appid !== pay.appId))) return "unknown_order";
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "orders" WHERE out_trade_no = ${t.out_trade_no} FOR UPDATE`;
+    const rows = await tx.$queryRaw<Array<{ id: string; submission_id: string }>>`SELECT id, submission_id FROM "orders" WHERE out_trade_no = ${t.out_trade_no} FOR UPDATE`;
     if (rows.length === 0) return "unknown_order";
+    // two orders' payments at once must see each other: the submission row serialises them
+    await lockSubmission(tx, rows[0]!.submission_id);
     const order = await tx.order.findUniqueOrThrow({ where: { id: rows[0]!.id }, include: { submission: { include: { campaign: true } } } });
     if (await tx.payment.findUnique({ where: { transactionId: t.transaction_id! } })) return "duplicate";
     const total = t.amount?.total ?? t.amount?.payer_total;
     const successTime = t.success_time ? new Date(t.success_time) : new Date();
-    if (order.status !== "CREATED") {
-      const anomaly = `ORDER_${order.status}`;
+    // money for a submission that another order has already paid (two orders both paid, e.g. an old
+    // one in its last minute beside its replacement) is a second charge: kept for staff, never credited
+    const otherPaid = order.status === "CREATED"
+      ? await tx.order.findFirst({ where: { submissionId: order.submissionId, id: { not: order.id }, status: { in: ["PAID", "REFUNDING", "PARTIALLY_REFUNDED"] } }, select: { outTradeNo: true } })
+      : null;
+    if (order.status !== "CREATED" || otherPaid) {
+      const anomaly = otherPaid ? "SUBMISSION_ALREADY_PAID" : `ORDER_${order.status}`;
       await tx.payment.create({
         data: { orderId: order.id, transactionId: t.transaction_id!, amountFen: total ?? 0, payerOpenid: t.payer?.openid ?? "", tradeState: t.trade_state, successTime, raw: reconciliationRecord(t), anomaly },
       });
@@ -63,8 +72,10 @@ export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutc
         targetType: "order",
         targetId: order.id,
         before: { status: order.status },
-        after: { anomaly, transactionId: t.transaction_id!, amountFen: total ?? null },
+        after: { anomaly, transactionId: t.transaction_id!, amountFen: total ?? null, ...(otherPaid ? { paidOrder: otherPaid.outTradeNo } : {}) },
       });
+      // the duplicate order can take no more money here; WeChat Pay still holds this payment for a refund
+      if (otherPaid) await tx.order.update({ where: { id: order.id }, data: { status: "CLOSED" } });
       return "anomaly";
     }
     if (total !== order.amountFen) {
