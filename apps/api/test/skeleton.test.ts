@@ -4,6 +4,8 @@ import { uniqueSuffix } from "@gradphoto/testkit";
 import { startTestServer } from "./helpers.js";
 
 const server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: "8", STAFF_MAX_FAILED_LOGINS: "3" });
+// a second server for a burst of logins that must not run into the first one's login rate limit
+const burst = await startTestServer({ STAFF_MAX_FAILED_LOGINS: "3" });
 
 async function makeStaff(role: "OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE" = "REVIEWER") {
   const username = `u_${uniqueSuffix()}`;
@@ -115,6 +117,16 @@ describe("staff sessions", () => {
     expect(locked.status).toBe(423);
     expect(locked.body.code).toBe("ACCOUNT_LOCKED");
     expect(locked.body.message).toMatch(/锁定/);
+  });
+
+  it("counts wrong guesses sent at once: a parallel burst locks the account too", async () => {
+    const { username, password, staff } = await makeStaff();
+    const guesses = await Promise.all(Array.from({ length: 6 }, () => burst.call("POST", "/api/staff/login", { body: { username, password: "wrong" } })));
+    expect(guesses.every((r) => r.body.code === "INVALID_CREDENTIALS" || r.body.code === "ACCOUNT_LOCKED")).toBe(true);
+    const after = await burst.call("POST", "/api/staff/login", { body: { username, password } });
+    expect(after.status).toBe(423);
+    const failures = await burst.deps.db.auditLog.count({ where: { actorId: staff.id, action: { in: ["staff.login_failed", "staff.locked"] } } });
+    expect(failures).toBe(guesses.filter((r) => r.body.code === "INVALID_CREDENTIALS").length);
   });
 
   it("rate-limits the login route", async () => {

@@ -37,13 +37,17 @@ export const staffAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       const ok = await verify(staff?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
       if (!staff || !ok || staff.disabled) {
         if (staff) {
-          const failed = staff.failedLogins + 1;
-          const lock = failed >= config.env.STAFF_MAX_FAILED_LOGINS;
-          await db.staffUser.update({
-            where: { id: staff.id },
-            data: { failedLogins: lock ? 0 : failed, lockedUntil: lock ? new Date(now.getTime() + config.env.STAFF_LOCKOUT_MINUTES * 60_000) : null },
+          // counted under the row lock: parallel wrong guesses each count, so a burst reaches the lockout
+          await db.$transaction(async (tx) => {
+            const [row] = await tx.$queryRaw<Array<{ failed_logins: number }>>`SELECT failed_logins FROM "staff_users" WHERE id = ${staff.id}::uuid FOR UPDATE`;
+            const failed = (row?.failed_logins ?? 0) + 1;
+            const lock = failed >= config.env.STAFF_MAX_FAILED_LOGINS;
+            await tx.staffUser.update({
+              where: { id: staff.id },
+              data: { failedLogins: lock ? 0 : failed, ...(lock ? { lockedUntil: new Date(now.getTime() + config.env.STAFF_LOCKOUT_MINUTES * 60_000) } : {}) },
+            });
+            await audit(tx, { actorType: "STAFF", actorId: staff.id, schoolId: staff.schoolId, action: lock ? "staff.locked" : "staff.login_failed", targetType: "staff_user", targetId: staff.id, ip: req.ip });
           });
-          await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: staff.schoolId, action: lock ? "staff.locked" : "staff.login_failed", targetType: "staff_user", targetId: staff.id, ip: req.ip });
         }
         throw INVALID();
       }
