@@ -252,6 +252,45 @@ describe("payment state machine: a payment for an order no longer awaiting payme
     expect(view.body).toMatchObject({ state: "PAID", canPay: false, payment: { status: "PAID", amountFen: 2000 } });
   });
 
+  it("two staff refunding one order at once cannot claim more than it holds", async () => {
+    const g = await paidOrder();
+    const [a, b] = await Promise.all(["admin", "operator"].map(async (who) => {
+      const staff = await j.staff(who === "admin" ? "SCHOOL_ADMIN" : "OPERATOR");
+      return j.call("POST", `/api/staff/orders/${g.orderId}/refunds`, { token: staff.token, body: { reason: "重复缴费，退部分费用", amountFen: 1500 } });
+    }));
+    expect([a!.status, b!.status].sort()).toEqual([200, 409]);
+    // the loser finds the money claimed (or the order already 退款中, one refund at a time)
+    expect(["REFUND_TOO_LARGE", "ORDER_NOT_REFUNDABLE"]).toContain([a!, b!].find((r) => r.status === 409)!.body.code);
+    expect(await j.deps.db.refund.count({ where: { orderId: g.orderId } })).toBe(1);
+  });
+
+  it("an expired order paid between reconciliation's query and its close is credited, not closed", async () => {
+    const g = await pendingOrder();
+    const order = await j.deps.db.order.findUniqueOrThrow({ where: { outTradeNo: g.outTradeNo } });
+    await j.deps.db.order.update({ where: { id: order.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    // the payer completes the payment right after WeChat Pay answered NOTPAY to the query
+    const pay = j.deps.wechat.pay!;
+    const query = pay.queryOrder.bind(pay);
+    let paidAfterQuery = false;
+    pay.queryOrder = async (no: string) => {
+      const t = await query(no);
+      if (!paidAfterQuery) {
+        paidAfterQuery = true;
+        await j.fake.pay.payOrder(no, { notify: false });
+      }
+      return t;
+    };
+    try {
+      await reconcileOrder(j.deps, { outTradeNo: g.outTradeNo });
+    } finally {
+      pay.queryOrder = query;
+    }
+    expect(paidAfterQuery).toBe(true);
+    const after = await snapshot(g.submissionId, order.id);
+    expect(after).toMatchObject({ state: "PAID", order: "PAID" });
+    expect(after.payments.map((p) => p.anomaly)).toEqual([null]);
+  });
+
   it("the stored payment keeps what reconciliation needs, not the payer's openid", async () => {
     const g = await paidOrder();
     const p = (await snapshot(g.submissionId, g.orderId)).payments[0]!;

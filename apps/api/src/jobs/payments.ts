@@ -28,13 +28,26 @@ export async function reconcileOrder(deps: AppDeps, { outTradeNo }: { outTradeNo
     await recordPayment(deps, t);
     return;
   }
+  // closed only while still CREATED: a notify recorded meanwhile keeps the order PAID
+  const closeHere = () => deps.db.order.updateMany({ where: { id: order.id, status: "CREATED" }, data: { status: "CLOSED" } });
   if (t.trade_state === "CLOSED" || t.trade_state === "REVOKED" || t.trade_state === "PAYERROR") {
-    await deps.db.order.update({ where: { id: order.id }, data: { status: "CLOSED" } });
+    await closeHere();
     return;
   }
   if (order.expiresAt.getTime() < Date.now()) {
-    await pay.closeOrder(outTradeNo).catch(() => undefined);
-    await deps.db.order.update({ where: { id: order.id }, data: { status: "CLOSED" } });
+    try {
+      await pay.closeOrder(outTradeNo);
+    } catch {
+      // paid between the query and the close (ORDERPAID), or WeChat Pay unreachable: ask again, and
+      // never close here an order the payer may have paid
+      const again = await pay.queryOrder(outTradeNo);
+      if (again.trade_state === "SUCCESS") {
+        await recordPayment(deps, again);
+        return;
+      }
+      if (again.trade_state !== "CLOSED") throw new StillPendingError(`order ${outTradeNo} could not be closed (${again.trade_state})`);
+    }
+    await closeHere();
     return;
   }
   throw new StillPendingError(`order ${outTradeNo} still ${t.trade_state}`);

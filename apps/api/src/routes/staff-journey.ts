@@ -8,7 +8,7 @@ import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { applyEvent } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
 import { referralNote } from "../services/compare-service.js";
-import { newOutTradeNo, recordRefund } from "../services/payment-service.js";
+import { lockOrder, newOutTradeNo, recordRefund } from "../services/payment-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
 import { STAFF_MONEY_LIMIT, STAFF_REVIEW_LIMIT } from "../lib/staff-rate-limits.js";
 import { photoMarks } from "../services/photo-marks.js";
@@ -161,22 +161,36 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const staff = staffOf(req);
-      const order = await db.order.findUnique({ where: { id: req.params.id }, include: { refunds: true, submission: { include: { campaign: true } } } });
-      if (!order) throw notFound();
-      assertSchoolScope(staff, order.submission.campaign.schoolId);
+      const found = await db.order.findUnique({ where: { id: req.params.id }, include: { submission: { include: { campaign: true } } } });
+      if (!found) throw notFound();
+      assertSchoolScope(staff, found.submission.campaign.schoolId);
       const pay = app.deps.wechat.pay;
       if (!pay) throw new AppError(503, "PAYMENT_UNAVAILABLE", "微信支付未配置，无法退款");
-      if (order.status !== "PAID" && order.status !== "PARTIALLY_REFUNDED") throw new AppError(409, "ORDER_NOT_REFUNDABLE", "该订单当前不能退款");
-      const already = order.refunds.filter((r) => r.status !== "CLOSED" && r.status !== "ABNORMAL").reduce((n, r) => n + r.amountFen, 0);
-      const amount = req.body.amountFen ?? order.amountFen - already;
-      if (amount <= 0 || already + amount > order.amountFen) throw new AppError(409, "REFUND_TOO_LARGE", "退款金额超过可退金额", { refundable: order.amountFen - already });
-      const refund = await db.refund.create({ data: { orderId: order.id, outRefundNo: newOutTradeNo("RF"), amountFen: amount, reason: req.body.reason, staffUserId: staff.id } });
-      await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: order.submission.campaign.schoolId, action: "order.refund_requested", targetType: "order", targetId: order.id, after: { amountFen: amount, reason: req.body.reason }, ip: req.ip });
+      // the refundable amount is checked and claimed under the order's row lock: two staff (or a double
+      // click) refunding at once cannot both claim the same money
+      const { order, refund } = await db.$transaction(async (tx) => {
+        await lockOrder(tx, found.id);
+        const order = await tx.order.findUniqueOrThrow({ where: { id: found.id }, include: { refunds: true } });
+        if (order.status !== "PAID" && order.status !== "PARTIALLY_REFUNDED") throw new AppError(409, "ORDER_NOT_REFUNDABLE", "该订单当前不能退款");
+        const already = order.refunds.filter((r) => r.status !== "CLOSED" && r.status !== "ABNORMAL").reduce((n, r) => n + r.amountFen, 0);
+        const amount = req.body.amountFen ?? order.amountFen - already;
+        if (amount <= 0 || already + amount > order.amountFen) throw new AppError(409, "REFUND_TOO_LARGE", "退款金额超过可退金额", { refundable: order.amountFen - already });
+        const refund = await tx.refund.create({ data: { orderId: order.id, outRefundNo: newOutTradeNo("RF"), amountFen: amount, reason: req.body.reason, staffUserId: staff.id } });
+        await audit(tx, { actorType: "STAFF", actorId: staff.id, schoolId: found.submission.campaign.schoolId, action: "order.refund_requested", targetType: "order", targetId: order.id, after: { amountFen: amount, reason: req.body.reason }, ip: req.ip });
+        return { order, refund };
+      });
       try {
-        const r = await pay.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: amount, totalFen: order.amountFen, reason: req.body.reason });
+        const r = await pay.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: refund.amountFen, totalFen: order.amountFen, reason: req.body.reason });
         if (r.refund_id) await db.refund.update({ where: { id: refund.id }, data: { refundId: r.refund_id } });
         if (r.status !== "PROCESSING") await recordRefund(app.deps, { out_refund_no: refund.outRefundNo, refund_id: r.refund_id, refund_status: r.status, amount: r.amount, success_time: r.success_time } as Parameters<typeof recordRefund>[1]);
-        else await db.order.update({ where: { id: order.id }, data: { status: "REFUNDING" } });
+        else {
+          // 退款中 — unless this refund's result (a notify) was recorded meanwhile
+          await db.$transaction(async (tx) => {
+            await lockOrder(tx, order.id);
+            const still = await tx.refund.findUniqueOrThrow({ where: { id: refund.id } });
+            if (still.status === "PROCESSING") await tx.order.update({ where: { id: order.id }, data: { status: "REFUNDING" } });
+          });
+        }
       } catch (e) {
         if (isWechatError(e)) {
           await db.refund.update({ where: { id: refund.id }, data: { status: "ABNORMAL" } });

@@ -102,11 +102,20 @@ export async function recordPayment(deps: AppDeps, t: Paid): Promise<PaymentOutc
   });
 }
 
+/** Row lock on an order, in the caller's transaction (refund requests and refund results take it). */
+export async function lockOrder(tx: Prisma.TransactionClient, orderId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "orders" WHERE id = ${orderId}::uuid FOR UPDATE`;
+}
+
 /** Applies a refund result (notify or query) once; a full refund before submission reopens payment. */
 export async function recordRefund(deps: AppDeps, r: Pick<RefundResource, "out_refund_no" | "refund_id" | "refund_status" | "amount" | "success_time">): Promise<"recorded" | "duplicate" | "unknown_refund"> {
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "refunds" WHERE out_refund_no = ${r.out_refund_no} FOR UPDATE`;
+    const rows = await tx.$queryRaw<Array<{ id: string; order_id: string }>>`SELECT id, order_id FROM "refunds" WHERE out_refund_no = ${r.out_refund_no} FOR UPDATE`;
     if (rows.length === 0) return "unknown_refund";
+    // results of two refunds of one order (possible only if two were ever under way at once) must see
+    // each other's SUCCESS, or neither would find the order fully refunded: the order row serialises
+    // them, as it does refund requests
+    await lockOrder(tx, rows[0]!.order_id);
     const refund = await tx.refund.findUniqueOrThrow({ where: { id: rows[0]!.id }, include: { order: { include: { refunds: true, submission: true } } } });
     const status = r.refund_status === "SUCCESS" ? "SUCCESS" : r.refund_status === "CLOSED" ? "CLOSED" : r.refund_status === "ABNORMAL" ? "ABNORMAL" : "PROCESSING";
     if (refund.status === status) return "duplicate";
