@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MiniProgramClient } from "@gradphoto/wechat";
 import { waitFor } from "@gradphoto/testkit";
-import { enqueueReviewNotification, notifyResendJob, resendFailedNotifications } from "../src/jobs/notify.js";
+import { enqueueReviewNotification, notifyResendJob, resendFailedNotifications, sendReviewNotification } from "../src/jobs/notify.js";
 import { startJourney, TEMPLATES, type Journey } from "./journey-harness.js";
 
 let j: Journey;
@@ -45,6 +45,21 @@ describe("审核结果 订阅消息", () => {
     const reason = msg.data.thing3!;
     expect([...reason].length).toBeLessThanOrEqual(20);
     expect(reason.startsWith("背景颜色不符合要求")).toBe(true);
+  });
+
+  it("two runs of one notification at once (a redelivered job beside the first) send one message", async () => {
+    const d = await decided("APPROVED", true);
+    // a second subscription: WeChat itself would let a second copy through
+    j.fake.miniProgram.grantSubscription(d.openid, d.templateId);
+    const user = await j.deps.db.wechatUser.findUniqueOrThrow({ where: { openid: d.openid } });
+    await j.deps.db.subscriptionGrant.create({ data: { wechatUserId: user.id, templateId: d.templateId } });
+    const n = await j.deps.db.notification.create({
+      data: { wechatUserId: user.id, submissionId: d.submissionId, kind: "REVIEW_PASSED", templateId: d.templateId, payload: { result: "审核通过", reason: "照片已通过审核", campaign: "测试", at: new Date().toISOString() } },
+    });
+    await Promise.all([sendReviewNotification(j.deps, { notificationId: n.id }), sendReviewNotification(j.deps, { notificationId: n.id })]);
+    expect(j.fake.miniProgram.sentMessages.filter((m) => m.toUser === d.openid)).toHaveLength(1);
+    expect(await j.deps.db.notification.findUniqueOrThrow({ where: { id: n.id } })).toMatchObject({ status: "SENT", attempts: 1 });
+    expect(await j.deps.db.subscriptionGrant.count({ where: { wechatUserId: user.id, usedAt: null } })).toBe(1);
   });
 
   it("retries when WeChat is busy, then sends once", async () => {

@@ -78,7 +78,13 @@ export async function sendReviewNotification(deps: AppDeps, { notificationId }: 
   }
   const p = n.payload as { result: string; reason: string; campaign: string; at: string };
   // Record the attempt before sending, so a crash between WeChat's acceptance and our bookkeeping is known.
-  await db.notification.update({ where: { id: n.id }, data: { sendStartedAt: new Date(), attempts: { increment: 1 } } });
+  // It is a claim: of two runs that read the same row (a job redelivered while the first still sends, a
+  // staff resend beside the sweep), only the one whose update still finds that row sends.
+  const claimed = await db.notification.updateMany({
+    where: { id: n.id, status: "PENDING", attempts: n.attempts },
+    data: { sendStartedAt: new Date(), attempts: { increment: 1 } },
+  });
+  if (claimed.count === 0) return;
   let result: SubscribeSendResult;
   try {
     result = await mini.sendSubscribeMessage({
@@ -175,7 +181,9 @@ export async function resendFailedNotifications(deps: AppDeps): Promise<{ probed
   }
   if (eligible.length === 0) return { probed: false, queued: 0 };
   const [probe, ...rest] = eligible;
-  await deps.db.notification.update({ where: { id: probe! }, data: { status: "PENDING", autoResend: false, resends: { increment: 1 } } });
+  // only if still FAILED: staff may have resent it meanwhile
+  const taken = await deps.db.notification.updateMany({ where: { id: probe!, status: "FAILED" }, data: { status: "PENDING", autoResend: false, resends: { increment: 1 } } });
+  if (taken.count === 0) return { probed: false, queued: 0 };
   // The probe runs inline on its last attempt: one try, settled as SENT / FAILED(autoResend) / MAYBE_SENT.
   await sendReviewNotification(deps, { notificationId: probe! }, { attempt: (notifyReviewJob.retryLimit ?? 0) + 1 });
   const after = await deps.db.notification.findUniqueOrThrow({ where: { id: probe! } });
