@@ -192,6 +192,78 @@ describe("roster import", () => {
   });
 });
 
+describe("imports as schools' files really come (and as an attacker sends them)", () => {
+  it("admission ZIP: a cut-off JPEG fails alone, backslash folders and GBK names without the UTF-8 flag match", async () => {
+    const cid = await j.campaign();
+    const [a, b, c] = [await j.rosterEntry(cid, null), await j.rosterEntry(cid, null), await j.rosterEntry(cid, null)];
+    const good = new Uint8Array(faceBytes(photos.admission));
+    // what Windows' own "send to compressed folder" writes on a Chinese system: the folder name in GBK,
+    // no UTF-8 flag; built with an ASCII placeholder of the same byte length, then patched in
+    const gbk = Buffer.from([0xc2, 0xbc, 0xc8, 0xa1, 0xd5, 0xd5, 0xc6, 0xac]); // 录取照片
+    const zip = Buffer.from(zipSync({
+      [`录取照片\\${a.uniqueNumber}.jpg`]: good,
+      [`QQQQQQQQ/${b.uniqueNumber}.jpg`]: good,
+      [`${c.uniqueNumber}.jpg`]: good.subarray(0, Math.floor(good.length / 2)), // cut off mid-upload
+    }));
+    for (let at = zip.indexOf("QQQQQQQQ"); at >= 0; at = zip.indexOf("QQQQQQQQ", at + 1)) gbk.copy(zip, at);
+    const up = await j.call("POST", `/api/staff/campaigns/${cid}/admission-imports`, { token: admin.token, form: form("录取照片.zip", new Uint8Array(zip), "application/zip") });
+    expect(up.status).toBe(200);
+    const done = await importDone(up.body.id);
+    expect(done).toMatchObject({ status: "DONE", report: { totalFiles: 3, ok: 2, failed: 1 } });
+    const item = (u: string) => done.report.items.find((i: { uniqueNumber: string }) => i.uniqueNumber === u);
+    expect(item(a.uniqueNumber)).toMatchObject({ code: "OK", file: `录取照片/${a.uniqueNumber}.jpg` });
+    expect(item(b.uniqueNumber)).toMatchObject({ code: "OK", file: `录取照片/${b.uniqueNumber}.jpg` });
+    expect(item(c.uniqueNumber)).toMatchObject({ code: "UNDECODABLE", message: expect.stringMatching(/不完整|损坏/) });
+  });
+
+  it("admission ZIP: a zip bomb is refused from its declared sizes, before anything is inflated", async () => {
+    const cid = await j.campaign();
+    const e = await j.rosterEntry(cid, null);
+    // 40 MB of zeros packs into ≈ 40 KB
+    const zip = zipSync({ [`${e.uniqueNumber}.jpg`]: new Uint8Array(40 * 1024 * 1024) }, { level: 9 });
+    expect(zip.length).toBeLessThan(200_000);
+    const up = await j.call("POST", `/api/staff/campaigns/${cid}/admission-imports`, { token: admin.token, form: form("bomb.zip", zip, "application/zip") });
+    const done = await importDone(up.body.id);
+    expect(done).toMatchObject({ status: "FAILED", report: { error: expect.stringMatching(/解压后超过/) } });
+  });
+
+  it("roster: a unique-number column filled down over 20,000 rows is reported quickly and briefly", async () => {
+    const cid = await j.campaign();
+    const rows = ["学信网唯一编号,姓名,身份证号,手机号,学院,专业,学历层次"];
+    for (let i = 0; i < 20_000; i++) rows.push(`2026A0999999,张明,${ids[0]},,计算机学院,软件工程,本科`);
+    const up = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.csv", rows.join("\r\n"), "text/csv") });
+    expect(up.status).toBe(200);
+    expect(up.body.report).toMatchObject({ totalRows: 20_000, validRows: 0 });
+    const first = up.body.report.issues[0].message as string;
+    expect(first).toContain("等共 20000 行");
+    expect(first.length).toBeLessThan(100);
+  });
+
+  it("roster: a 16-digit unique number that Excel stored as a number is refused (its last digit may be gone)", async () => {
+    const cid = await j.campaign();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("名单");
+    ws.addRow(["学信网唯一编号", "姓名", "身份证号", "手机号", "学院", "专业", "学历层次"]);
+    ws.addRow([2026105580000001, "张明", ids[0], "13800000001", "计算机学院", "软件工程", "本科"]);
+    ws.addRow(["2026105580000002", "李华", ids[1], "13800000002", "计算机学院", "软件工程", "本科"]);
+    const up = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.xlsx", new Uint8Array(await wb.xlsx.writeBuffer()), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") });
+    expect(up.body.report).toMatchObject({ totalRows: 2, validRows: 1, invalidRows: 1 });
+    expect(up.body.report.issues[0]).toMatchObject({ row: 2, message: expect.stringContaining("学信网唯一编号被 Excel 存成了数字") });
+  });
+
+  it("roster: an XLSX that would unpack to more than a roster can hold is refused before it is loaded", async () => {
+    const cid = await j.campaign();
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet("名单").addRow(["学信网唯一编号", "姓名", "身份证号"]);
+    const xlsx = unzipSync(new Uint8Array(await wb.xlsx.writeBuffer()));
+    // one extra part of 250 MB of spaces (compresses to ≈ 250 KB)
+    const padded = zipSync({ ...xlsx, "xl/media/padding.bin": new Uint8Array(250 * 1024 * 1024).fill(32) }, { level: 9 });
+    const up = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.xlsx", padded, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") });
+    expect(up.status).toBe(422);
+    expect(up.body).toMatchObject({ code: "ROSTER_TOO_LARGE", message: expect.stringContaining("解压后过大") });
+  });
+});
+
 describe("a graduate through the console", () => {
   let submissionId: string;
   let codeText: string;

@@ -11,6 +11,28 @@ import { audit } from "../../lib/audit.js";
 
 /** Largest admission-photo ZIP accepted. */
 export const MAX_ADMISSION_ZIP_BYTES = 512 * 1024 * 1024;
+/** What its images may unpack to, in all and each (JPEG barely compresses: a real ZIP is ≈ its own size). */
+export const MAX_ZIP_UNPACKED = 1024 * 1024 * 1024;
+export const MAX_PHOTO_UNPACKED = 30 * 1024 * 1024;
+export const MAX_ZIP_ENTRIES = 60_000;
+
+/**
+ * An entry's name as a path: "\" separators (PowerShell's Compress-Archive) become "/", and a name stored
+ * without the UTF-8 flag (Windows' own ZIP on a Chinese system writes GBK) is decoded as GB18030.
+ */
+export function entryName(name: string): string {
+  let n = name;
+  if (/[\u0080-\u00ff]/.test(n) && !/[^\u0000-\u00ff]/.test(n)) {
+    // fflate read the bytes as Latin-1: take them back and decode them properly
+    const bytes = Buffer.from(n, "latin1");
+    try {
+      n = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      n = new TextDecoder("gb18030").decode(bytes);
+    }
+  }
+  return n.replace(/\\/g, "/");
+}
 const MAX_ITEMS_IN_REPORT = 5000;
 const IMAGE_EXT = new Set([".jpg", ".jpeg", ".png", ".webp", ".bmp"]);
 
@@ -34,7 +56,13 @@ export async function checkAdmissionPhoto(bytes: Buffer): Promise<AdmissionCheck
   } catch {
     return { ok: false, code: "UNDECODABLE", message: "图片无法解码（文件损坏或格式不支持）" };
   }
-  const rgb = await decodeRgb(jpeg, { maxSide: 640 });
+  let rgb: Awaited<ReturnType<typeof decodeRgb>>;
+  try {
+    // a JPEG whose header reads but whose data is cut off fails only here
+    rgb = await decodeRgb(jpeg, { maxSide: 640 });
+  } catch {
+    return { ok: false, code: "UNDECODABLE", message: "图片不完整或已损坏，无法解码" };
+  }
   // The comparison's own detection (retries at other scales with a lower score): an old, small or
   // grey admission photo whose face the comparison would find is never refused here (#21).
   const faces = (await findFaces(rgb, REFERENCE_DETECTION)).sort((a, b) => b.box.width - a.box.width);
@@ -60,13 +88,32 @@ export async function runAdmissionImport(deps: AppDeps, importId: string, opts: 
   try {
     await db.rosterImport.update({ where: { id: imp.id }, data: { status: "RUNNING" } });
     let files: Record<string, Uint8Array>;
+    // entries that are not images are listed in the report without being inflated
+    const skipped: string[] = [];
+    let unpacked = 0;
+    let entries = 0;
     try {
       files = unzipSync(new Uint8Array(await storage.get(imp.objectKey)), {
-        filter: (f) => !f.name.endsWith("/") && !f.name.startsWith("__MACOSX/") && !path.posix.basename(f.name).startsWith("."),
+        filter: (f) => {
+          const name = entryName(f.name);
+          if (name.endsWith("/") || name.startsWith("__MACOSX/") || path.posix.basename(name).startsWith(".")) return false;
+          if (++entries > MAX_ZIP_ENTRIES) throw new AppError(422, "ZIP_TOO_LARGE", `压缩包中文件过多（超过 ${MAX_ZIP_ENTRIES} 个），请拆分后上传`);
+          if (!IMAGE_EXT.has(path.posix.extname(name).toLowerCase())) {
+            skipped.push(f.name);
+            return false;
+          }
+          // the sizes the archive declares, checked before anything is inflated (a zip bomb stops here)
+          if (f.originalSize > MAX_PHOTO_UNPACKED) throw new AppError(422, "ZIP_TOO_LARGE", `压缩包中的图片 ${name} 解压后超过 ${MAX_PHOTO_UNPACKED / 1048576} MB，请检查文件`);
+          unpacked += f.originalSize;
+          if (unpacked > MAX_ZIP_UNPACKED) throw new AppError(422, "ZIP_TOO_LARGE", `压缩包解压后超过 ${MAX_ZIP_UNPACKED / 1048576 / 1024} GB，请拆分后上传`);
+          return true;
+        },
       });
-    } catch {
+    } catch (e) {
+      if (e instanceof AppError) throw e;
       throw new AppError(422, "ZIP_UNREADABLE", "无法读取该压缩包，请上传 .zip 格式的文件");
     }
+    for (const name of skipped) files[name] = new Uint8Array(0);
     const names = Object.keys(files).sort();
     // Unique numbers match exactly, or ignoring case when that is unambiguous (file systems may change case).
     const list = await db.rosterEntry.findMany({ where: { campaignId: imp.campaignId }, select: { id: true, uniqueNumber: true, admissionPhotoStatus: true } });
@@ -80,7 +127,8 @@ export async function runAdmissionImport(deps: AppDeps, importId: string, opts: 
     let lastProgress = Date.now();
     const seen = new Set<string>();
     for (let i = 0; i < names.length; i++) {
-      const file = names[i]!;
+      const raw = names[i]!;
+      const file = entryName(raw);
       const ext = path.posix.extname(file).toLowerCase();
       const uniqueNumber = path.posix.basename(file, path.posix.extname(file)).trim();
       const entry = find(uniqueNumber);
@@ -90,7 +138,7 @@ export async function runAdmissionImport(deps: AppDeps, importId: string, opts: 
       else if (seen.has(entry.id)) push({ ok: false, code: "DUPLICATE", message: "压缩包中有同一唯一编号的多张照片，仅导入第一张" });
       else {
         seen.add(entry.id);
-        const checked = await checkAdmissionPhoto(Buffer.from(files[file]!));
+        const checked = await checkAdmissionPhoto(Buffer.from(files[raw]!));
         if (!checked.ok || !checked.jpeg) push({ ok: false, code: checked.code, message: checked.message });
         else {
           const sha = createHash("sha256").update(checked.jpeg).digest("hex").slice(0, 16);
@@ -106,7 +154,7 @@ export async function runAdmissionImport(deps: AppDeps, importId: string, opts: 
           push({ ok: true, code: "OK", message: entry.admissionPhotoStatus === "DISPUTED" ? "已导入（该毕业生有录取照片异议，请客服核实后标记解决）" : "已导入" });
         }
       }
-      delete files[file];
+      delete files[raw];
       if (Date.now() - lastProgress > 500 || i === names.length - 1) {
         lastProgress = Date.now();
         await db.rosterImport.update({ where: { id: imp.id }, data: { done: i + 1 } });

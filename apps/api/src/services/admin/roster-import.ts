@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
+import { unzipSync } from "fflate";
 import { Prisma, type Db } from "@gradphoto/db";
 import { isValidIdNumber, maskIdNumber } from "@gradphoto/domain";
 import { ROSTER_FIELDS, ROSTER_HEADERS, ROSTER_REQUIRED, type RosterField, type RosterReport } from "@gradphoto/contracts";
@@ -45,7 +46,9 @@ for (const f of ROSTER_FIELDS) for (const h of ROSTER_HEADERS[f]) HEADER_LOOKUP.
 function cellOf(v: ExcelJS.CellValue): Cell {
   if (v === null || v === undefined) return { text: "" };
   if (typeof v === "string") return { text: v.trim() };
-  if (typeof v === "number") return Number.isSafeInteger(v) ? { text: String(v) } : { text: String(v), lossy: Math.abs(v) >= 1e15 };
+  // Excel keeps 15 significant digits: a number of 16 or more digits (a 学信网 unique number typed as a
+  // number) may have lost its last ones even when it is still a safe integer
+  if (typeof v === "number") return Math.abs(v) >= 1e15 ? { text: String(v), lossy: true } : { text: String(v) };
   if (typeof v === "boolean") return { text: String(v) };
   if (v instanceof Date) return { text: v.toISOString().slice(0, 10) };
   if (typeof v === "object") {
@@ -68,6 +71,30 @@ function decodeCsv(bytes: Buffer): string {
   return text.replace(/^\uFEFF/, "");
 }
 
+/** What an XLSX may unpack to: a 50,000-row roster is ≈ 30–60 MB of sheet XML. */
+const MAX_XLSX_UNPACKED = 200 * 1024 * 1024;
+
+/**
+ * An XLSX is a ZIP that ExcelJS unpacks whole in memory: its central directory (read without
+ * inflating anything) must declare a size a roster can have, or the file is refused before loading.
+ */
+function assertWorkbookSize(bytes: Buffer): void {
+  let total = 0;
+  let entries = 0;
+  try {
+    unzipSync(bytes, {
+      filter: (f) => {
+        total += f.originalSize;
+        entries++;
+        return false;
+      },
+    });
+  } catch {
+    throw new AppError(422, "ROSTER_UNREADABLE", "无法读取该文件，请上传 .xlsx 或 .csv 格式的名单");
+  }
+  if (total > MAX_XLSX_UNPACKED || entries > 10_000) throw new AppError(422, "ROSTER_TOO_LARGE", `文件解压后过大，单个文件最多 ${MAX_ROSTER_ROWS} 行，请只保留名单所在的工作表并拆分后上传`);
+}
+
 /** Reads the first worksheet of an XLSX, or a CSV; finds the header row among the first 10 rows. */
 export async function parseRosterFile(bytes: Buffer, fileName: string): Promise<ParsedSheet> {
   const wb = new ExcelJS.Workbook();
@@ -77,6 +104,7 @@ export async function parseRosterFile(bytes: Buffer, fileName: string): Promise<
   if (isOle || /\.xls$/i.test(fileName)) throw new AppError(422, "ROSTER_FORMAT", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后上传");
   try {
     if (isZip) {
+      assertWorkbookSize(bytes);
       await wb.xlsx.load(bytes as unknown as ArrayBuffer);
       ws = wb.worksheets.find((w) => w.actualRowCount > 0) ?? wb.worksheets[0];
     } else {
@@ -167,13 +195,22 @@ export async function loadExisting(db: Db, campaignId: string, key: Buffer): Pro
   return new Map(rows.map(({ phoneEncrypted, ...r }) => [r.uniqueNumber, { ...r, phone: phoneOf(key, { phone: r.phone, phoneEncrypted }) }]));
 }
 
+/** "第 2、5、9 行", or the first rows and a count when a number repeats many times (a filled-down column). */
+function duplicateRows(rows: number[]): string {
+  const SHOWN = 5;
+  return rows.length <= SHOWN ? `第 ${rows.join("、")} 行` : `第 ${rows.slice(0, SHOWN).join("、")} 等共 ${rows.length} 行`;
+}
+
 /** Row-by-row validation: missing fields, malformed values, duplicate unique numbers; and what an import would do. */
 export function validateRoster(sheet: ParsedSheet, existing: Map<string, ExistingEntry>, key: Buffer): ValidRow[] {
   const hasPhone = sheet.columns.some((c) => c.field === "phone");
   const firstRows = new Map<string, number[]>();
   for (const r of sheet.rows) {
     const u = r.cells.uniqueNumber?.text;
-    if (u) firstRows.set(u, [...(firstRows.get(u) ?? []), r.row]);
+    if (!u) continue;
+    const at = firstRows.get(u);
+    if (at) at.push(r.row);
+    else firstRows.set(u, [r.row]);
   }
   return sheet.rows.map(({ row, cells }) => {
     const errors: string[] = [];
@@ -187,7 +224,7 @@ export function validateRoster(sheet: ParsedSheet, existing: Map<string, Existin
     const uniqueNumber = get("uniqueNumber");
     if (uniqueNumber && !UNIQUE_RE.test(uniqueNumber)) errors.push("学信网唯一编号应为6-40位字母或数字");
     const dup = uniqueNumber ? firstRows.get(uniqueNumber) : undefined;
-    if (dup && dup.length > 1) errors.push(`学信网唯一编号在文件中重复（第 ${dup.join("、")} 行）`);
+    if (dup && dup.length > 1) errors.push(`学信网唯一编号在文件中重复（${duplicateRows(dup)}）`);
     const rawId = get("idNumber").replace(/\s/g, "").toUpperCase();
     let idFull: string | null = null;
     let idMasked = "";
