@@ -1,6 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { assertValidKey, StorageError, type ObjectStorage } from "./types.js";
@@ -29,6 +29,14 @@ export class LocalStorage implements ObjectStorage {
     // Write-then-rename so a reader never sees half an object.
     const tmp = `${f}.${randomUUID()}.tmp`;
     await writeFile(tmp, body);
+    await rename(tmp, f);
+  }
+
+  async putFile(key: string, file: string): Promise<void> {
+    const f = this.file(key);
+    await mkdir(path.dirname(f), { recursive: true });
+    const tmp = `${f}.${randomUUID()}.tmp`;
+    await copyFile(file, tmp);
     await rename(tmp, f);
   }
 

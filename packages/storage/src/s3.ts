@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+import { open, stat } from "node:fs/promises";
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -21,6 +26,8 @@ export interface S3StorageOptions {
   forcePathStyle?: boolean;
   /** key prefix, e.g. "gradphoto/" */
   prefix?: string;
+  /** part size of multipart uploads (putFile); S3 requires ≥ 5 MiB for every part but the last */
+  partBytes?: number;
 }
 
 /** Any S3-compatible store (AWS S3, MinIO, 阿里云 OSS / 腾讯云 COS S3 endpoints). Objects stay private. */
@@ -49,6 +56,44 @@ export class S3Storage implements ObjectStorage {
 
   async put(key: string, body: Buffer, opts: { contentType?: string } = {}): Promise<void> {
     await this.wrap(key, () => this.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key: this.key(key), Body: body, ContentType: opts.contentType })));
+  }
+
+  /**
+   * A file larger than one part goes up as a multipart upload, one part in memory at a time; each part
+   * is a buffer, so the SDK's retries resend it whole. A failed upload is aborted (no orphaned parts).
+   */
+  async putFile(key: string, file: string, opts: { contentType?: string } = {}): Promise<void> {
+    const part = Math.max(5 * 1024 * 1024, this.opts.partBytes ?? 32 * 1024 * 1024);
+    const { size } = await stat(file);
+    const fh = await open(file, "r");
+    try {
+      const read = async (offset: number, length: number) => {
+        const buf = Buffer.allocUnsafe(length);
+        const { bytesRead } = await fh.read(buf, 0, length, offset);
+        return buf.subarray(0, bytesRead);
+      };
+      if (size <= part) {
+        await this.put(key, await read(0, size), opts);
+        return;
+      }
+      const k = this.key(key);
+      const bucket = this.opts.bucket;
+      const { UploadId } = await this.wrap(key, () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: k, ContentType: opts.contentType })));
+      try {
+        const parts: Array<{ ETag: string | undefined; PartNumber: number }> = [];
+        for (let n = 1, offset = 0; offset < size; n++, offset += part) {
+          const body = await read(offset, Math.min(part, size - offset));
+          const r = await this.wrap(key, () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: k, UploadId, PartNumber: n, Body: body })));
+          parts.push({ ETag: r.ETag, PartNumber: n });
+        }
+        await this.wrap(key, () => this.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: k, UploadId, MultipartUpload: { Parts: parts } })));
+      } catch (e) {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: k, UploadId })).catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      await fh.close();
+    }
   }
 
   async get(key: string): Promise<Buffer> {

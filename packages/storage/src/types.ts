@@ -4,6 +4,8 @@ import type { Readable } from "node:stream";
 export interface ObjectStorage {
   readonly kind: "local" | "s3";
   put(key: string, body: Buffer, opts?: { contentType?: string }): Promise<void>;
+  /** Stores a file without holding it in memory (exports of thousands of photos run to gigabytes). */
+  putFile(key: string, file: string, opts?: { contentType?: string }): Promise<void>;
   get(key: string): Promise<Buffer>;
   stream(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;

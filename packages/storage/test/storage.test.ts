@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,21 @@ function contract(name: string, make: () => ObjectStorage) {
       expect((await streamToBuffer(await s.stream("photos/a/1.jpg"))).equals(body)).toBe(true);
       await s.delete("photos/a/1.jpg");
       expect(await s.exists("photos/a/1.jpg")).toBe(false);
+    });
+
+    it("stores a file larger than one upload part, and a small one, without reading it whole", async () => {
+      const s = make();
+      const dir = mkdtempSync(path.join(os.tmpdir(), "putfile-"));
+      // 11 MiB: three 5-MiB parts on S3 (the smallest part size S3 allows), the last one short
+      const big = randomBytes(11 * 1024 * 1024 + 123);
+      writeFileSync(path.join(dir, "big.zip"), big);
+      await s.putFile("exports/big.zip", path.join(dir, "big.zip"), { contentType: "application/zip" });
+      expect((await s.get("exports/big.zip")).equals(big)).toBe(true);
+      writeFileSync(path.join(dir, "small.zip"), "zip!");
+      await s.putFile("exports/small.zip", path.join(dir, "small.zip"));
+      expect((await s.get("exports/small.zip")).toString()).toBe("zip!");
+      await expect(s.putFile("exports/none.zip", path.join(dir, "missing.zip"))).rejects.toThrow();
+      expect(await s.exists("exports/none.zip")).toBe(false);
     });
 
     it("reports a missing object as OBJECT_NOT_FOUND", async () => {
@@ -85,5 +101,5 @@ afterAll(async () => {
 });
 contract(
   "s3",
-  () => new S3Storage({ bucket: "gradphoto-test", region: "us-east-1", endpoint, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true, prefix: "t/" }),
+  () => new S3Storage({ bucket: "gradphoto-test", region: "us-east-1", endpoint, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true, prefix: "t/", partBytes: 5 * 1024 * 1024 }),
 );

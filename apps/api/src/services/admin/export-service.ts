@@ -1,5 +1,4 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -60,6 +59,15 @@ export function sweepStaleExportDirs(maxAgeMs = STALE_EXPORT_DIR_MS, root = os.t
   return removed;
 }
 
+/** A ZIP without ZIP64 (what fflate writes) holds at most 4 GiB; 10,000 graduates are ≈ 0.7–1.2 GB. */
+export const MAX_ZIP_BYTES = 4 * 1024 ** 3 - 64 * 1024 ** 2;
+
+class ExportTooLargeError extends Error {
+  constructor() {
+    super("导出文件超过 4 GB（ZIP 格式上限），请联系运维人员分批导出");
+  }
+}
+
 export function exportDownloadName(campaignName: string, createdAt: Date): string {
   const d = createdAt.toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }).replace(/-/g, "");
   return `${unsafe(campaignName)}-审核通过照片-${d}.zip`;
@@ -99,8 +107,11 @@ export async function runExport(deps: AppDeps, jobId: string, opts: { lastAttemp
     const out = openSync(tmpFile, "w");
     fd = out;
     let zipError: Error | null = null;
+    let written = 0;
     const zip = new Zip((err, data) => {
       if (err) zipError = err;
+      else if (zipError) return;
+      else if ((written += data.length) > MAX_ZIP_BYTES) zipError = new ExportTooLargeError();
       else writeSync(out, data);
     });
     const addFile = (name: string, data: Uint8Array, compress = false) => {
@@ -133,6 +144,7 @@ export async function runExport(deps: AppDeps, jobId: string, opts: { lastAttemp
     let done = 0;
     let lastProgress = Date.now();
     for (const s of subs) {
+      if (zipError) break;
       const r = s.rosterEntry;
       const p = photos.get(s.submittedPhotoId!);
       if (!r || !p?.standardizedKey) continue;
@@ -167,12 +179,18 @@ export async function runExport(deps: AppDeps, jobId: string, opts: { lastAttemp
     closeSync(out);
     fd = null;
     if (zipError) throw zipError;
-    const body = await readFile(tmpFile);
-    await storage.put(exportObjectKey(job.id), body, { contentType: "application/zip" });
+    // streamed from the temporary file (a multipart upload on S3): never the whole archive in memory
+    const bytes = statSync(tmpFile).size;
+    await storage.putFile(exportObjectKey(job.id), tmpFile, { contentType: "application/zip" });
     const expiresAt = new Date(Date.now() + config.env.EXPORT_RETENTION_HOURS * 3600_000);
     await db.exportJob.update({ where: { id: job.id }, data: { status: "DONE", done, total: done, objectKey: exportObjectKey(job.id), expiresAt } });
-    await audit(db, { actorType: "STAFF", actorId: job.requestedBy, schoolId: c.schoolId, action: "export.completed", targetType: "export_job", targetId: job.id, after: { graduates: done, bytes: body.length } });
+    await audit(db, { actorType: "STAFF", actorId: job.requestedBy, schoolId: c.schoolId, action: "export.completed", targetType: "export_job", targetId: job.id, after: { graduates: done, bytes } });
   } catch (e) {
+    if (e instanceof ExportTooLargeError) {
+      // the same again would be as large: not retried
+      await db.exportJob.update({ where: { id: job.id }, data: { status: "FAILED", error: e.message } });
+      return;
+    }
     if (opts.lastAttempt) await db.exportJob.update({ where: { id: job.id }, data: { status: "FAILED", error: "导出失败，请重新发起导出" } });
     else await db.exportJob.update({ where: { id: job.id }, data: { status: "QUEUED" } });
     throw e;
