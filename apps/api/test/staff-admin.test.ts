@@ -7,6 +7,7 @@ import { unzipSync, zipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decryptIdNumber } from "../src/lib/id-crypto.js";
 import { sealPlaintextPhones } from "../src/services/admin/phone-backfill.js";
+import { applyRosterImport } from "../src/services/admin/roster-import.js";
 import { faceBytes, submitPhoto, toPhotoStep, startJourney, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
 import { waitFor } from "@gradphoto/testkit";
@@ -230,7 +231,7 @@ describe("imports as schools' files really come (and as an attacker sends them)"
   it("roster: a unique-number column filled down over 20,000 rows is reported quickly and briefly", async () => {
     const cid = await j.campaign();
     const rows = ["学信网唯一编号,姓名,身份证号,手机号,学院,专业,学历层次"];
-    for (let i = 0; i < 20_000; i++) rows.push(`2026A0999999,张明,${ids[0]},,计算机学院,软件工程,本科`);
+    for (let i = 0; i < 20_000; i++) rows.push(`2026A0999999,导入测试,${ids[0]},,计算机学院,软件工程,本科`);
     const up = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.csv", rows.join("\r\n"), "text/csv") });
     expect(up.status).toBe(200);
     expect(up.body.report).toMatchObject({ totalRows: 20_000, validRows: 0 });
@@ -239,13 +240,40 @@ describe("imports as schools' files really come (and as an attacker sends them)"
     expect(first.length).toBeLessThan(100);
   });
 
+  it("roster: an import that fails part-way says how many rows are in, and the same file completes it", async () => {
+    const cid = await j.campaign();
+    const rows = ["学信网唯一编号,姓名,身份证号,手机号,学院,专业,学历层次"];
+    for (let i = 0; i < 600; i++) rows.push(`2026P${String(i).padStart(7, "0")},导入测试,${ids[i % ids.length]},,计算机学院,软件工程,本科`);
+    const csv = rows.join("\r\n");
+    // the database refuses one row of the second chunk (a fault the validation cannot foresee)
+    const bad = "2026P0000550";
+    await j.deps.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION gp_test_refuse_row() RETURNS trigger AS $$ BEGIN IF NEW.unique_number = '${bad}' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await j.deps.db.$executeRawUnsafe(`CREATE TRIGGER gp_test_refuse BEFORE INSERT ON roster_entries FOR EACH ROW EXECUTE FUNCTION gp_test_refuse_row()`);
+    try {
+      const up = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.csv", csv, "text/csv") });
+      expect(up.body.report).toMatchObject({ totalRows: 600, validRows: 600 });
+      await expect(applyRosterImport(j.deps, up.body.id, { lastAttempt: true })).rejects.toThrow(/refused by test/);
+      const failed = await j.call("GET", `/api/staff/roster-imports/${up.body.id}`, { token: admin.token });
+      expect(failed.body).toMatchObject({ status: "FAILED", report: { applied: { inserted: 500, updated: 0 }, error: expect.stringContaining("已写入 500 行") } });
+      expect(await j.deps.db.rosterEntry.count({ where: { campaignId: cid } })).toBe(500);
+    } finally {
+      await j.deps.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS gp_test_refuse ON roster_entries`);
+      await j.deps.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS gp_test_refuse_row()`);
+    }
+    const again = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.csv", csv, "text/csv") });
+    expect(again.body.report).toMatchObject({ newRows: 100, unchangedRows: 500 });
+    await j.call("POST", `/api/staff/roster-imports/${again.body.id}/confirm`, { token: admin.token });
+    expect(await importDone(again.body.id)).toMatchObject({ status: "DONE", report: { applied: { inserted: 100 } } });
+    expect(await j.deps.db.rosterEntry.count({ where: { campaignId: cid } })).toBe(600);
+  });
+
   it("roster: a 16-digit unique number that Excel stored as a number is refused (its last digit may be gone)", async () => {
     const cid = await j.campaign();
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet("名单");
     ws.addRow(["学信网唯一编号", "姓名", "身份证号", "手机号", "学院", "专业", "学历层次"]);
-    ws.addRow([2026105580000001, "张明", ids[0], "13800000001", "计算机学院", "软件工程", "本科"]);
-    ws.addRow(["2026105580000002", "李华", ids[1], "13800000002", "计算机学院", "软件工程", "本科"]);
+    ws.addRow([2026105580000001, "导入测试", ids[0], "", "计算机学院", "软件工程", "本科"]);
+    ws.addRow(["2026105580000002", "导入测试", ids[1], "", "计算机学院", "软件工程", "本科"]);
     const up = await j.call("POST", `/api/staff/campaigns/${cid}/roster-imports`, { token: admin.token, form: form("名单.xlsx", new Uint8Array(await wb.xlsx.writeBuffer()), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") });
     expect(up.body.report).toMatchObject({ totalRows: 2, validRows: 1, invalidRows: 1 });
     expect(up.body.report.issues[0]).toMatchObject({ row: 2, message: expect.stringContaining("学信网唯一编号被 Excel 存成了数字") });

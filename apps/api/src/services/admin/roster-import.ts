@@ -338,6 +338,9 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
   if (!imp || imp.kind !== "ROSTER" || imp.status === "DONE" || imp.status === "FAILED") return;
   const started = Date.now();
   const report = imp.report as unknown as RosterReport;
+  // rows already written by committed chunks, reported if the import fails part-way
+  let inserted = 0;
+  let updated = 0;
   try {
     await db.rosterImport.update({ where: { id: imp.id }, data: { status: "RUNNING" } });
     const sheet = await parseRosterFile(await storage.get(imp.objectKey), report.fileName);
@@ -345,8 +348,9 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
     const todo = rows.filter((r) => r.action === "NEW" || r.action === "UPDATE");
     const hasPhone = sheet.columns.some((c) => c.field === "phone");
     await db.rosterImport.update({ where: { id: imp.id }, data: { total: todo.length, done: 0 } });
-    let inserted = 0;
-    let updated = 0;
+    // a retry starts again from the top: the upsert is idempotent, so rows are counted afresh
+    inserted = 0;
+    updated = 0;
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
       const values = chunk.map(
@@ -383,7 +387,13 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
   } catch (e) {
     // A bad file fails for good; anything else is retried by the queue (the upsert is idempotent).
     if (e instanceof AppError || opts.lastAttempt) {
-      await db.rosterImport.update({ where: { id: imp.id }, data: { status: "FAILED", report: { ...report, error: e instanceof AppError ? e.message : "导入失败，请重新上传" } as object } });
+      // chunks commit one by one: say how many rows are already in, and that the same file completes them
+      const partial = inserted + updated > 0;
+      const error = e instanceof AppError ? e.message : partial ? `导入中断：已写入 ${inserted + updated} 行，请重新上传同一文件补全（重复导入不会产生重复记录）` : "导入失败，请重新上传";
+      await db.rosterImport.update({
+        where: { id: imp.id },
+        data: { status: "FAILED", report: { ...report, error, ...(partial ? { applied: { inserted, updated, skipped: 0, ms: Date.now() - started } } : {}) } as object },
+      });
       if (e instanceof AppError) return;
     }
     throw e;
