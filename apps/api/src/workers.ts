@@ -36,6 +36,13 @@ export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?
     void jobs.send(retentionPurgeJob, { day }, { singletonKey: day }).catch(() => undefined);
   }, 3600_000);
   daily.unref();
+  // Staff tasks whose worker died, and expired sessions: every 10 minutes across all processes.
+  const sweepStale = setInterval(() => {
+    const bucket = String(Math.floor(Date.now() / 600_000));
+    void jobs.send(maintenanceJob, { task: "fail-stale-tasks", bucket }, { singletonKey: `stale:${bucket}` }).catch(() => undefined);
+    void jobs.send(maintenanceJob, { task: "expire-sessions", bucket }, { singletonKey: `sessions:${bucket}` }).catch(() => undefined);
+  }, 600_000);
+  sweepStale.unref();
   // Staff background work: one at a time per process (each is heavy and reports its own progress).
   await jobs.work(rosterApplyJob, (p, ctx) => applyRosterImport(deps, p.importId, { lastAttempt: ctx.attempt > (rosterApplyJob.retryLimit ?? 0) }));
   await jobs.work(admissionImportJob, (p, ctx) => runAdmissionImport(deps, p.importId, { lastAttempt: ctx.attempt > (admissionImportJob.retryLimit ?? 0) }));

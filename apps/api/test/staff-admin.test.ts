@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decryptIdNumber } from "../src/lib/id-crypto.js";
 import { sealPlaintextPhones } from "../src/services/admin/phone-backfill.js";
 import { applyRosterImport } from "../src/services/admin/roster-import.js";
+import { failStaleTasks } from "../src/jobs/maintenance.js";
 import { faceBytes, submitPhoto, toPhotoStep, startJourney, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
 import { waitFor } from "@gradphoto/testkit";
@@ -265,6 +266,30 @@ describe("imports as schools' files really come (and as an attacker sends them)"
     await j.call("POST", `/api/staff/roster-imports/${again.body.id}/confirm`, { token: admin.token });
     expect(await importDone(again.body.id)).toMatchObject({ status: "DONE", report: { applied: { inserted: 100 } } });
     expect(await j.deps.db.rosterEntry.count({ where: { campaignId: cid } })).toBe(600);
+  });
+
+  it("an import or export whose worker died is failed by the sweep, with a message; a live one is left running", async () => {
+    const cid = await j.campaign();
+    const staff = await j.staff("SCHOOL_ADMIN");
+    const mk = async () => ({
+      imp: await j.deps.db.rosterImport.create({ data: { campaignId: cid, requestedBy: staff.id, kind: "ADMISSION_PHOTOS", status: "RUNNING", objectKey: "imports/x/admission.zip", report: { kind: "ADMISSION_PHOTOS", fileName: "录取照片.zip", totalFiles: 0, ok: 0, failed: 0, items: [], error: null } } }),
+      exp: await j.deps.db.exportJob.create({ data: { campaignId: cid, requestedBy: staff.id, status: "RUNNING" } }),
+    });
+    const dead = await mk();
+    const live = await mk();
+    // the dead pair last reported progress an hour ago
+    await j.deps.db.$executeRaw`UPDATE roster_imports SET updated_at = now() - interval '1 hour' WHERE id = ${dead.imp.id}::uuid`;
+    await j.deps.db.$executeRaw`UPDATE export_jobs SET updated_at = now() - interval '1 hour' WHERE id = ${dead.exp.id}::uuid`;
+    const swept = await failStaleTasks(j.deps);
+    expect(swept.imports).toBeGreaterThanOrEqual(1);
+    expect(swept.exports).toBeGreaterThanOrEqual(1);
+    const shown = await j.call("GET", `/api/staff/roster-imports/${dead.imp.id}`, { token: admin.token });
+    expect(shown.body).toMatchObject({ status: "FAILED", report: { fileName: "录取照片.zip", error: expect.stringContaining("任务中断") } });
+    expect(await j.deps.db.exportJob.findUniqueOrThrow({ where: { id: dead.exp.id } })).toMatchObject({ status: "FAILED", error: expect.stringContaining("任务中断") });
+    expect((await j.deps.db.rosterImport.findUniqueOrThrow({ where: { id: live.imp.id } })).status).toBe("RUNNING");
+    expect((await j.deps.db.exportJob.findUniqueOrThrow({ where: { id: live.exp.id } })).status).toBe("RUNNING");
+    await j.deps.db.rosterImport.updateMany({ where: { id: live.imp.id }, data: { status: "FAILED" } });
+    await j.deps.db.exportJob.updateMany({ where: { id: live.exp.id }, data: { status: "FAILED" } });
   });
 
   it("roster: a 16-digit unique number that Excel stored as a number is refused (its last digit may be gone)", async () => {
