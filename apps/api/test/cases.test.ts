@@ -192,6 +192,25 @@ describe("refunds as the graduate sees them", () => {
   }, 120_000);
 });
 
+describe("standardising again after an answer lost on the way", () => {
+  it("answers the same photo and output, and takes none of the day's three again", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
+    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+    expect(up.body.photo.compliant).toBe(true);
+    const url = `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`;
+    const first = await j.call("POST", url, { token: g.token });
+    expect(first.status).toBe(200);
+    expect(first.body.quota.usedToday).toBe(1);
+    // the phone never got that answer and taps again
+    const again = await j.call("POST", url, { token: g.token });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ quota: { usedToday: 1, remainingToday: first.body.quota.remainingToday }, output: first.body.output, submission: { state: "STANDARDIZED" } });
+    expect(again.body.photo.standardizedUrl).toBeTruthy();
+    expect(await j.deps.db.standardisationAttempt.count({ where: { submissionId: g.submissionId } })).toBe(1);
+  }, 120_000);
+});
+
 describe("the free photo check before paying", () => {
   it("checks quality only, keeps nothing, and stops after the daily limit", async () => {
     const campaignId = await j.campaign();

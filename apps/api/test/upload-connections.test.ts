@@ -61,6 +61,8 @@ describe("bad uploads on a keep-alive connection (F1, F2)", () => {
     { what: "a 16 MB file (over the limit)", send: (c) => upload(c, photos(), [file("photo", randomBytes(16 * 1024 * 1024))]), status: 413, code: "PAYLOAD_TOO_LARGE" },
     { what: "a 2 MB upload to a submission that is not the caller's", send: (c) => upload(c, `/api/submissions/${consented.id}/photos`, [file("photo", randomBytes(2 * 1024 * 1024))]), status: 404, code: "NOT_FOUND" },
     { what: "a 2 MB upload without a token", send: (c) => upload(c, photos(), [file("photo", randomBytes(2 * 1024 * 1024))], { token: "" }), status: 401, code: "UNAUTHENTICATED" },
+    { what: "a body cut off to the free pre-check (was 500)", send: (c) => upload(c, `/api/submissions/${g.submissionId}/photo-precheck`, [file()], { noEnd: true }), status: 400, code: "MALFORMED_UPLOAD" },
+    { what: "two files to the free pre-check", send: (c) => upload(c, `/api/submissions/${g.submissionId}/photo-precheck`, [file(), file()]), status: 400, code: "TOO_MANY_FILES" },
     { what: "two images to the 采集码 upload", send: (c) => upload(c, `/api/submissions/${consented.id}/capture-code/upload`, [file("image"), file("image")], { token: consented.token }), status: 400, code: "TOO_MANY_FILES" },
     { what: "13 fields to the 采集码 upload", send: (c) => upload(c, `/api/submissions/${consented.id}/capture-code/upload`, [file("image"), ...Array.from({ length: 13 }, (_, i) => ({ name: `f${i}`, data: "x" }))], { token: consented.token }), status: 400, code: "UNEXPECTED_FIELD" },
     { what: "a 采集码 under the field name photo", send: (c) => upload(c, `/api/submissions/${consented.id}/capture-code/upload`, [file("photo")], { token: consented.token }), status: 400, code: "UNEXPECTED_FIELD" },

@@ -17,6 +17,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
+      if (err.statusCode >= 500) req.log.warn({ code: err.code, cause: err.cause }, "service fault answered as a clear error");
       return reply.status(err.statusCode).send({ code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -3,12 +3,13 @@ import { z } from "zod";
 import { shanghaiDay } from "@gradphoto/domain";
 import { check } from "@gradphoto/photo";
 import { ApiErrorSchema, PhotoPrecheckResponseSchema } from "@gradphoto/contracts";
-import { AppError, commonError } from "../lib/errors.js";
+import { AppError } from "../lib/errors.js";
+import { readSingleFile } from "../lib/upload.js";
 import { audit } from "../lib/audit.js";
 import { ownSubmission } from "../lib/ownership.js";
 import { graduateOf } from "../plugins/auth.js";
 import { lockSubmission } from "../services/transitions.js";
-import { campaignSpec } from "../services/photo-service.js";
+import { assertPhotoService, campaignSpec } from "../services/photo-service.js";
 import { MAX_UPLOAD_BYTES } from "./photos.js";
 
 const Params = z.object({ id: z.string().uuid() });
@@ -41,24 +42,26 @@ export const photoPrecheckRoutes: FastifyPluginAsyncZod = async (app) => {
         security: bearer,
         params: Params,
         querystring: z.object({ source: z.enum(["CAMERA", "ALBUM"]).default("ALBUM") }),
-        response: { 200: PhotoPrecheckResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 413: ApiErrorSchema, 429: ApiErrorSchema },
+        response: { 200: PhotoPrecheckResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 413: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema },
       },
     },
     async (req) => {
       const s = await ownSubmission(db, req, req.params.id);
-      if (!req.isMultipart()) throw new AppError(400, "VALIDATION_FAILED", "请以表单方式上传照片（字段 photo）");
-      const file = await req.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
-      if (!file) throw new AppError(400, "VALIDATION_FAILED", "没有收到照片，请重新选择");
-      const bytes = await file.toBuffer().catch((e: { code?: string }) => {
-        if (e.code === "FST_REQ_FILE_TOO_LARGE") throw commonError(413, "PAYLOAD_TOO_LARGE");
-        throw e;
-      });
-      if (file.file.truncated) throw commonError(413, "PAYLOAD_TOO_LARGE");
+      // the same reader as the upload route: a cut-off or malformed body is a 400, never a 500
+      const { bytes } = await readSingleFile(req, { field: "photo", maxBytes: MAX_UPLOAD_BYTES, what: "照片" });
       if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
 
       const now = new Date();
       const since = shanghaiDayStart(now);
-      // count and take one use under the submission's row lock: parallel taps cannot exceed the limit
+      const limitReached = () => {
+        const reopens = new Date(since.getTime() + 24 * 3600_000);
+        return new AppError(429, "PRECHECK_LIMIT_REACHED", `今天的 ${PRECHECK_PER_DAY} 次免费检测已用完，请明天再试，或支付后拍摄（拍摄后的检测不限次数）`, { nextAllowedAt: reopens.toISOString() });
+      };
+      if ((await db.auditLog.count({ where: { action: ACTION, targetType: "submission", targetId: s.id, createdAt: { gte: since } } })) >= PRECHECK_PER_DAY) throw limitReached();
+      // checked before a use is taken: a fault of the service (503) costs the graduate none
+      const r = await check(bytes, campaignSpec(s.campaign.photoSpec), { origin: req.query.source === "ALBUM" ? "album" : "camera" });
+      assertPhotoService(r.error);
+      // count again and take one use under the submission's row lock: parallel taps cannot exceed the limit
       const used = await db.$transaction(async (tx) => {
         await lockSubmission(tx, s.id);
         const n = await tx.auditLog.count({ where: { action: ACTION, targetType: "submission", targetId: s.id, createdAt: { gte: since } } });
@@ -66,11 +69,7 @@ export const photoPrecheckRoutes: FastifyPluginAsyncZod = async (app) => {
         await audit(tx, { actorType: "GRADUATE", actorId: graduateOf(req).wechatUserId, schoolId: s.campaign.schoolId, action: ACTION, targetType: "submission", targetId: s.id, after: { bytes: bytes.length, source: req.query.source }, ip: req.ip });
         return n + 1;
       });
-      if (used === null) {
-        const reopens = new Date(since.getTime() + 24 * 3600_000);
-        throw new AppError(429, "PRECHECK_LIMIT_REACHED", `今天的 ${PRECHECK_PER_DAY} 次免费检测已用完，请明天再试，或支付后拍摄（拍摄后的检测不限次数）`, { nextAllowedAt: reopens.toISOString() });
-      }
-      const r = await check(bytes, campaignSpec(s.campaign.photoSpec), { origin: req.query.source === "ALBUM" ? "album" : "camera" });
+      if (used === null) throw limitReached();
       return {
         compliant: r.compliant && !r.error,
         checks: r.checks.map((c) => ({ id: c.id, passed: c.passed, severity: c.severity === "warning" ? ("warning" as const) : ("error" as const), message: c.message, value: c.value, threshold: c.threshold })),

@@ -16,7 +16,7 @@ import { ownSubmission } from "../lib/ownership.js";
 import { graduateOf } from "../plugins/auth.js";
 import { applyEvent, lockSubmission } from "../services/transitions.js";
 import { submissionView } from "../services/submission-view.js";
-import { assertStorageQuota, campaignSpec, photoView, runStandardize, storeAndCheck } from "../services/photo-service.js";
+import { assertPhotoService, assertStorageQuota, campaignSpec, photoView, runStandardize, storeAndCheck } from "../services/photo-service.js";
 
 const Params = z.object({ id: z.string().uuid() });
 const PhotoParams = z.object({ id: z.string().uuid(), photoId: z.string().uuid() });
@@ -40,7 +40,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         security: bearer,
         params: Params,
         querystring: z.object({ source: z.enum(["CAMERA", "ALBUM"]).default("CAMERA") }),
-        response: { 200: PhotoUploadResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema, 422: ApiErrorSchema, 429: ApiErrorSchema },
+        response: { 200: PhotoUploadResponseSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 413: ApiErrorSchema, 422: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema },
       },
     },
     async (req) => {
@@ -82,7 +82,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "裁剪换背景: at most 3 a day, then a 24-hour cool-down",
         security: bearer,
         params: PhotoParams,
-        response: { 200: StandardizeResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema },
+        response: { 200: StandardizeResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema },
       },
     },
     async (req) => {
@@ -90,11 +90,17 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
       assertConsentCurrent(s);
       const actor = { type: "GRADUATE" as const, id: graduateOf(req).wechatUserId, ip: req.ip };
       // Reserve a quota slot under the submission's row lock: parallel calls at the limit cannot all pass.
+      // A photo already standardised (a retry after a lost answer) is answered as it is: the run is
+      // deterministic, so a second one would only take another of the day's three.
       const attemptId = await db.$transaction(async (tx) => {
         await lockSubmission(tx, s.id);
         const cur = await tx.submission.findUniqueOrThrow({ where: { id: s.id } });
         if (cur.state !== "PHOTO_CHECKED" && cur.state !== "STANDARDIZED") throw new AppError(409, "STANDARDIZE_NOT_ALLOWED_NOW", "请先上传通过检测的照片", { state: cur.state });
         if (cur.currentPhotoId !== req.params.photoId) throw new AppError(409, "NOT_CURRENT_PHOTO", "只能对最新一张通过检测的照片进行标准化");
+        if (cur.state === "STANDARDIZED") {
+          const done = await tx.photo.findUnique({ where: { id: req.params.photoId }, select: { standardizedKey: true, compliant: true } });
+          if (done?.standardizedKey && done.compliant) return null;
+        }
         const now = new Date();
         const recent = await tx.standardisationAttempt.findMany({ where: { submissionId: s.id, createdAt: { gte: new Date(now.getTime() - 3 * 24 * 3600_000) } }, select: { createdAt: true } });
         const quota = standardisationQuota(recent.map((a) => a.createdAt), now);
@@ -105,31 +111,51 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         const a = await tx.standardisationAttempt.create({ data: { submissionId: s.id, photoId: req.params.photoId, day: new Date(`${shanghaiDay(now)}T00:00:00Z`), createdAt: now } });
         return a.id;
       });
-      const spec = campaignSpec(s.campaign.photoSpec);
-      const { result, keys } = await runStandardize(storage, s.id, req.params.photoId, spec).catch(async (e: unknown) => {
-        await db.standardisationAttempt.delete({ where: { id: attemptId } }); // a crash is not the graduate's run
-        throw e;
-      });
-      if (!result.image || !result.report.compliant) {
-        // No photo to the spec (nothing produced, or its own output checks failed: layout, chest in
-        // frame, file size): give the run back and show the reasons; nothing to submit.
-        await db.standardisationAttempt.delete({ where: { id: attemptId } });
-        await db.photo.update({
-          where: { id: req.params.photoId },
-          data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error, source: result.report.source, output: result.report.output } as object, compliant: false },
-        });
+      let o: { width: number; height: number; bytes: number; quality: number; sizeOk: boolean; sizeNote?: string } | undefined;
+      if (attemptId === null) {
+        const stored = await db.photo.findUniqueOrThrow({ where: { id: req.params.photoId } });
+        o = (stored.checkReport as { output?: typeof o } | null)?.output;
       } else {
-        await db.$transaction(async (tx) => {
-          await tx.photo.update({
-            where: { id: req.params.photoId },
-            data: { standardizedKey: keys.standard, printKey: keys.print, checkReport: { compliant: result.report.compliant, checks: result.report.checks, source: result.report.source, output: result.report.output } as object, compliant: result.report.compliant },
-          });
-          await applyEvent(tx, s.id, { type: "STANDARDIZED" }, actor);
+        // the slot goes back whenever the run did not give the graduate a result: a crash, a service
+        // fault, nothing to the spec, or the bookkeeping after a good run failing
+        const giveBack = () => db.standardisationAttempt.delete({ where: { id: attemptId } });
+        const spec = campaignSpec(s.campaign.photoSpec);
+        const { result, keys } = await runStandardize(storage, s.id, req.params.photoId, spec).catch(async (e: unknown) => {
+          await giveBack();
+          throw e;
         });
+        try {
+          assertPhotoService(result.report.error);
+        } catch (e) {
+          await giveBack(); // the photo keeps the report it had
+          throw e;
+        }
+        if (!result.image || !result.report.compliant) {
+          // No photo to the spec (nothing produced, or its own output checks failed: layout, chest in
+          // frame, file size): give the run back and show the reasons; nothing to submit.
+          await giveBack();
+          await db.photo.update({
+            where: { id: req.params.photoId },
+            data: { checkReport: { compliant: false, checks: result.report.checks, error: result.report.error, source: result.report.source, output: result.report.output } as object, compliant: false },
+          });
+        } else {
+          await db
+            .$transaction(async (tx) => {
+              await tx.photo.update({
+                where: { id: req.params.photoId },
+                data: { standardizedKey: keys.standard, printKey: keys.print, checkReport: { compliant: result.report.compliant, checks: result.report.checks, source: result.report.source, output: result.report.output } as object, compliant: result.report.compliant },
+              });
+              await applyEvent(tx, s.id, { type: "STANDARDIZED" }, actor);
+            })
+            .catch(async (e: unknown) => {
+              await giveBack().catch(() => undefined);
+              throw e;
+            });
+        }
+        o = result.report.output;
       }
       const view = await submissionView(db, s.id);
       const photo = await db.photo.findUniqueOrThrow({ where: { id: req.params.photoId } });
-      const o = result.report.output;
       return {
         photo: await photoView(storage, photo),
         quota: view.quota,

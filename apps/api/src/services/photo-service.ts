@@ -25,6 +25,18 @@ export interface StoredCheck {
   source?: unknown;
 }
 
+/**
+ * Pipeline failures that are not about the photo (a model missing or corrupt, a crash): the service's
+ * fault, so a 503 the graduate can retry — nothing stored, no daily use or standardisation taken, and
+ * the internal text only in the log.
+ */
+const SERVICE_FAULTS = new Set(["MODEL_UNAVAILABLE", "INTERNAL"]);
+export function assertPhotoService(error: { code: string; message: string } | undefined): void {
+  if (error && SERVICE_FAULTS.has(error.code)) {
+    throw Object.assign(new AppError(503, "PHOTO_SERVICE_UNAVAILABLE", "照片检测服务暂时不可用，请稍后再试"), { cause: `${error.code}: ${error.message}` });
+  }
+}
+
 /** Check errors that mean "not a usable image file": such uploads are refused and nothing is stored. */
 const NOT_AN_IMAGE: Record<string, number> = { INVALID_IMAGE: 422, UNSUPPORTED_FORMAT: 422, IMAGE_TOO_LARGE: 413 };
 
@@ -39,6 +51,7 @@ export async function storeAndCheck(
   input: { submissionId: string; source: "CAMERA" | "ALBUM"; bytes: Buffer; spec: PhotoSpec },
 ): Promise<{ photoId: string; report: StoredCheck }> {
   const r = await check(input.bytes, input.spec, { origin: input.source === "ALBUM" ? "album" : "camera" });
+  assertPhotoService(r.error);
   const status = r.error ? NOT_AN_IMAGE[r.error.code] : undefined;
   if (r.error && status) throw new AppError(status, r.error.code, r.error.message);
   const report: StoredCheck = { compliant: r.compliant && !r.error, checks: r.checks, error: r.error, source: r.source };
