@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MiniProgramClient } from "@gradphoto/wechat";
 import { waitFor } from "@gradphoto/testkit";
-import { enqueueReviewNotification, notifyResendJob, resendFailedNotifications, sendReviewNotification } from "../src/jobs/notify.js";
+import { enqueueReviewNotification, notifyResendJob, requeueOrphaned, resendFailedNotifications, sendReviewNotification } from "../src/jobs/notify.js";
 import { startJourney, TEMPLATES, type Journey } from "./journey-harness.js";
 
 let j: Journey;
@@ -60,6 +60,27 @@ describe("审核结果 订阅消息", () => {
     expect(j.fake.miniProgram.sentMessages.filter((m) => m.toUser === d.openid)).toHaveLength(1);
     expect(await j.deps.db.notification.findUniqueOrThrow({ where: { id: n.id } })).toMatchObject({ status: "SENT", attempts: 1 });
     expect(await j.deps.db.subscriptionGrant.count({ where: { wechatUserId: user.id, usedAt: null } })).toBe(1);
+  });
+
+  it("a decision whose notice could not be queued (the queue down for a moment) stands, and the sweep sends the notice later", async () => {
+    const d = await decided("APPROVED", true);
+    const jobs = j.deps.jobs!;
+    const send = jobs.send.bind(jobs);
+    jobs.send = (async () => {
+      throw new Error("queue unavailable");
+    }) as typeof jobs.send;
+    let id: string | null;
+    try {
+      id = await enqueueReviewNotification(j.deps, d.submissionId);
+    } finally {
+      jobs.send = send;
+    }
+    expect(await j.deps.db.notification.findUniqueOrThrow({ where: { id: id! } })).toMatchObject({ status: "PENDING", attempts: 0 });
+    expect(await requeueOrphaned(j.deps)).not.toContain(id!); // too young: its job may still be on the way
+    await j.deps.db.notification.update({ where: { id: id! }, data: { createdAt: new Date(Date.now() - 6 * 60_000) } });
+    expect(await requeueOrphaned(j.deps)).toContain(id!);
+    expect((await settled(id!)).status).toBe("SENT");
+    expect(j.fake.miniProgram.sentMessages.filter((m) => m.toUser === d.openid)).toHaveLength(1);
   });
 
   it("retries when WeChat is busy, then sends once", async () => {

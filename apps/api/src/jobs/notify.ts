@@ -51,8 +51,29 @@ export async function enqueueReviewNotification(deps: AppDeps, submissionId: str
       },
     },
   });
-  await deps.jobs?.send(notifyReviewJob, { notificationId: n.id }, { singletonKey: n.id });
+  // The decision is already committed: a queue that cannot take the job now (a database blip, a full
+  // pool) must not turn it into an error for the graduate or the reviewer. The row stays PENDING and
+  // the resend sweep queues it again (requeueOrphaned).
+  await deps.jobs?.send(notifyReviewJob, { notificationId: n.id }, { singletonKey: n.id }).catch((e: unknown) => {
+    console.warn(`notification ${n.id}: could not be queued now, the sweep will (${(e as Error).message})`);
+  });
   return n.id;
+}
+
+/** A PENDING notification never tried this long after it was written lost its job (see above). */
+export const ORPHAN_AFTER_MS = 5 * 60_000;
+
+/** Queues again the notifications whose job was never queued; the singleton key keeps a live job single. */
+export async function requeueOrphaned(deps: AppDeps, now = new Date()): Promise<string[]> {
+  const orphans = await deps.db.notification.findMany({
+    where: { status: "PENDING", attempts: 0, sendStartedAt: null, createdAt: { lt: new Date(now.getTime() - ORPHAN_AFTER_MS) } },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+    take: RESEND_BATCH,
+  });
+  const queued: string[] = [];
+  for (const o of orphans) if (await deps.jobs?.send(notifyReviewJob, { notificationId: o.id }, { singletonKey: o.id }).then(() => true, () => false)) queued.push(o.id);
+  return queued;
 }
 
 export async function sendReviewNotification(deps: AppDeps, { notificationId }: { notificationId: string }, ctx: { attempt: number } = { attempt: 1 }): Promise<void> {
@@ -168,6 +189,7 @@ export async function resendNotification(deps: AppDeps, notificationId: string):
  * left FAILED for staff.
  */
 export async function resendFailedNotifications(deps: AppDeps): Promise<{ probed: boolean; queued: number }> {
+  await requeueOrphaned(deps);
   const candidates = await deps.db.notification.findMany({
     where: { status: "FAILED", autoResend: true, templateId: { not: null } },
     orderBy: { createdAt: "asc" },
