@@ -24,20 +24,26 @@ export class LocalStorage implements ObjectStorage {
   }
 
   async put(key: string, body: Buffer): Promise<void> {
-    const f = this.file(key);
-    await mkdir(path.dirname(f), { recursive: true });
     // Write-then-rename so a reader never sees half an object.
-    const tmp = `${f}.${randomUUID()}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, f);
+    await this.write(key, (tmp) => writeFile(tmp, body));
   }
 
   async putFile(key: string, file: string): Promise<void> {
+    await this.write(key, (tmp) => copyFile(file, tmp));
+  }
+
+  /** A full disk or a read-only mount is STORAGE_UNAVAILABLE (a clear 503), and leaves no temp file. */
+  private async write(key: string, fill: (tmp: string) => Promise<void>): Promise<void> {
     const f = this.file(key);
-    await mkdir(path.dirname(f), { recursive: true });
     const tmp = `${f}.${randomUUID()}.tmp`;
-    await copyFile(file, tmp);
-    await rename(tmp, f);
+    try {
+      await mkdir(path.dirname(f), { recursive: true });
+      await fill(tmp);
+      await rename(tmp, f);
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new StorageError("STORAGE_UNAVAILABLE", `cannot write ${key}: ${(e as Error).message}`);
+    }
   }
 
   async get(key: string): Promise<Buffer> {

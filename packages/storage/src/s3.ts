@@ -97,8 +97,11 @@ export class S3Storage implements ObjectStorage {
   }
 
   async get(key: string): Promise<Buffer> {
-    const res = await this.wrap(key, () => this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(key) })));
-    return Buffer.from(await res.Body!.transformToByteArray());
+    // the body is read inside the wrap too: a connection reset mid-read is STORAGE_UNAVAILABLE
+    return this.wrap(key, async () => {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(key) }));
+      return Buffer.from(await res.Body!.transformToByteArray());
+    });
   }
 
   async stream(key: string): Promise<Readable> {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +70,21 @@ function contract(name: string, make: () => ObjectStorage) {
 const localRoot = mkdtempSync(path.join(os.tmpdir(), "store-"));
 const local = new LocalStorage({ root: localRoot, publicBaseUrl: "http://127.0.0.1:1/files", signingSecret: "0123456789abcdef-test" });
 contract("local", () => local);
+
+describe("local storage faults", () => {
+  it("a write it cannot make (the data folder is not a folder: a broken mount) is STORAGE_UNAVAILABLE, with no temp file left", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "store-fault-"));
+    writeFileSync(path.join(dir, "root"), "not a folder");
+    const broken = new LocalStorage({ root: path.join(dir, "root"), publicBaseUrl: "http://127.0.0.1:1/files", signingSecret: "0123456789abcdef-test" });
+    await expect(broken.put("photos/a/1.jpg", Buffer.from("x"))).rejects.toMatchObject({ name: "StorageError", code: "STORAGE_UNAVAILABLE" });
+    writeFileSync(path.join(dir, "src.zip"), "zip!");
+    await expect(broken.putFile("exports/x.zip", path.join(dir, "src.zip"))).rejects.toMatchObject({ code: "STORAGE_UNAVAILABLE" });
+    // a full disk mid-write: the half-written temp file is removed
+    await mkdir(path.join(localRoot, "full"), { recursive: true });
+    await expect(local.putFile("full/x.zip", path.join(dir, "missing.zip"))).rejects.toMatchObject({ code: "STORAGE_UNAVAILABLE" });
+    expect(readdirSync(path.join(localRoot, "full"))).toEqual([]);
+  });
+});
 
 describe("local signed URLs", () => {
   it("verifies its own signature and rejects tampering and expiry", async () => {
