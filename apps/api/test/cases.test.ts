@@ -211,6 +211,28 @@ describe("standardising again after an answer lost on the way", () => {
   }, 120_000);
 });
 
+describe("a standardisation run under way, or one that died with its process", () => {
+  it("a tap during the run is told to wait; a run with no result after two minutes is not held against the graduate", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
+    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+    const photoId = up.body.photo.id as string;
+    const url = `/api/submissions/${g.submissionId}/photos/${photoId}/standardize`;
+    const day = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+    // a run under way (its attempt row, no result yet)
+    const running = await j.deps.db.standardisationAttempt.create({ data: { submissionId: g.submissionId, photoId, day, createdAt: new Date() } });
+    const wait = await j.call("POST", url, { token: g.token });
+    expect(wait.status).toBe(409);
+    expect(wait.body).toMatchObject({ code: "STANDARDIZE_IN_PROGRESS", message: expect.stringContaining("请稍候") });
+    // the same row three minutes old: its process died; the tap runs, in its place
+    await j.deps.db.standardisationAttempt.update({ where: { id: running.id }, data: { createdAt: new Date(Date.now() - 3 * 60_000) } });
+    const ran = await j.call("POST", url, { token: g.token });
+    expect(ran.status).toBe(200);
+    expect(ran.body.quota.usedToday).toBe(1);
+    expect(await j.deps.db.standardisationAttempt.count({ where: { submissionId: g.submissionId } })).toBe(1);
+  }, 120_000);
+});
+
 describe("the free photo check before paying", () => {
   it("checks quality only, keeps nothing, and stops after the daily limit", async () => {
     const campaignId = await j.campaign();

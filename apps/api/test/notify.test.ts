@@ -42,6 +42,8 @@ describe("审核结果 订阅消息", () => {
     expect(n.status).toBe("SENT");
     const msg = j.fake.miniProgram.sentMessages.find((m) => m.toUser === d.openid)!;
     expect(msg.templateId).toBe(TEMPLATES.reviewRejected);
+    // the link names the campaign too: a graduate on a new phone (nothing stored) still lands on their status
+    expect(msg.page).toBe(`pages/status/index?campaign=${campaignId}&submission=${d.submissionId}`);
     const reason = msg.data.thing3!;
     expect([...reason].length).toBeLessThanOrEqual(20);
     expect(reason.startsWith("背景颜色不符合要求")).toBe(true);

@@ -184,7 +184,11 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await rec.snap(page, "状态：审核中");
 
       // The school approves; the graduate gets the 订阅消息 they accepted and sees 审核通过.
-      const session = JSON.parse(await page.evaluate(() => (globalThis as any).localStorage.getItem("gradphoto.session") as string)) as { openid: string; submissionId: string };
+      const session = JSON.parse(await page.evaluate(() => (globalThis as any).localStorage.getItem("gradphoto.session") as string)) as { openid: string; submissionId: string; token: string };
+      // The review took longer than the 72-h session: it has expired by the time the graduate looks
+      // again, and is renewed without a tap (wx.login; here the development login) instead of 授权登录.
+      const user = await j.deps.db.wechatUser.findUniqueOrThrow({ where: { openid: session.openid } });
+      expect((await j.deps.db.session.updateMany({ where: { wechatUserId: user.id }, data: { expiresAt: new Date(Date.now() - 1000) } })).count).toBeGreaterThan(0);
       const reviewer = await j.staff("REVIEWER");
       await j.call("POST", "/api/staff/reviews/next", { token: reviewer.token, body: { campaignId } });
       const decided = await j.call("POST", `/api/staff/reviews/${session.submissionId}`, { token: reviewer.token, body: { decision: "APPROVED" } });
@@ -194,6 +198,8 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await button(page, "刷新状态").click();
       await page.locator(".taro_page_show .status-ok").waitFor();
       await expect(page.locator(".taro_page_show .status-title").innerText()).resolves.toBe("审核通过");
+      const renewed = JSON.parse(await page.evaluate(() => (globalThis as any).localStorage.getItem("gradphoto.session") as string)) as { token: string };
+      expect(renewed.token).not.toBe(session.token);
       await rec.snap(page, "状态：审核通过（已收到微信通知）");
 
       await page.locator(".taro_page_show .link-small", { hasText: "联系客服" }).click();
@@ -319,9 +325,9 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
-    // three standardisations today, over the API
-    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+    // three photos standardised today (one run per photo), over the API
     for (let i = 0; i < 3; i++) {
+      const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
       const st = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`, { token: g.token });
       expect(st.status).toBe(200);
     }

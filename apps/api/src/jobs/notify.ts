@@ -78,7 +78,7 @@ export async function requeueOrphaned(deps: AppDeps, now = new Date()): Promise<
 
 export async function sendReviewNotification(deps: AppDeps, { notificationId }: { notificationId: string }, ctx: { attempt: number } = { attempt: 1 }): Promise<void> {
   const { db } = deps;
-  const n = await db.notification.findUnique({ where: { id: notificationId }, include: { wechatUser: true } });
+  const n = await db.notification.findUnique({ where: { id: notificationId }, include: { wechatUser: true, submission: { select: { campaignId: true } } } });
   // SENT, SKIPPED, FAILED and MAYBE_SENT are settled; only a resend puts one back to PENDING.
   if (!n || n.status !== "PENDING") return;
   const mini = deps.wechat.mini;
@@ -111,7 +111,8 @@ export async function sendReviewNotification(deps: AppDeps, { notificationId }: 
     result = await mini.sendSubscribeMessage({
       toUser: n.wechatUser.openid,
       templateId: n.templateId,
-      page: `pages/status/index?submission=${n.submissionId ?? ""}`,
+      // the campaign too: a graduate on a new phone (nothing stored) lands on their own status page
+      page: `pages/status/index?campaign=${n.submission?.campaignId ?? ""}&submission=${n.submissionId ?? ""}`,
       data: { thing1: thing(p.campaign), phrase2: p.result.slice(0, 5), thing3: thing(p.reason), time4: time(new Date(p.at)) },
     });
   } catch (e) {

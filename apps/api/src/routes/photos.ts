@@ -23,6 +23,8 @@ const PhotoParams = z.object({ id: z.string().uuid(), photoId: z.string().uuid()
 const bearer = [{ bearer: [] }];
 const PHOTO_STATES = ["PAID", "PHOTO_CHECKED", "STANDARDIZED", "COMPARE_BLOCKED"];
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
+/** A standardisation run without a result after this long died with its process. */
+const STALE_RUN_MS = 120_000;
 
 
 /** 拍照 → 质量检测 → 标准化 (quota) → 确认提交. Retakes before submitting are free and unlimited. */
@@ -91,17 +93,25 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
       const actor = { type: "GRADUATE" as const, id: graduateOf(req).wechatUserId, ip: req.ip };
       // Reserve a quota slot under the submission's row lock: parallel calls at the limit cannot all pass.
       // A photo already standardised (a retry after a lost answer) is answered as it is: the run is
-      // deterministic, so a second one would only take another of the day's three.
+      // deterministic, so a second one would only take another of the day's three. A tap while its run
+      // is under way is told to wait.
       const attemptId = await db.$transaction(async (tx) => {
         await lockSubmission(tx, s.id);
         const cur = await tx.submission.findUniqueOrThrow({ where: { id: s.id } });
         if (cur.state !== "PHOTO_CHECKED" && cur.state !== "STANDARDIZED") throw new AppError(409, "STANDARDIZE_NOT_ALLOWED_NOW", "请先上传通过检测的照片", { state: cur.state });
         if (cur.currentPhotoId !== req.params.photoId) throw new AppError(409, "NOT_CURRENT_PHOTO", "只能对最新一张通过检测的照片进行标准化");
-        if (cur.state === "STANDARDIZED") {
-          const done = await tx.photo.findUnique({ where: { id: req.params.photoId }, select: { standardizedKey: true, compliant: true } });
-          if (done?.standardizedKey && done.compliant) return null;
-        }
+        // A photo's attempt row exists while its run is under way and after it succeeded (a run without
+        // a result gives it back): one run per photo, whatever the taps.
         const now = new Date();
+        const earlier = await tx.standardisationAttempt.findFirst({ where: { submissionId: s.id, photoId: req.params.photoId }, select: { id: true, createdAt: true } });
+        if (earlier) {
+          const done = await tx.photo.findUnique({ where: { id: req.params.photoId }, select: { standardizedKey: true, compliant: true } });
+          if (cur.state === "STANDARDIZED" && done?.standardizedKey && done.compliant) return null;
+          // a run takes seconds: one without a result after two minutes died with its process, and
+          // was not the graduate's run
+          if (now.getTime() - earlier.createdAt.getTime() < STALE_RUN_MS) throw new AppError(409, "STANDARDIZE_IN_PROGRESS", "这张照片正在标准化，请稍候");
+          await tx.standardisationAttempt.delete({ where: { id: earlier.id } });
+        }
         const recent = await tx.standardisationAttempt.findMany({ where: { submissionId: s.id, createdAt: { gte: new Date(now.getTime() - 3 * 24 * 3600_000) } }, select: { createdAt: true } });
         const quota = standardisationQuota(recent.map((a) => a.createdAt), now);
         if (!quota.allowed) {

@@ -2,7 +2,39 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Submission, SubmissionState } from "@gradphoto/api-client";
 import { errorMessage, isAuthError } from "./api";
 import { goStep, pageFor } from "./flow";
+import { DEV_SIMULATION, IS_WEAPP } from "./env";
 import { refreshSubmission, session } from "./session";
+import { login } from "./wechat";
+
+let renewing: Promise<boolean> | null = null;
+
+/**
+ * Renews an expired session without a tap, where WeChat allows it (wx.login needs none): sessions last
+ * 72 h and a review can take longer. Concurrent 401s share one renewal. False when there was no
+ * session to renew (first visit: the 授权登录 page asks) or the renewal failed.
+ */
+export function renewSession(): Promise<boolean> {
+  if (!(IS_WEAPP || DEV_SIMULATION) || !session.get().token) return Promise.resolve(false);
+  renewing ??= login()
+    .then(
+      () => true,
+      () => false,
+    )
+    .finally(() => {
+      renewing = null;
+    });
+  return renewing;
+}
+
+/** Runs `fn`; after a 401 of an expired session, renews it once and runs `fn` again. */
+async function withRenewal<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isAuthError(e) || !(await renewSession())) throw e;
+    return fn();
+  }
+}
 
 /** Sends an expired or missing login back to 授权登录. */
 export function handleAuth(e: unknown): boolean {
@@ -40,7 +72,7 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[] = []): Async<T
     setState((s) => ({ ...s, loading: true, error: null }));
     const current = () => alive.current && latest.current === reload;
     try {
-      const data = await fn();
+      const data = await withRenewal(fn);
       if (current()) setState({ loading: false, data, error: null, by: reload });
     } catch (e) {
       if (handleAuth(e)) return;
@@ -55,21 +87,25 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[] = []): Async<T
   return { ...rest, loading: rest.loading || by !== reload, reload, setData: (data: T) => setState({ loading: false, data, error: null, by: reload }) };
 }
 
-/** A button's action: busy flag, the error to show, and a runner that catches. */
-export function useAction(): { busy: boolean; error: string | null; setError: (m: string | null) => void; run: (fn: () => Promise<void>) => Promise<void> } {
+/**
+ * A button's action: busy flag, the error to show, and a runner that catches. `onAuth: "show"` (the
+ * login page itself) shows a refused login instead of sending the graduate to the page they are on.
+ */
+export function useAction(opts: { onAuth?: "login" | "show" } = {}): { busy: boolean; error: string | null; setError: (m: string | null) => void; run: (fn: () => Promise<void>) => Promise<void> } {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const show = opts.onAuth === "show";
   const run = useCallback(async (fn: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      await fn();
+      await (show ? fn() : withRenewal(fn));
     } catch (e) {
-      if (!handleAuth(e)) setError(errorMessage(e));
+      if (show || !handleAuth(e)) setError(errorMessage(e));
     } finally {
       setBusy(false);
     }
-  }, []);
+  }, [show]);
   return { busy, error, setError, run };
 }
 

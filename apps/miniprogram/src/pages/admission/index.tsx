@@ -1,7 +1,7 @@
 import { Image, View } from "@tarojs/components";
 import Taro from "@tarojs/taro";
 import { api } from "../../lib/api";
-import { goStep } from "../../lib/flow";
+import { goStep, pageFor } from "../../lib/flow";
 import { useAction, useAsync, useSubmission } from "../../lib/hooks";
 import { session } from "../../lib/session";
 import { Button, Card, ContactCard, ErrorState, Loading, Notice, Screen } from "../../components/ui";
@@ -14,7 +14,19 @@ export default function Admission() {
 
   const compare = () =>
     act.run(async () => {
-      const r = await api.confirmAdmissionPhoto(sub.data!.id);
+      const id = sub.data!.id;
+      const r = await api.confirmAdmissionPhoto(id).catch(async (e: unknown) => {
+        // the answer may have been lost after the comparison ran (a weak network, the 60-s timeout):
+        // if the submission has moved on, show where it is instead of an error and a confusing retry
+        const view = await api.submission(id).catch(() => null);
+        if (view && view.state !== "SUBMITTED" && view.state !== "ADMISSION_CONFIRMED") {
+          session.set({ submission: view, comparison: null });
+          await goStep(pageFor(view));
+          return null;
+        }
+        throw e;
+      });
+      if (!r) return;
       session.set({ submission: r.submission, comparison: r.comparison });
       await goStep("compare");
     });
@@ -35,7 +47,7 @@ export default function Admission() {
 
   if (sub.loading || adm.loading) return <Screen step="admission"><Loading /></Screen>;
   const error = sub.error ?? adm.error;
-  if (error || !sub.data || !adm.data) return <Screen step="admission"><ErrorState message={error ?? "加载失败"} onRetry={() => void adm.reload()} /></Screen>;
+  if (error || !sub.data || !adm.data) return <Screen step="admission"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), adm.reload()])} /></Screen>;
   const a = adm.data;
   const present = a.status === "PRESENT" && a.url;
 

@@ -22,7 +22,7 @@ export default function Check() {
 
   if (sub.loading || photo.loading) return <Screen step="check"><Loading text="正在读取检测结果…" /></Screen>;
   const error = sub.error ?? photo.error;
-  if (error || !sub.data) return <Screen step="check"><ErrorState message={error ?? "加载失败"} onRetry={() => void photo.reload()} /></Screen>;
+  if (error || !sub.data) return <Screen step="check"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), photo.reload()])} /></Screen>;
   const p = photo.data;
   if (!p) {
     return (

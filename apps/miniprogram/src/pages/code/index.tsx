@@ -62,7 +62,7 @@ export default function CodePage() {
               扫描采集码
             </Button>
           ) : null}
-          <Button kind={IS_WEAPP ? "secondary" : "primary"} onClick={() => void upload()} loading={act.busy && !IS_WEAPP}>
+          <Button kind={IS_WEAPP ? "secondary" : "primary"} onClick={() => void upload()} loading={act.busy && !IS_WEAPP} disabled={act.busy}>
             上传采集码图片
           </Button>
         </>

@@ -1,11 +1,11 @@
 import { Image, Text, View } from "@tarojs/components";
 import Taro, { useDidShow } from "@tarojs/taro";
 import type { CampaignPublic, Submission } from "@gradphoto/api-client";
-import { api } from "../../lib/api";
+import { api, isAuthError } from "../../lib/api";
 import { DEV_SIMULATION } from "../../lib/env";
 import { dateTime, daysLeft, yuan } from "../../lib/format";
 import { continueWith, goStep, openPage } from "../../lib/flow";
-import { handleAuth, useAction, useAsync } from "../../lib/hooks";
+import { useAction, useAsync } from "../../lib/hooks";
 import { applyLaunchQuery } from "../../lib/launch";
 import { session, useSession } from "../../lib/session";
 import { Badge, Button, Card, EmptyState, ErrorState, Loading, Notice, Screen } from "../../components/ui";
@@ -33,7 +33,8 @@ export default function Home() {
     let submission: Submission | null = null;
     if (cur.token && cur.submissionId) {
       submission = await api.submission(cur.submissionId).catch((e: unknown) => {
-        if (handleAuth(e)) throw e;
+        // an expired session: the page's loader renews it (or sends the graduate to 授权登录) once
+        if (isAuthError(e)) throw e;
         return null;
       });
       if (submission) session.set({ submission });

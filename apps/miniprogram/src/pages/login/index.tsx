@@ -10,7 +10,8 @@ import { icon } from "../../components/art";
 import "./index.css";
 
 export default function Login() {
-  const act = useAction();
+  // a refused login (WECHAT_LOGIN_FAILED is a 401) is shown here, not answered by reopening this page
+  const act = useAction({ onAuth: "show" });
   const canLogin = IS_WEAPP || DEV_SIMULATION;
 
   const onLogin = () =>

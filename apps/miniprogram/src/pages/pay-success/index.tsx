@@ -15,7 +15,7 @@ export default function PaySuccess() {
 
   if (sub.loading || order.loading) return <Screen step="paySuccess"><Loading text="正在确认支付结果…" /></Screen>;
   const error = sub.error ?? order.error;
-  if (error || !sub.data) return <Screen step="paySuccess"><ErrorState message={error ?? "加载失败"} onRetry={() => void sub.reload()} /></Screen>;
+  if (error || !sub.data) return <Screen step="paySuccess"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), order.reload()])} /></Screen>;
   const s = sub.data;
   const o = order.data?.order ?? null;
   const paid = o !== null && o.status === "PAID";

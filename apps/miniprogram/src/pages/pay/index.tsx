@@ -25,10 +25,12 @@ export default function PayPage() {
   const [pending, setPending] = useState(false);
   const [cancelled, setCancelled] = useState(false);
 
-  // Back from the development payment page (or WeChat's cashier): check once.
+  // Every time the page shows (back from the cashier or the development payment page, or after
+  // WeChat killed and restarted the mini-program mid-payment): ask the API, which asks WeChat Pay
+  // about a pending order, instead of trusting what this page remembers.
   useDidShow(() => {
     const s = session.get();
-    if (s.order && s.submissionId)
+    if (s.submissionId)
       void api.currentOrder(s.submissionId).then((r) => {
         if (r.submission.state === "PAID") {
           session.set({ submission: r.submission, order: null });
@@ -57,22 +59,28 @@ export default function PayPage() {
         }
         throw e;
       }
+      // WeChat took the money: from here nothing may say 支付未完成. Until the API confirms it
+      // (a lagging notify, a failed poll), the page says it is confirming and offers to refresh.
       setPending(true);
-      const paid = await waitForPaid(id);
-      setPending(false);
-      if (paid) await afterPaid(paid);
+      const paid = await waitForPaid(id).catch(() => null);
+      if (paid) {
+        setPending(false);
+        await afterPaid(paid);
+      }
     });
 
   const checkAgain = () =>
     act.run(async () => {
-      const paid = await waitForPaid(sub.data!.id, 3);
-      if (paid) await afterPaid(paid);
-      else setPending(true);
+      const paid = await waitForPaid(sub.data!.id, 3).catch(() => null);
+      if (paid) {
+        setPending(false);
+        await afterPaid(paid);
+      } else setPending(true);
     });
 
   if (sub.loading || campaign.loading) return <Screen step="pay"><Loading /></Screen>;
   const error = sub.error ?? campaign.error;
-  if (error || !sub.data || !campaign.data) return <Screen step="pay"><ErrorState message={error ?? "加载失败"} onRetry={() => void sub.reload()} /></Screen>;
+  if (error || !sub.data || !campaign.data) return <Screen step="pay"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), campaign.reload()])} /></Screen>;
   const c = campaign.data;
   const s = sub.data;
   const refund = s.payment?.refund ?? null;

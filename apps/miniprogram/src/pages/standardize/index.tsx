@@ -45,7 +45,7 @@ export default function Standardize() {
 
   if (sub.loading || photo.loading) return <Screen step="standardize"><Loading /></Screen>;
   const error = sub.error ?? photo.error;
-  if (error || !sub.data || !photo.data) return <Screen step="standardize"><ErrorState message={error ?? "加载失败"} onRetry={() => void photo.reload()} /></Screen>;
+  if (error || !sub.data || !photo.data) return <Screen step="standardize"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), photo.reload()])} /></Screen>;
   const p = photo.data;
   const done = Boolean(p.standardizedUrl) && sub.data.state === "STANDARDIZED";
   const failedNow = p.compliant === false;

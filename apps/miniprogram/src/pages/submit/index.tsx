@@ -42,7 +42,7 @@ export default function Submit() {
 
   if (sub.loading || data.loading) return <Screen step="submit"><Loading /></Screen>;
   const error = sub.error ?? data.error;
-  if (error || !sub.data || !data.data) return <Screen step="submit"><ErrorState message={error ?? "加载失败"} onRetry={() => void data.reload()} /></Screen>;
+  if (error || !sub.data || !data.data) return <Screen step="submit"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), data.reload()])} /></Screen>;
   const p = data.data.photo;
 
   return (
