@@ -233,6 +233,35 @@ describe("a standardisation run under way, or one that died with its process", (
   }, 120_000);
 });
 
+describe("a retake uploaded while the previous photo is being standardised", () => {
+  it("the old photo's run does not mark the submission standardised, and takes no slot", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
+    const upload = async () => (await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) })).body.photo.id as string;
+    const first = await upload();
+    // the retake lands while the first photo's standard JPEG is being stored
+    const put = j.deps.storage.put.bind(j.deps.storage);
+    let retake: string | null = null;
+    j.deps.storage.put = async (key, ...rest) => {
+      if (!retake && key.includes(first) && key.endsWith("/standard.jpg")) retake = await upload();
+      return put(key, ...rest);
+    };
+    let st;
+    try {
+      st = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${first}/standardize`, { token: g.token });
+    } finally {
+      j.deps.storage.put = put;
+    }
+    expect(retake).not.toBeNull();
+    expect(st.status).toBe(409);
+    expect(st.body.code).toBe("NOT_CURRENT_PHOTO");
+    const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+    expect(view.body).toMatchObject({ state: "PHOTO_CHECKED", currentPhotoId: retake, quota: { usedToday: 0 } });
+    // the retake standardises normally
+    expect((await j.call("POST", `/api/submissions/${g.submissionId}/photos/${retake}/standardize`, { token: g.token })).status).toBe(200);
+  }, 120_000);
+});
+
 describe("the free photo check before paying", () => {
   it("checks quality only, keeps nothing, and stops after the daily limit", async () => {
     const campaignId = await j.campaign();

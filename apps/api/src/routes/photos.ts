@@ -151,6 +151,11 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
         } else {
           await db
             .$transaction(async (tx) => {
+              // a retake uploaded while this ran made another photo current: this one is no longer the
+              // graduate's photo, and must not mark the submission standardised
+              await lockSubmission(tx, s.id);
+              const now = await tx.submission.findUniqueOrThrow({ where: { id: s.id }, select: { currentPhotoId: true } });
+              if (now.currentPhotoId !== req.params.photoId) throw new AppError(409, "NOT_CURRENT_PHOTO", "拍摄了新照片，请对最新一张照片进行标准化");
               await tx.photo.update({
                 where: { id: req.params.photoId },
                 data: { standardizedKey: keys.standard, printKey: keys.print, checkReport: { compliant: result.report.compliant, checks: result.report.checks, source: result.report.source, output: result.report.output } as object, compliant: result.report.compliant },
