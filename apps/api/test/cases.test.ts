@@ -192,52 +192,54 @@ describe("refunds as the graduate sees them", () => {
   }, 120_000);
 });
 
-describe("standardising again after an answer lost on the way", () => {
-  it("answers the same photo and output, and takes none of the day's three again", async () => {
+describe("standardising one photo: lost answers, runs under way, retakes mid-run", () => {
+  /** A graduate at the photo step (school-paid) with an upload helper and the standardise call. */
+  async function atPhotoStep() {
     const campaignId = await j.campaign({ schoolPaid: true });
     const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
-    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
-    expect(up.body.photo.compliant).toBe(true);
-    const url = `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`;
-    const first = await j.call("POST", url, { token: g.token });
+    const upload = async () => {
+      const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+      expect(up.body.photo.compliant).toBe(true);
+      return up.body.photo.id as string;
+    };
+    const standardize = (photoId: string) => j.call("POST", `/api/submissions/${g.submissionId}/photos/${photoId}/standardize`, { token: g.token });
+    const attempts = () => j.deps.db.standardisationAttempt.count({ where: { submissionId: g.submissionId } });
+    return { g, upload, standardize, attempts };
+  }
+
+  it("again after an answer lost on the way: the same photo and output, and none of the day's three taken again", async () => {
+    const { upload, standardize, attempts } = await atPhotoStep();
+    const photoId = await upload();
+    const first = await standardize(photoId);
     expect(first.status).toBe(200);
     expect(first.body.quota.usedToday).toBe(1);
     // the phone never got that answer and taps again
-    const again = await j.call("POST", url, { token: g.token });
+    const again = await standardize(photoId);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ quota: { usedToday: 1, remainingToday: first.body.quota.remainingToday }, output: first.body.output, submission: { state: "STANDARDIZED" } });
     expect(again.body.photo.standardizedUrl).toBeTruthy();
-    expect(await j.deps.db.standardisationAttempt.count({ where: { submissionId: g.submissionId } })).toBe(1);
+    expect(await attempts()).toBe(1);
   }, 120_000);
-});
 
-describe("a standardisation run under way, or one that died with its process", () => {
   it("a tap during the run is told to wait; a run with no result after two minutes is not held against the graduate", async () => {
-    const campaignId = await j.campaign({ schoolPaid: true });
-    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
-    const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
-    const photoId = up.body.photo.id as string;
-    const url = `/api/submissions/${g.submissionId}/photos/${photoId}/standardize`;
+    const { g, upload, standardize, attempts } = await atPhotoStep();
+    const photoId = await upload();
     const day = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
     // a run under way (its attempt row, no result yet)
     const running = await j.deps.db.standardisationAttempt.create({ data: { submissionId: g.submissionId, photoId, day, createdAt: new Date() } });
-    const wait = await j.call("POST", url, { token: g.token });
+    const wait = await standardize(photoId);
     expect(wait.status).toBe(409);
     expect(wait.body).toMatchObject({ code: "STANDARDIZE_IN_PROGRESS", message: expect.stringContaining("请稍候") });
     // the same row three minutes old: its process died; the tap runs, in its place
     await j.deps.db.standardisationAttempt.update({ where: { id: running.id }, data: { createdAt: new Date(Date.now() - 3 * 60_000) } });
-    const ran = await j.call("POST", url, { token: g.token });
+    const ran = await standardize(photoId);
     expect(ran.status).toBe(200);
     expect(ran.body.quota.usedToday).toBe(1);
-    expect(await j.deps.db.standardisationAttempt.count({ where: { submissionId: g.submissionId } })).toBe(1);
+    expect(await attempts()).toBe(1);
   }, 120_000);
-});
 
-describe("a retake uploaded while the previous photo is being standardised", () => {
-  it("the old photo's run does not mark the submission standardised, and takes no slot", async () => {
-    const campaignId = await j.campaign({ schoolPaid: true });
-    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
-    const upload = async () => (await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) })).body.photo.id as string;
+  it("a retake uploaded while the previous photo is being standardised: that run does not mark the submission standardised, and takes no slot", async () => {
+    const { g, upload, standardize } = await atPhotoStep();
     const first = await upload();
     // the retake lands while the first photo's standard JPEG is being stored
     const put = j.deps.storage.put.bind(j.deps.storage);
@@ -248,7 +250,7 @@ describe("a retake uploaded while the previous photo is being standardised", () 
     };
     let st;
     try {
-      st = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${first}/standardize`, { token: g.token });
+      st = await standardize(first);
     } finally {
       j.deps.storage.put = put;
     }
@@ -258,7 +260,7 @@ describe("a retake uploaded while the previous photo is being standardised", () 
     const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
     expect(view.body).toMatchObject({ state: "PHOTO_CHECKED", currentPhotoId: retake, quota: { usedToday: 0 } });
     // the retake standardises normally
-    expect((await j.call("POST", `/api/submissions/${g.submissionId}/photos/${retake}/standardize`, { token: g.token })).status).toBe(200);
+    expect((await standardize(retake!)).status).toBe(200);
   }, 120_000);
 });
 
