@@ -140,6 +140,11 @@ async function standardizeSubmitCompare(page: Page, rec: Recorder | null, opts: 
   await onPage(page, "compare", 90_000);
 }
 
+/** The browser of a graduate set up over the API (`toPhotoStep`), resuming their stored session. */
+function returningPhone(campaignId: string, g: { token: string; openid: string; submissionId: string }) {
+  return phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+}
+
 describe("the graduate's mini-program (H5 build) in a phone browser", () => {
   it.skipIf(!haveChromium)("happy path: login → 温馨提示 → 采集码 → 支付 → 拍摄 → 检测 → 标准化 → 提交 → 比对 → 审核通过", async () => {
     const rec = new Recorder("a-happy", "完整流程：登录到审核通过");
@@ -249,7 +254,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, earring.admission.bytes);
     const g = await toPhotoStep(j, campaignId, entry);
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     try {
       await page.goto(appUrl(campaignId));
@@ -331,7 +336,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       const st = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`, { token: g.token });
       expect(st.status).toBe(200);
     }
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     try {
       await page.goto(appUrl(campaignId));
@@ -370,7 +375,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     }
     // three standardisations a day: the two above happened "yesterday"
     await j.deps.db.standardisationAttempt.updateMany({ where: { submissionId: g.submissionId }, data: { createdAt: new Date(Date.now() - 2 * 24 * 3600_000) } });
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     const retakeWith = async (file: string) => {
       await button(page, "更换照片，重新拍摄").click();
@@ -437,7 +442,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const g = await toPhotoStep(j, campaignId, entry);
     // the fake WeChat holds the refund for 3 s before it succeeds and notifies
     expect((await refundOrder(j, g.submissionId, "毕业生已参加现场补拍")).status).toBe("PROCESSING");
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     try {
       await page.goto(appUrl(campaignId));
@@ -474,7 +479,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const campaignId = await campaign();
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry, { pay: false });
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     try {
       await page.goto(appUrl(campaignId));
@@ -515,7 +520,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const reviewer = await j.staff("REVIEWER");
     await j.call("POST", `/api/staff/reviews/${g.submissionId}`, { token: reviewer.token, body: { decision: "REJECTED", reason: "照片模糊或光线不均" } });
 
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     try {
       await page.goto(appUrl(campaignId));
@@ -550,7 +555,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
     await submitPhoto(j, g.token, g.submissionId, photos.graduation);
-    const ctx = await phone(browser, { session: { token: g.token, openid: g.openid, campaignId, submissionId: g.submissionId } });
+    const ctx = await returningPhone(campaignId, g);
     const page = await ctx.newPage();
     try {
       await page.goto(appUrl(campaignId));

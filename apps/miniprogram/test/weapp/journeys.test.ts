@@ -44,6 +44,11 @@ afterAll(() => {
   for (const p of phones) p.close();
 });
 
+/** The phone of a graduate set up over the API (`toPhotoStep`), resuming their stored session. */
+function returningPhone(campaignId: string, g: { token: string; openid: string; submissionId: string }): Phone {
+  return phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+}
+
 /** A phone with WeChat open on the campaign's QR code; `session` resumes a graduate set up over the API. */
 function phone(campaignId: string, opts: { openid?: string; session?: Record<string, unknown> } = {}): Phone {
   const p = new Phone({
@@ -312,7 +317,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const campaignId = await j.campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, earring.admission.bytes);
     const g = await toPhotoStep(j, campaignId, entry);
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     p.launch();
     await p.tap("继续采集");
     await p.onPage("guide");
@@ -375,7 +380,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
       const st = await j.call("POST", `/api/submissions/${g.submissionId}/photos/${up.body.photo.id}/standardize`, { token: g.token });
       expect(st.status).toBe(200);
     }
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     p.launch();
     await p.tap("继续采集");
     await p.onPage("submit"); // resumes where the graduate left off
@@ -402,7 +407,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     }
     // three standardisations a day: the two above happened "yesterday"
     await j.deps.db.standardisationAttempt.updateMany({ where: { submissionId: g.submissionId }, data: { createdAt: new Date(Date.now() - 2 * 24 * 3600_000) } });
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     const retakeWith = async (file: string, camera: "ask" | "remembered") => {
       await p.tap("更换照片，重新拍摄");
       await p.onPage("guide");
@@ -480,7 +485,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const reviewer = await j.staff("REVIEWER");
     await j.call("POST", `/api/staff/reviews/${g.submissionId}`, { token: reviewer.token, body: { decision: "REJECTED", reason: "照片模糊或光线不均" } });
 
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     p.launch();
     await p.waitForText("当前进度：审核未通过");
     await p.tap("继续采集");
@@ -509,7 +514,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry);
     await submitPhoto(j, g.token, g.submissionId, photos.graduation);
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     p.launch();
     await p.tap("继续采集");
     await p.onPage("admission");
@@ -533,7 +538,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     // the fake WeChat Pay completes the refund by itself and notifies the API
     await waitFor(async () => (await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token })).body.payment?.status === "REFUNDED", { timeoutMs: 20_000 });
 
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     p.launch();
     await p.waitForText("当前进度：已退款");
     expect(p.text()).toContain("采集费用已原路退回，本次采集已结束");
@@ -557,7 +562,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const campaignId = await j.campaign();
     const entry = await j.rosterEntry(campaignId, photos.admission);
     const g = await toPhotoStep(j, campaignId, entry, { pay: false });
-    const p = phone(campaignId, { openid: g.openid, session: { token: g.token, openid: null, campaignId, submissionId: g.submissionId } });
+    const p = returningPhone(campaignId, g);
     p.launch();
     await p.tap("继续采集");
     await p.onPage("pay");
