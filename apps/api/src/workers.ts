@@ -21,12 +21,13 @@ export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?
     await resendFailedNotifications(deps);
   });
   // One sweep per interval across all processes: the time bucket is the job's singleton key.
-  const every = (opts.resendEverySeconds ?? 60) * 1000;
-  const tick = setInterval(() => {
-    const bucket = String(Math.floor(Date.now() / every));
-    void jobs.send(notifyResendJob, { bucket }, { singletonKey: bucket }).catch(() => undefined);
-  }, every);
-  tick.unref();
+  const everyAcrossProcesses = (ms: number, send: (bucket: string) => Array<Promise<unknown>>) => {
+    const tick = setInterval(() => {
+      for (const sent of send(String(Math.floor(Date.now() / ms)))) void sent.catch(() => undefined);
+    }, ms);
+    tick.unref();
+  };
+  everyAcrossProcesses((opts.resendEverySeconds ?? 60) * 1000, (bucket) => [jobs.send(notifyResendJob, { bucket }, { singletonKey: bucket })]);
   // Retention: once a day across all processes (hourly tick, the day is the singleton key).
   await jobs.work(retentionPurgeJob, async () => {
     await purgeDueCampaigns(deps);
@@ -36,13 +37,11 @@ export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?
     void jobs.send(retentionPurgeJob, { day }, { singletonKey: day }).catch(() => undefined);
   }, 3600_000);
   daily.unref();
-  // Staff tasks whose worker died, and expired sessions: every 10 minutes across all processes.
-  const sweepStale = setInterval(() => {
-    const bucket = String(Math.floor(Date.now() / 600_000));
-    void jobs.send(maintenanceJob, { task: "fail-stale-tasks", bucket }, { singletonKey: `stale:${bucket}` }).catch(() => undefined);
-    void jobs.send(maintenanceJob, { task: "expire-sessions", bucket }, { singletonKey: `sessions:${bucket}` }).catch(() => undefined);
-  }, 600_000);
-  sweepStale.unref();
+  // Staff tasks whose worker died, and expired sessions: every 10 minutes.
+  everyAcrossProcesses(600_000, (bucket) => [
+    jobs.send(maintenanceJob, { task: "fail-stale-tasks", bucket }, { singletonKey: `stale:${bucket}` }),
+    jobs.send(maintenanceJob, { task: "expire-sessions", bucket }, { singletonKey: `sessions:${bucket}` }),
+  ]);
   // Staff background work: one at a time per process (each is heavy and reports its own progress).
   await jobs.work(rosterApplyJob, (p, ctx) => applyRosterImport(deps, p.importId, { lastAttempt: ctx.attempt > (rosterApplyJob.retryLimit ?? 0) }));
   await jobs.work(admissionImportJob, (p, ctx) => runAdmissionImport(deps, p.importId, { lastAttempt: ctx.attempt > (admissionImportJob.retryLimit ?? 0) }));

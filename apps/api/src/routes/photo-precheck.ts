@@ -57,14 +57,16 @@ export const photoPrecheckRoutes: FastifyPluginAsyncZod = async (app) => {
         const reopens = new Date(since.getTime() + 24 * 3600_000);
         return new AppError(429, "PRECHECK_LIMIT_REACHED", `今天的 ${PRECHECK_PER_DAY} 次免费检测已用完，请明天再试，或支付后拍摄（拍摄后的检测不限次数）`, { nextAllowedAt: reopens.toISOString() });
       };
-      if ((await db.auditLog.count({ where: { action: ACTION, targetType: "submission", targetId: s.id, createdAt: { gte: since } } })) >= PRECHECK_PER_DAY) throw limitReached();
+      // today's free checks are the audit entries they left
+      const usedToday = (client: Pick<typeof db, "auditLog">) => client.auditLog.count({ where: { action: ACTION, targetType: "submission", targetId: s.id, createdAt: { gte: since } } });
+      if ((await usedToday(db)) >= PRECHECK_PER_DAY) throw limitReached();
       // checked before a use is taken: a fault of the service (503) costs the graduate none
       const r = await check(bytes, campaignSpec(s.campaign.photoSpec), { origin: req.query.source === "ALBUM" ? "album" : "camera" });
       assertPhotoService(r.error);
       // count again and take one use under the submission's row lock: parallel taps cannot exceed the limit
       const used = await db.$transaction(async (tx) => {
         await lockSubmission(tx, s.id);
-        const n = await tx.auditLog.count({ where: { action: ACTION, targetType: "submission", targetId: s.id, createdAt: { gte: since } } });
+        const n = await usedToday(tx);
         if (n >= PRECHECK_PER_DAY) return null;
         await audit(tx, { actorType: "GRADUATE", actorId: graduateOf(req).wechatUserId, schoolId: s.campaign.schoolId, action: ACTION, targetType: "submission", targetId: s.id, after: { bytes: bytes.length, source: req.query.source }, ip: req.ip });
         return n + 1;

@@ -348,9 +348,6 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
     const todo = rows.filter((r) => r.action === "NEW" || r.action === "UPDATE");
     const hasPhone = sheet.columns.some((c) => c.field === "phone");
     await db.rosterImport.update({ where: { id: imp.id }, data: { total: todo.length, done: 0 } });
-    // a retry starts again from the top: the upsert is idempotent, so rows are counted afresh
-    inserted = 0;
-    updated = 0;
     for (let i = 0; i < todo.length; i += CHUNK) {
       const chunk = todo.slice(i, i + CHUNK);
       const values = chunk.map(
