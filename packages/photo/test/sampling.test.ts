@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pixelsInPolygon, pointInPolygon, type Polygon } from "../src/geometry.js";
-import { median, quantiles } from "../src/pixels.js";
+import { median, quantiles, sampleRect } from "../src/pixels.js";
 import { labelComponents } from "../src/components.js";
 
 // a small deterministic generator, so a failure can be replayed
@@ -26,6 +26,31 @@ describe("sampling helpers", () => {
       for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(49, Math.ceil(y1)); y += step)
         for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(59, Math.ceil(x1)); x += step) if (pointInPolygon(x + 0.5, y + 0.5, poly)) want.push(`${x},${y}`);
       expect(got).toEqual(want);
+    }
+  });
+
+  it("area-averages each output pixel's whole-pixel footprint, edges repeated, inside and across the image border", () => {
+    const r = rng(5);
+    const W = 97, H = 83;
+    const data = Uint8Array.from({ length: W * H * 3 }, () => Math.floor(r() * 256));
+    const img = { data, width: W, height: H };
+    const px = (x: number, y: number, c: number) => data[(Math.min(H - 1, Math.max(0, y)) * W + Math.min(W - 1, Math.max(0, x))) * 3 + c]!;
+    for (let t = 0; t < 200; t++) {
+      const outW = 3 + Math.floor(r() * 20), outH = 3 + Math.floor(r() * 20);
+      // footprints 1.3–6 px; most rects inside the picture, some crossing its edges
+      const w = outW * (1.3 + r() * 4.7), h = outH * (1.3 + r() * 4.7);
+      const rect = t % 4 === 0 ? { x: -8 + r() * (W - w + 16), y: -8 + r() * (H - h + 16), w, h } : { x: r() * Math.max(0, W - w - 1), y: r() * Math.max(0, H - h - 1), w, h };
+      const got = sampleRect(img, rect, outW, outH);
+      const sx = rect.w / outW, sy = rect.h / outH;
+      for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) {
+        const xa = Math.floor(rect.x + ox * sx), xb = Math.max(xa + 1, Math.floor(rect.x + ox * sx + sx));
+        const ya = Math.floor(rect.y + oy * sy), yb = Math.max(ya + 1, Math.floor(rect.y + oy * sy + sy));
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let y = ya; y < yb; y++) for (let x = xa; x < xb; x++) sum += px(x, y, c);
+          expect(got.data[(oy * outW + ox) * 3 + c]).toBe(Math.floor(sum / ((xb - xa) * (yb - ya)) + 0.5));
+        }
+      }
     }
   });
 
