@@ -10,7 +10,7 @@ const REACH = 0.05;
 /** The blob scales searched (px, with the face at FACE_PX). */
 const SIGMAS = [1.5, 2.5] as const;
 /** Kernel radius of the widest scale; the narrower kernels are zero beyond their own 2.5 σ. */
-const R = Math.ceil(2.5 * SIGMAS[SIGMAS.length - 1]);
+const R = Math.ceil(2.5 * SIGMAS[1]);
 
 /** Gaussian taps of each scale over −R…R (zero beyond the scale's own radius) and their sums. */
 const KERNELS = SIGMAS.map((sigma) => {
