@@ -58,6 +58,60 @@ describe("a campaign that compares with Tencent Cloud", () => {
     expect((await history(g.submissionId))[0]).toMatchObject({ provider: "tencent", fallbackReason: null, modelId: "tencent-iai-compareface-3.0", score: 85, passed: true });
   });
 
+  it("runs one comparison at a time: a second confirm while Tencent Cloud is scoring gets 409 and is not sent (nor billed)", async () => {
+    const campaignId = await tencentCampaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const timeout = j.deps.config.env.TENCENT_IAI_TIMEOUT_MS;
+    j.deps.config.env.TENCENT_IAI_TIMEOUT_MS = 30_000; // the held call must not time out into the local fallback
+    let release!: () => void;
+    // the first call is held; any later one would be answered at once
+    fake.modes = [{ kind: "score", score: 55, version: "3.0", hold: new Promise<void>((r) => (release = r)) }, { kind: "score", score: 55, version: "3.0" }];
+    fake.requests.length = 0;
+    try {
+      const first = j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+      await expect.poll(() => fake.requests.length, { timeout: 20_000 }).toBe(1); // the first is at Tencent Cloud
+      // a double tap, a request sent again after a weak-network timeout, or a second phone
+      const second = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+      expect(second.status).toBe(409);
+      expect(second.body).toMatchObject({ code: "COMPARISON_IN_PROGRESS", message: "正在比对，请稍候" });
+      release();
+      const done = await first;
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      expect(done.body.comparison).toMatchObject({ score: 85, passed: true });
+      expect(fake.requests).toHaveLength(1); // billed once
+      expect(await j.deps.db.comparison.count({ where: { submissionId: g.submissionId } })).toBe(1);
+      expect((await j.deps.db.submission.findUniqueOrThrow({ where: { id: g.submissionId } })).comparingSince).toBeNull();
+    } finally {
+      release();
+      j.deps.config.env.TENCENT_IAI_TIMEOUT_MS = timeout;
+    }
+  }, 60_000);
+
+  it("releases the claim when a comparison fails, and takes over one left by a process that died", async () => {
+    const campaignId = await tencentCampaign();
+    const entry = await j.rosterEntry(campaignId, photos.admission);
+    const g = await toPhotoStep(j, campaignId, entry);
+    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    // the admission photo cannot be read: the comparison fails with 503, and the graduate may try again
+    const row = await j.deps.db.rosterEntry.findFirstOrThrow({ where: { uniqueNumber: entry.uniqueNumber } });
+    await j.deps.db.rosterEntry.update({ where: { id: row.id }, data: { admissionPhotoKey: `${row.admissionPhotoKey}-gone` } });
+    const failed = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+    expect(failed.status, JSON.stringify(failed.body)).toBeGreaterThanOrEqual(400);
+    expect((await j.deps.db.submission.findUniqueOrThrow({ where: { id: g.submissionId } })).comparingSince).toBeNull();
+    await j.deps.db.rosterEntry.update({ where: { id: row.id }, data: { admissionPhotoKey: row.admissionPhotoKey } });
+    // a claim from a run that never finished (its process died): fresh, it holds; after two minutes it is taken over
+    await j.deps.db.submission.update({ where: { id: g.submissionId }, data: { comparingSince: new Date(Date.now() - 30_000) } });
+    expect((await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token })).body.code).toBe("COMPARISON_IN_PROGRESS");
+    await j.deps.db.submission.update({ where: { id: g.submissionId }, data: { comparingSince: new Date(Date.now() - 180_000) } });
+    fake.modes = [{ kind: "score", score: 55, version: "3.0" }];
+    const ok = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.comparison.passed).toBe(true);
+    expect((await j.deps.db.submission.findUniqueOrThrow({ where: { id: g.submissionId } })).comparingSince).toBeNull();
+  }, 60_000);
+
   it("falls back to the local model when Tencent Cloud hangs, and records it", async () => {
     const campaignId = await tencentCampaign();
     const entry = await j.rosterEntry(campaignId, photos.admission);

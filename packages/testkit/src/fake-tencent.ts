@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
  * codes. Tests tell it to answer, fail, throttle or hang.
  */
 export type FakeMode =
-  | { kind: "score"; score: number; version?: string }
+  /** `hold`: the answer waits until it settles (a slow call, held open for as long as a test needs) */
+  | { kind: "score"; score: number; version?: string; hold?: Promise<unknown> }
   | { kind: "error"; code: string; message?: string }
   | { kind: "throttle" }
   | { kind: "fail" }
@@ -90,7 +91,9 @@ export async function startFakeTencent(opts: { secretId?: string; secretKey?: st
       if (mode.kind === "fail") return error("InternalError", "内部错误。");
       if (mode.kind === "error") return error(mode.code, mode.message ?? "错误。");
       if (!parsed.ImageA || !parsed.ImageB) return error("InvalidParameterValue.ImageEmpty", "图片为空。");
-      send(200, { Response: { Score: mode.score, FaceModelVersion: mode.version ?? "3.0", RequestId: requestId } });
+      const answer = () => send(200, { Response: { Score: mode.score, FaceModelVersion: mode.version ?? "3.0", RequestId: requestId } });
+      if (mode.hold) void mode.hold.then(answer, answer);
+      else answer();
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
