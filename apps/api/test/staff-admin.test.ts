@@ -475,6 +475,25 @@ describe("review, export, dashboard", () => {
     // a tampered link is refused
     expect((await fetch(link.body.url.replace(/sig=[^&]+/, "sig=x"))).status).toBe(403);
 
+    // two staff (or a double click) starting an export at once get the same one: one archive is built
+    const exportDone = (id: string) =>
+      waitFor(async () => {
+        const r = await j.call("GET", `/api/staff/exports/${id}`, { token: admin.token });
+        return r.body.status === "DONE" ? r.body : null;
+      });
+    const burst = await Promise.all(Array.from({ length: 5 }, () => j.call("POST", `/api/staff/campaigns/${cid}/exports`, { token: admin.token })));
+    expect(burst.map((b) => b.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(burst.map((b) => b.body.id)).size).toBe(1);
+    expect(await j.deps.db.exportJob.count({ where: { campaignId: cid } })).toBe(2);
+    await exportDone(burst[0]!.body.id);
+    // an export whose job never reached the queue (it was down at that moment) is queued by the next
+    // click, instead of waiting forever and holding back every later export
+    const { requestedBy } = await j.deps.db.exportJob.findUniqueOrThrow({ where: { id: ex.body.id } });
+    const stuck = await j.deps.db.exportJob.create({ data: { campaignId: cid, requestedBy, total: 1 } });
+    const again = await j.call("POST", `/api/staff/campaigns/${cid}/exports`, { token: admin.token });
+    expect(again.body.id).toBe(stuck.id);
+    expect(await exportDone(stuck.id)).toMatchObject({ total: 1, done: 1 });
+
     const dash = await j.call("GET", `/api/staff/campaigns/${cid}/dashboard`, { token: admin.token });
     expect(dash.status).toBe(200);
     expect(dash.body.funnel.map((f: { count: number }) => f.count)).toEqual([2, 2, 2, 2, 2, 1]);

@@ -55,14 +55,20 @@ export const staffExportRoutes: FastifyPluginAsyncZod = async (app) => {
       const c = await scopedCampaign(db, staff, req.params.id);
       const approved = await db.submission.count({ where: { campaignId: c.id, state: "APPROVED" } });
       if (approved === 0) throw new AppError(409, "NOTHING_TO_EXPORT", "还没有审核通过的照片可以导出");
-      const running = await db.exportJob.findFirst({ where: { campaignId: c.id, status: { in: ["QUEUED", "RUNNING"] } }, include });
-      if (running) return exportView(running);
+      // One export at a time per campaign, decided under the campaign's row lock: two staff (or a
+      // double click) starting one at once get the same export, not two archives built side by side.
       const e = await db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "campaigns" WHERE id = ${c.id}::uuid FOR UPDATE`;
+        const running = await tx.exportJob.findFirst({ where: { campaignId: c.id, status: { in: ["QUEUED", "RUNNING"] } }, include });
+        if (running) return running;
         const e = await tx.exportJob.create({ data: { campaignId: c.id, requestedBy: staff.id, total: approved }, include });
         await audit(tx, { actorType: "STAFF", actorId: staff.id, schoolId: c.schoolId, action: "export.requested", targetType: "export_job", targetId: e.id, after: { approved }, ip: req.ip });
         return e;
       });
-      await app.deps.jobs?.send(exportBuildJob, { exportId: e.id }, { singletonKey: e.id });
+      // Queued (again, for one still waiting): if the queue refused it when it was created, the export
+      // would otherwise wait forever and hold back every later one. The job id derives from the export,
+      // so a job already queued or under way is not doubled.
+      if (e.status === "QUEUED") await app.deps.jobs?.send(exportBuildJob, { exportId: e.id }, { singletonKey: e.id });
       return exportView(e);
     },
   );
