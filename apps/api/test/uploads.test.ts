@@ -57,6 +57,16 @@ describe("bad uploads get the error shape, never a 500", () => {
     expect(stored).toBe(Math.floor((1024 * 1024) / photo.length));
     expect(refused).toMatchObject({ status: 409, body: { code: "PHOTO_STORAGE_FULL", message: expect.stringMatching(/客服/) } });
     expect(await small.deps.db.photo.count({ where: { submissionId: gr.submissionId } })).toBe(stored);
+
+    // a burst of parallel uploads (a script, several phones) is held to the same bound: each upload's
+    // sum is taken again when it is recorded, under the graduate's row lock
+    const gb = await toPhotoStep(small, campaignId, await small.rosterEntry(campaignId, null));
+    const burst = await Promise.all(Array.from({ length: stored + 3 }, () => small.call("POST", `/api/submissions/${gb.submissionId}/photos`, { token: gb.token, form: photoForm(photo) })));
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(stored);
+    expect(burst.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(["PHOTO_STORAGE_FULL", "PHOTO_STORAGE_FULL", "PHOTO_STORAGE_FULL"]);
+    const kept = await small.deps.db.photo.aggregate({ where: { submissionId: gb.submissionId }, _sum: { originalBytes: true }, _count: true });
+    expect(kept._count).toBe(stored);
+    expect(kept._sum.originalBytes!).toBeLessThanOrEqual(1024 * 1024);
   }, 120_000);
 
   it("refuses an empty file, a missing file and a non-multipart body with 400", async () => {

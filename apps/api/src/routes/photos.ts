@@ -53,7 +53,7 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
       if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
       await assertStorageQuota(db, graduateOf(req).wechatUserId, bytes.length, config.env.PHOTO_STORAGE_PER_GRADUATE_MB);
       // A file that is not a decodable, allowed image is refused here (422/413) and nothing is stored.
-      const { photoId, report } = await storeAndCheck(db, storage, { submissionId: s.id, source: req.query.source, bytes, spec: campaignSpec(s.campaign.photoSpec) });
+      const { photoId, report } = await storeAndCheck(db, storage, { submissionId: s.id, source: req.query.source, bytes, spec: campaignSpec(s.campaign.photoSpec), quota: { wechatUserId: graduateOf(req).wechatUserId, limitMb: config.env.PHOTO_STORAGE_PER_GRADUATE_MB } });
       if (report.compliant) {
         await db.$transaction((tx) =>
           applyEvent(tx, s.id, { type: "PHOTO_ACCEPTED" }, { type: "GRADUATE", id: graduateOf(req).wechatUserId, ip: req.ip }, { currentPhotoId: photoId }),

@@ -48,7 +48,7 @@ const NOT_AN_IMAGE: Record<string, number> = { INVALID_IMAGE: 422, UNSUPPORTED_F
 export async function storeAndCheck(
   db: Db,
   storage: ObjectStorage,
-  input: { submissionId: string; source: "CAMERA" | "ALBUM"; bytes: Buffer; spec: PhotoSpec },
+  input: { submissionId: string; source: "CAMERA" | "ALBUM"; bytes: Buffer; spec: PhotoSpec; quota?: { wechatUserId: string; limitMb: number } },
 ): Promise<{ photoId: string; report: StoredCheck }> {
   const r = await check(input.bytes, input.spec, { origin: input.source === "ALBUM" ? "album" : "camera" });
   assertPhotoService(r.error);
@@ -58,26 +58,40 @@ export async function storeAndCheck(
   const photoId = randomUUID();
   const keys = photoKeys(input.submissionId, photoId);
   await storage.put(keys.original, input.bytes, { contentType: "application/octet-stream" });
-  await db.photo.create({
-    data: {
-      id: photoId,
-      submissionId: input.submissionId,
-      source: input.source,
-      originalKey: keys.original,
-      originalSha256: createHash("sha256").update(input.bytes).digest("hex"),
-      originalBytes: input.bytes.length,
-      checkReport: report as object,
-      compliant: report.compliant,
-    },
-  });
+  try {
+    await db.$transaction(async (tx) => {
+      // the quota is summed again and the photo recorded under the graduate's row lock: parallel
+      // uploads (a script, several phones) cannot each pass a sum taken before the others were stored
+      if (input.quota) {
+        await tx.$queryRaw`SELECT id FROM "wechat_users" WHERE id = ${input.quota.wechatUserId}::uuid FOR UPDATE`;
+        await assertStorageQuota(tx, input.quota.wechatUserId, input.bytes.length, input.quota.limitMb);
+      }
+      await tx.photo.create({
+        data: {
+          id: photoId,
+          submissionId: input.submissionId,
+          source: input.source,
+          originalKey: keys.original,
+          originalSha256: createHash("sha256").update(input.bytes).digest("hex"),
+          originalBytes: input.bytes.length,
+          checkReport: report as object,
+          compliant: report.compliant,
+        },
+      });
+    });
+  } catch (e) {
+    await storage.delete(keys.original).catch(() => undefined); // nothing of a refused upload is kept
+    throw e;
+  }
   return { photoId, report };
 }
 
 /**
  * Retakes are free, but each stores an original: a graduate's originals are bounded (all their
- * submissions together), so a script cannot fill the disk through one account.
+ * submissions together), so a script cannot fill the disk through one account. Checked before the
+ * photo check (cheap refusal) and again when the photo is recorded (storeAndCheck, under a lock).
  */
-export async function assertStorageQuota(db: Db, wechatUserId: string, incomingBytes: number, limitMb: number): Promise<void> {
+export async function assertStorageQuota(db: Pick<Db, "photo">, wechatUserId: string, incomingBytes: number, limitMb: number): Promise<void> {
   const used = await db.photo.aggregate({ where: { submission: { wechatUserId } }, _sum: { originalBytes: true } });
   if ((used._sum.originalBytes ?? 0) + incomingBytes > limitMb * 1024 * 1024) {
     throw new AppError(409, "PHOTO_STORAGE_FULL", "上传的照片已达上限，请联系客服处理后再上传", { limitMb });
