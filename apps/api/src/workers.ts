@@ -1,7 +1,7 @@
 import type { AppDeps } from "./context.js";
 import { maintenanceJob, runMaintenance } from "./jobs/maintenance.js";
 import { notifyResendJob, notifyReviewJob, resendFailedNotifications, sendReviewNotification } from "./jobs/notify.js";
-import { reconcileOrder, reconcileOrderJob } from "./jobs/payments.js";
+import { reconcileOrder, reconcileOrderJob, reconcileRefund, reconcileRefundJob } from "./jobs/payments.js";
 import { admissionImportJob, exportBuildJob, rosterApplyJob } from "./jobs/staff-tasks.js";
 import { applyRosterImport } from "./services/admin/roster-import.js";
 import { runAdmissionImport } from "./services/admin/admission-import.js";
@@ -17,6 +17,7 @@ export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?
   await jobs.work(maintenanceJob, (payload) => runMaintenance(deps, payload));
   await jobs.work(notifyReviewJob, (payload, ctx) => sendReviewNotification(deps, payload, ctx), { concurrency });
   await jobs.work(reconcileOrderJob, (payload) => reconcileOrder(deps, payload), { concurrency });
+  await jobs.work(reconcileRefundJob, (payload) => reconcileRefund(deps, payload), { concurrency });
   await jobs.work(notifyResendJob, async () => {
     await resendFailedNotifications(deps);
   });

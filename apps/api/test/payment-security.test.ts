@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { WechatPayClient } from "@gradphoto/wechat";
-import { reconcileOrder } from "../src/jobs/payments.js";
+import { reconcileOrder, reconcileRefund, StillPendingError } from "../src/jobs/payments.js";
 import { startJourney, toPhotoStep, type Journey } from "./journey-harness.js";
 
 let j: Journey;
@@ -262,6 +262,46 @@ describe("payment state machine: a payment for an order no longer awaiting payme
     // the loser finds the money claimed (or the order already 退款中, one refund at a time)
     expect(["REFUND_TOO_LARGE", "ORDER_NOT_REFUNDABLE"]).toContain([a!, b!].find((r) => r.status === 409)!.body.code);
     expect(await j.deps.db.refund.count({ where: { orderId: g.orderId } })).toBe(1);
+  });
+
+  it("a refund whose answer was lost stays 退款中 and claimed until WeChat Pay says what became of it: a second click cannot pay the money out twice", async () => {
+    const g = await paidOrder();
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const refundOnce = () => j.call("POST", `/api/staff/orders/${g.orderId}/refunds`, { token: admin.token, body: { reason: "重复缴费，退部分费用", amountFen: 1500 } });
+    j.fake.pay.failNext(1, { afterHandling: true, status: 504 }); // WeChat Pay accepts the refund; its answer is lost
+    const first = await refundOnce();
+    expect(first.status).toBe(503);
+    expect(first.body).toMatchObject({ code: "REFUND_UNCONFIRMED", message: expect.stringMatching(/请勿重复退款/) });
+    const [pending] = await j.deps.db.refund.findMany({ where: { orderId: g.orderId } });
+    expect(pending).toMatchObject({ status: "PROCESSING", amountFen: 1500 });
+    expect(j.fake.pay.refunds.has(pending!.outRefundNo)).toBe(true); // the money is on its way
+    expect((await j.deps.db.order.findUniqueOrThrow({ where: { id: g.orderId } })).status).toBe("REFUNDING");
+    // the second click finds the money claimed
+    const second = await refundOnce();
+    expect(second.status).toBe(409);
+    expect([...j.fake.pay.refunds.values()].filter((r) => r.outTradeNo === g.outTradeNo)).toHaveLength(1);
+    // reconciliation: still processing at WeChat Pay (asked again later), then done
+    await expect(reconcileRefund(j.deps, { outRefundNo: pending!.outRefundNo })).rejects.toBeInstanceOf(StillPendingError);
+    await j.fake.pay.completeRefund(pending!.outRefundNo, { notify: false });
+    await reconcileRefund(j.deps, { outRefundNo: pending!.outRefundNo });
+    expect(await j.deps.db.refund.findUniqueOrThrow({ where: { id: pending!.id } })).toMatchObject({ status: "SUCCESS" });
+    expect((await j.deps.db.order.findUniqueOrThrow({ where: { id: g.orderId } })).status).toBe("PARTIALLY_REFUNDED");
+  });
+
+  it("a refund WeChat Pay never received is closed by reconciliation, and the amount can be refunded again", async () => {
+    const g = await paidOrder();
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const refundOnce = () => j.call("POST", `/api/staff/orders/${g.orderId}/refunds`, { token: admin.token, body: { reason: "毕业生申请退款" } });
+    j.fake.pay.failNext(1, { status: 502 }); // refused at the gateway: WeChat Pay never saw it
+    expect((await refundOnce()).body.code).toBe("REFUND_UNCONFIRMED");
+    const [lost] = await j.deps.db.refund.findMany({ where: { orderId: g.orderId } });
+    expect(j.fake.pay.refunds.has(lost!.outRefundNo)).toBe(false);
+    await reconcileRefund(j.deps, { outRefundNo: lost!.outRefundNo });
+    expect((await j.deps.db.refund.findUniqueOrThrow({ where: { id: lost!.id } })).status).toBe("CLOSED");
+    expect((await j.deps.db.order.findUniqueOrThrow({ where: { id: g.orderId } })).status).toBe("PAID");
+    const again = await refundOnce();
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.amountFen).toBe(2000);
   });
 
   it("an expired order paid between reconciliation's query and its close is credited, not closed", async () => {

@@ -10,6 +10,7 @@ import { submissionView } from "../services/submission-view.js";
 import { referralNote } from "../services/compare-service.js";
 import { lockOrder, newOutTradeNo, recordRefund } from "../services/payment-service.js";
 import { enqueueReviewNotification } from "../jobs/notify.js";
+import { reconcileRefundJob } from "../jobs/payments.js";
 import { STAFF_MONEY_LIMIT, STAFF_REVIEW_LIMIT } from "../lib/staff-rate-limits.js";
 import { photoMarks } from "../services/photo-marks.js";
 
@@ -192,8 +193,23 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
           });
         }
       } catch (e) {
+        if (isWechatError(e) && e.retryable) {
+          // No usable answer (a timeout, a WeChat Pay server error): WeChat Pay may have accepted the
+          // refund. It stays 处理中 and keeps its amount claimed, so a second click cannot pay the
+          // same money out again; a reconciliation asks WeChat Pay what became of it.
+          await db.$transaction(async (tx) => {
+            await lockOrder(tx, order.id);
+            const still = await tx.refund.findUniqueOrThrow({ where: { id: refund.id } });
+            if (still.status === "PROCESSING") await tx.order.update({ where: { id: order.id }, data: { status: "REFUNDING" } });
+          });
+          await app.deps.jobs?.send(reconcileRefundJob, { outRefundNo: refund.outRefundNo }, { singletonKey: refund.outRefundNo, startAfterSeconds: 60 }).catch((err: unknown) => req.log.error({ err, outRefundNo: refund.outRefundNo }, "refund reconciliation not queued"));
+          await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: found.submission.campaign.schoolId, action: "order.refund_unconfirmed", targetType: "order", targetId: order.id, after: { outRefundNo: refund.outRefundNo, code: e.code }, ip: req.ip });
+          throw new AppError(503, "REFUND_UNCONFIRMED", "微信支付暂未确认这笔退款，系统将自动核实结果（退款中），请勿重复退款");
+        }
         if (isWechatError(e)) {
+          // WeChat Pay refused it: no money left, and the amount can be refunded again
           await db.refund.update({ where: { id: refund.id }, data: { status: "ABNORMAL" } });
+          await audit(db, { actorType: "STAFF", actorId: staff.id, schoolId: found.submission.campaign.schoolId, action: "order.refund_refused", targetType: "order", targetId: order.id, after: { outRefundNo: refund.outRefundNo, code: e.code, wechatCode: e.wechatCode ?? null }, ip: req.ip });
           throw new AppError(503, e.code, e.message);
         }
         throw e;

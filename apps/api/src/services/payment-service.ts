@@ -125,6 +125,10 @@ export async function recordRefund(deps: AppDeps, r: Pick<RefundResource, "out_r
       const full = refunded >= refund.order.amountFen;
       await tx.order.update({ where: { id: refund.orderId }, data: { status: full ? "REFUNDED" : "PARTIALLY_REFUNDED" } });
       if (full) await applyEvent(tx, refund.order.submissionId, { type: "PAYMENT_REFUNDED" }, { type: "SYSTEM" });
+    } else if ((status === "CLOSED" || status === "ABNORMAL") && refund.order.status === "REFUNDING" && !refund.order.refunds.some((x) => x.id !== refund.id && x.status === "PROCESSING")) {
+      // the refund did not happen: the order is no longer 退款中, but paid (less what was refunded before)
+      const refunded = refund.order.refunds.filter((x) => x.id !== refund.id && x.status === "SUCCESS").reduce((n, x) => n + x.amountFen, 0);
+      await tx.order.update({ where: { id: refund.orderId }, data: { status: refunded > 0 ? "PARTIALLY_REFUNDED" : "PAID" } });
     }
     return "recorded";
   });

@@ -107,6 +107,11 @@ export interface InjectedPayFailure {
   status?: number;
   code?: string;
   message?: string;
+  /**
+   * The request is carried out (an order made, a refund accepted) and only its answer fails: what the
+   * merchant sees when a gateway times out after WeChat Pay did the work.
+   */
+  afterHandling?: boolean;
 }
 
 const Auth = /^WECHATPAY2-SHA256-RSA2048\s+(.+)$/;
@@ -438,9 +443,13 @@ export class FakePay {
       return this.answer(req, 400, { code: "INVALID_REQUEST", message: "Wechatpay-Serial 对应的微信支付公钥不存在" });
     }
     const injected = this.injected.shift();
-    if (injected) {
-      return this.answer(req, injected.status ?? 500, { code: injected.code ?? "SYSTEM_ERROR", message: injected.message ?? "系统繁忙，请稍后重试" });
-    }
+    const fail = (f: InjectedPayFailure) => this.answer(req, f.status ?? 500, { code: f.code ?? "SYSTEM_ERROR", message: f.message ?? "系统繁忙，请稍后重试" });
+    if (injected && !injected.afterHandling) return fail(injected);
+    const res = this.dispatch(req);
+    return injected ? fail(injected) : res;
+  }
+
+  private dispatch(req: FakeRequest): FakeResponse {
     const p = req.url.pathname;
     let m: RegExpExecArray | null;
     if (req.method === "POST" && p === "/v3/pay/transactions/jsapi") return this.jsapi(req);
