@@ -1,5 +1,5 @@
 import { RULES } from "./rules.js";
-import type { SubmissionState } from "./states.js";
+import { STATE_LABELS, type SubmissionState } from "./states.js";
 
 /** Everything a guard may look at; the API loads it from the database before a transition. */
 export interface SubmissionContext {
@@ -62,10 +62,11 @@ export type TransitionErrorCode =
 /** States from which the graduate may (re)take a photo: the photo steps loop freely until submission. */
 const PHOTO_STEP_STATES: readonly SubmissionState[] = ["PAID", "PHOTO_CHECKED", "STANDARDIZED", "COMPARE_BLOCKED"];
 
-const ILLEGAL = (s: SubmissionState, e: EventType): TransitionResult => ({
+/** Shown to graduates and staff: the step they are at, in words (state and event go to `details`). */
+const ILLEGAL = (s: SubmissionState, _e: EventType): TransitionResult => ({
   ok: false,
   code: "ILLEGAL_TRANSITION",
-  message: `当前状态（${s}）不能执行该操作（${e}）`,
+  message: `当前进度为“${STATE_LABELS[s]}”，不能进行该操作，请刷新页面查看最新进度`,
 });
 
 /**

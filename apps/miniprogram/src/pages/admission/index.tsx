@@ -1,7 +1,8 @@
 import { Image, View } from "@tarojs/components";
 import Taro from "@tarojs/taro";
 import { api } from "../../lib/api";
-import { goStep, pageFor } from "../../lib/flow";
+import { goStep } from "../../lib/flow";
+import { openWhereItIs } from "../../lib/recover";
 import { useAction, useAsync, useSubmission } from "../../lib/hooks";
 import { session } from "../../lib/session";
 import { Button, Card, ContactCard, ErrorState, Loading, Notice, Screen } from "../../components/ui";
@@ -15,17 +16,8 @@ export default function Admission() {
   const compare = () =>
     act.run(async () => {
       const id = sub.data!.id;
-      const r = await api.confirmAdmissionPhoto(id).catch(async (e: unknown) => {
-        // the answer may have been lost after the comparison ran (a weak network, the 60-s timeout):
-        // if the submission has moved on, show where it is instead of an error and a confusing retry
-        const view = await api.submission(id).catch(() => null);
-        if (view && view.state !== "SUBMITTED" && view.state !== "ADMISSION_CONFIRMED") {
-          session.set({ submission: view, comparison: null });
-          await goStep(pageFor(view));
-          return null;
-        }
-        throw e;
-      });
+      // the answer may have been lost after the comparison ran: then the page for the new state opens
+      const r = await api.confirmAdmissionPhoto(id).catch((e: unknown) => openWhereItIs(e, id, ["SUBMITTED", "ADMISSION_CONFIRMED"], { comparison: null }).then(() => null));
       if (!r) return;
       session.set({ submission: r.submission, comparison: r.comparison });
       await goStep("compare");

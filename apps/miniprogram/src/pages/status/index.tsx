@@ -7,6 +7,7 @@ import { RefundCard } from "../../components/refund";
 import { api } from "../../lib/api";
 import { dateTime, maskName } from "../../lib/format";
 import { continueWith, goHome, goStep, openPage, pageFor } from "../../lib/flow";
+import { openWhereItIs } from "../../lib/recover";
 import { useAction, useSubmission } from "../../lib/hooks";
 import { session } from "../../lib/session";
 import { Button, Card, ContactCard, ErrorState, Loading, Notice, Row, Screen } from "../../components/ui";
@@ -51,8 +52,12 @@ export default function Status() {
 
   const retake = () =>
     act.run(async () => {
-      const view = await api.retake(sub.data!.id);
-      session.set({ submission: view, photo: null, comparison: null, standardize: null });
+      const id = sub.data!.id;
+      const fresh = { photo: null, comparison: null, standardize: null };
+      // a retake whose answer was lost may have started: then the page for the new state opens
+      const view = await api.retake(id).catch((e: unknown) => openWhereItIs(e, id, ["REJECTED"], fresh).then(() => null));
+      if (!view) return;
+      session.set({ submission: view, ...fresh });
       await continueWith(view);
     });
 

@@ -3,6 +3,7 @@ import { useState } from "react";
 import type { Photo } from "@gradphoto/api-client";
 import { api } from "../../lib/api";
 import { goStep } from "../../lib/flow";
+import { openWhereItIs } from "../../lib/recover";
 import { useAction, useAsync, useSubmission } from "../../lib/hooks";
 import { loadCampaign, session } from "../../lib/session";
 import { requestSubscriptions } from "../../lib/wechat";
@@ -34,7 +35,10 @@ export default function Submit() {
     const subscribing = requestSubscriptions(session.get().campaign);
     void act.run(async () => {
       await subscribing;
-      const view = await api.submit(sub.data!.id, data.data!.photo.id);
+      const id = sub.data!.id;
+      // a submit whose answer was lost may have gone through: then the page for the new state opens
+      const view = await api.submit(id, data.data!.photo.id).catch((e: unknown) => openWhereItIs(e, id, ["STANDARDIZED"]).then(() => null));
+      if (!view) return;
       session.set({ submission: view });
       await goStep("admission");
     });
