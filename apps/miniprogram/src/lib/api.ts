@@ -19,6 +19,11 @@ export function errorMessage(e: unknown): string {
   return "出现了一点问题，请稍后重试";
 }
 
+/** The school published a new 温馨提示 since the graduate agreed: every step waits for a new consent. */
+export function isConsentRequired(e: unknown): boolean {
+  return e instanceof ApiRequestError && e.code === "CONSENT_REQUIRED";
+}
+
 export function isAuthError(e: unknown): boolean {
   return e instanceof ApiRequestError && e.status === 401;
 }

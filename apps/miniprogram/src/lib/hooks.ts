@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Submission, SubmissionState } from "@gradphoto/api-client";
-import { errorMessage, isAuthError } from "./api";
+import { errorMessage, isAuthError, isConsentRequired } from "./api";
 import { goStep, pageFor } from "./flow";
 import { DEV_SIMULATION, IS_WEAPP } from "./env";
 import { refreshSubmission, session } from "./session";
@@ -94,15 +94,23 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[] = []): Async<T
 export function useAction(opts: { onAuth?: "login" | "show" } = {}): { busy: boolean; error: string | null; setError: (m: string | null) => void; run: (fn: () => Promise<void>) => Promise<void> } {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // one action at a time: a second tap before the first re-render disables its button (a double tap,
+  // the shutter tapped twice) is ignored instead of running the action twice
+  const inFlight = useRef(false);
   const show = opts.onAuth === "show";
   const run = useCallback(async (fn: () => Promise<void>) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
     setBusy(true);
     setError(null);
     try {
       await (show ? fn() : withRenewal(fn));
     } catch (e) {
-      if (show || !handleAuth(e)) setError(errorMessage(e));
+      // a 温馨提示 published while the graduate was at this step: read and agree to it first
+      if (isConsentRequired(e)) void goStep("notice");
+      else if (show || !handleAuth(e)) setError(errorMessage(e));
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   }, [show]);
@@ -121,7 +129,8 @@ export function useSubmission(allowed: SubmissionState[] | "any"): Async<Submiss
       return new Promise<Submission>(() => undefined);
     }
     const view = await refreshSubmission();
-    if (allowed !== "any" && !allowed.includes(view.state)) {
+    // a state this page does not handle, or a 温馨提示 published since the graduate agreed (→ notice)
+    if (allowed !== "any" && (!allowed.includes(view.state) || !view.consentCurrent)) {
       void goStep(pageFor(view));
       return new Promise<Submission>(() => undefined);
     }

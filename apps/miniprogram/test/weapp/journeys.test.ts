@@ -230,6 +230,10 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(order.status).toBe("PAID");
     expect(p.wx.calls.filter((c) => c.api === "requestPayment")).toHaveLength(1);
     expect(p.wx.calls.some((c) => c.api === "uploadFile")).toBe(true);
+    // the shot is not mirrored (WeChat mirrors front-camera photos unless told not to)
+    const shots = p.wx.calls.filter((c) => c.api === "CameraContext.takePhoto");
+    expect(shots.length).toBeGreaterThan(0);
+    for (const c of shots) expect(c.args[0]).toMatchObject({ selfieMirror: false });
     expectHealthy(p);
   }, 300_000);
 
@@ -312,6 +316,35 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expect(await takePhoto(p, photos.graduation)).toBe("照片符合要求");
     expectHealthy(p);
   }, 240_000);
+
+  it("a 温馨提示 published while the graduate is taking the photo: the upload leads to the new notice, and after agreeing the graduate goes on", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null));
+    const p = returningPhone(campaignId, g);
+    p.launch();
+    await p.tap("继续采集");
+    await p.onPage("guide");
+    await p.tap("开始拍摄");
+    await p.onPage("permission");
+    await p.tap("允许使用摄像头");
+    await p.onPage("capture");
+    // meanwhile the school publishes a new version
+    const admin = await j.staff("SCHOOL_ADMIN");
+    const published = await j.call("POST", `/api/staff/campaigns/${campaignId}/consent-texts`, { token: admin.token, body: { text: "温馨提示（修订）：请使用本人近期正面免冠彩色照片，照片仅用于学历学位注册。" } });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    p.wx.user.photo = facePath(photos.graduation);
+    await p.tapClass("shutter");
+    await p.tap("使用这张照片，开始检测");
+    // not a dead end with 409 on every step: the new notice, then on
+    await p.onPage("notice");
+    await p.waitForText("温馨提示已更新");
+    await p.scrollToLower("consent-scroll");
+    await p.tap("我已阅读并同意");
+    await p.onPage("guide");
+    const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
+    expect(view.body).toMatchObject({ state: "PAID", consentCurrent: true });
+    expectHealthy(p);
+  }, 300_000);
 
   it("a suspected earring: 建议改进 with the graduate's own photo enlarged around it and circled; the graduate continues (a warning) to 审核中", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });

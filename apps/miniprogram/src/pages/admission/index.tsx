@@ -12,6 +12,8 @@ export default function Admission() {
   const sub = useSubmission(["SUBMITTED", "ADMISSION_CONFIRMED"]);
   const adm = useAsync(() => api.admissionPhoto(session.get().submissionId!), []);
   const act = useAction();
+  // the dispute has its own: its dialog must not turn the compare button into 正在进行人像比对…
+  const disputeAct = useAction();
 
   const compare = () =>
     act.run(async () => {
@@ -24,7 +26,7 @@ export default function Admission() {
     });
 
   const dispute = () =>
-    act.run(async () => {
+    disputeAct.run(async () => {
       const ok = await Taro.showModal({
         title: "录取照片有误或缺失？",
         content: "确认后将暂停人像比对，请联系学籍部门核实更正录取照片，以免产生错误的比对结果。",
@@ -41,6 +43,7 @@ export default function Admission() {
   const error = sub.error ?? adm.error;
   if (error || !sub.data || !adm.data) return <Screen step="admission"><ErrorState message={error ?? "加载失败"} onRetry={() => void Promise.all([sub.reload(), adm.reload()])} /></Screen>;
   const a = adm.data;
+  const failure = act.error ?? disputeAct.error;
   const present = a.status === "PRESENT" && a.url;
 
   return (
@@ -51,21 +54,21 @@ export default function Admission() {
       footer={
         present ? (
           <>
-            <Button onClick={() => void compare()} loading={act.busy}>
+            <Button onClick={() => void compare()} loading={act.busy} disabled={disputeAct.busy}>
               {act.busy ? "正在进行人像比对…" : "是本人，开始比对"}
             </Button>
-            <Button kind="danger" disabled={act.busy} onClick={() => void dispute()}>
+            <Button kind="danger" disabled={act.busy || disputeAct.busy} onClick={() => void dispute()}>
               录取照片有误或缺失
             </Button>
           </>
         ) : (
-          <Button kind="danger" onClick={() => void dispute()} loading={act.busy} disabled={a.status === "DISPUTED"}>
+          <Button kind="danger" onClick={() => void dispute()} loading={disputeAct.busy} disabled={a.status === "DISPUTED"}>
             {a.status === "DISPUTED" ? "已反馈，请联系学籍部门" : "反馈录取照片缺失"}
           </Button>
         )
       }
     >
-      {act.error ? <Notice type="error">{act.error}</Notice> : null}
+      {failure ? <Notice type="error">{failure}</Notice> : null}
       {present ? (
         <>
           <Card title="你的录取照片">

@@ -29,8 +29,10 @@ export default function Capture() {
 
   const shoot = () =>
     act.run(async () => {
+      // selfieMirror: WeChat mirrors front-camera shots by default (2.22.0+); an ID photo shows the face as it is
       const r = await new Promise<string>((resolve, reject) =>
-        Taro.createCameraContext().takePhoto({ quality: "high", success: (x) => resolve(x.tempImagePath), fail: reject }),
+        // (Taro's typings predate selfieMirror; the weapp journeys check the call against WeChat's own)
+        Taro.createCameraContext().takePhoto({ quality: "high", selfieMirror: false, success: (x: { tempImagePath: string }) => resolve(x.tempImagePath), fail: reject } as Taro.CameraContext.TakePhotoOption),
       );
       setTaken({ path: r, name: "photo.jpg", size: 0, source: "CAMERA" });
     });

@@ -60,6 +60,8 @@ function PrecheckResult({ r }: { r: PhotoPrecheck }) {
 export default function Guide() {
   const sub = useSubmission([...PHOTO_STATES, "CODE_BOUND"]);
   const act = useAction();
+  // a double tap would open the permission page twice (the lower one left on its spinner)
+  const opening = useAction();
   const [pre, setPre] = useState<PhotoPrecheck | null>(null);
   if (sub.loading) return <Screen step="guide"><Loading /></Screen>;
   if (sub.error || !sub.data) return <Screen step="guide"><ErrorState message={sub.error ?? "加载失败"} onRetry={() => void sub.reload()} /></Screen>;
@@ -91,7 +93,7 @@ export default function Guide() {
           </>
         ) : (
           <>
-            <Button onClick={() => void openPage("permission")}>开始拍摄</Button>
+            <Button onClick={() => void opening.run(async () => void (await openPage("permission")))} loading={opening.busy}>开始拍摄</Button>
             <Button kind="secondary" onClick={() => void goStep("capture", { source: "album" })}>
               从相册选择证件照
             </Button>
