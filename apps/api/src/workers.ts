@@ -38,10 +38,11 @@ export async function registerWorkers(deps: AppDeps, opts: { resendEverySeconds?
     void jobs.send(retentionPurgeJob, { day }, { singletonKey: day }).catch(() => undefined);
   }, 3600_000);
   daily.unref();
-  // Staff tasks whose worker died, and expired sessions: every 10 minutes.
+  // Staff tasks whose worker died, expired sessions and expired export archives: every 10 minutes.
   everyAcrossProcesses(600_000, (bucket) => [
     jobs.send(maintenanceJob, { task: "fail-stale-tasks", bucket }, { singletonKey: `stale:${bucket}` }),
     jobs.send(maintenanceJob, { task: "expire-sessions", bucket }, { singletonKey: `sessions:${bucket}` }),
+    jobs.send(maintenanceJob, { task: "purge-expired-exports", bucket }, { singletonKey: `exports:${bucket}` }),
   ]);
   // Staff background work: one at a time per process (each is heavy and reports its own progress).
   await jobs.work(rosterApplyJob, (p, ctx) => applyRosterImport(deps, p.importId, { lastAttempt: ctx.attempt > (rosterApplyJob.retryLimit ?? 0) }));

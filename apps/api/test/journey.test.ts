@@ -227,5 +227,12 @@ describe("the graduate's journey over HTTP", () => {
     const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
     expect(cmp.status).toBe(409);
     expect(await j.deps.db.comparison.count({ where: { submissionId: g.submissionId } })).toBe(0);
+    // customer service resolves it: the entry now holds the resolution, the log keeps the graduate's words too
+    const service = await j.staff("CUSTOMER_SERVICE");
+    const resolved = await j.call("POST", `/api/staff/submissions/${g.submissionId}/resolve-dispute`, { token: service.token, body: { note: "学籍部门已核实，录取照片无误" } });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect((await j.deps.db.rosterEntry.findUniqueOrThrow({ where: { id: entry.entryId } })).disputeNote).toBe("学籍部门已核实，录取照片无误");
+    const logged = await j.deps.db.auditLog.findFirstOrThrow({ where: { action: "roster.dispute_resolved", targetId: entry.entryId } });
+    expect(logged).toMatchObject({ actorType: "STAFF", actorId: service.id, before: { admissionPhotoStatus: "DISPUTED", disputeNote: "照片不是我" }, after: { admissionPhotoStatus: "PRESENT", note: "学籍部门已核实，录取照片无误" } });
   });
 });

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decryptIdNumber } from "../src/lib/id-crypto.js";
 import { sealPlaintextPhones } from "../src/services/admin/phone-backfill.js";
 import { applyRosterImport } from "../src/services/admin/roster-import.js";
-import { failStaleTasks } from "../src/jobs/maintenance.js";
+import { failStaleTasks, purgeExpiredExports } from "../src/jobs/maintenance.js";
 import { faceBytes, submitPhoto, toPhotoStep, startJourney, type Journey } from "./journey-harness.js";
 import { pickJourneyPhotos, type JourneyPhotos } from "./journey-data.js";
 import { waitFor } from "@gradphoto/testkit";
@@ -92,6 +92,12 @@ describe("campaigns", () => {
     const audit = await j.call("GET", `/api/staff/audit-logs?targetId=${campaignId}`, { token: admin.token });
     expect(audit.body.items.map((a: { action: string }) => a.action).sort()).toEqual(["campaign.consent_published", "campaign.created", "campaign.updated"]);
     expect(audit.body.items[0].actorName).toContain("SCHOOL_ADMIN");
+    // what graduates are told to call is audited: a changed customer-service phone or provider shows in the log
+    const rephoned = await j.call("PATCH", `/api/staff/campaigns/${campaignId}`, { token: admin.token, body: { contacts: { ...body.contacts, customerServicePhone: "027-87880000" } } });
+    expect(rephoned.status, JSON.stringify(rephoned.body)).toBe(200);
+    const log = await j.call("GET", `/api/staff/audit-logs?targetId=${campaignId}`, { token: admin.token });
+    const change = log.body.items.find((a: { action: string; after: { customerServicePhone?: string } | null }) => a.action === "campaign.updated" && a.after?.customerServicePhone === "027-87880000");
+    expect(change?.before).toMatchObject({ customerServicePhone: "027-87885551", faceProvider: "local", paymentContact: "78284566@qq.com" });
   });
 });
 
@@ -493,6 +499,15 @@ describe("review, export, dashboard", () => {
     const again = await j.call("POST", `/api/staff/campaigns/${cid}/exports`, { token: admin.token });
     expect(again.body.id).toBe(stuck.id);
     expect(await exportDone(stuck.id)).toMatchObject({ total: 1, done: 1 });
+    // past its expiry the archive (every approved graduate's photo and name) is deleted by the
+    // maintenance sweep, without anyone opening the export list
+    const { objectKey } = await j.deps.db.exportJob.findUniqueOrThrow({ where: { id: stuck.id } });
+    expect(await j.deps.storage.exists(objectKey!)).toBe(true);
+    await j.deps.db.exportJob.update({ where: { id: stuck.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await purgeExpiredExports(j.deps)).toBeGreaterThanOrEqual(1);
+    expect(await j.deps.storage.exists(objectKey!)).toBe(false);
+    expect((await j.deps.db.exportJob.findUniqueOrThrow({ where: { id: stuck.id } })).objectKey).toBeNull();
+    expect((await j.call("POST", `/api/staff/exports/${stuck.id}/link`, { token: admin.token })).status).toBeGreaterThanOrEqual(400);
 
     const dash = await j.call("GET", `/api/staff/campaigns/${cid}/dashboard`, { token: admin.token });
     expect(dash.status).toBe(200);

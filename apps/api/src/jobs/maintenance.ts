@@ -2,10 +2,13 @@ import { z } from "zod";
 import { defineJob } from "@gradphoto/jobs";
 import type { AppDeps } from "../context.js";
 
-/** Housekeeping: expired sessions are deleted; staff tasks whose worker died are failed. Idempotent. */
+/**
+ * Housekeeping: expired sessions are deleted; staff tasks whose worker died are failed; expired export
+ * archives are deleted. Idempotent.
+ */
 export const maintenanceJob = defineJob({
   name: "maintenance",
-  schema: z.object({ task: z.enum(["expire-sessions", "fail-stale-tasks"]), bucket: z.string().max(32).optional() }),
+  schema: z.object({ task: z.enum(["expire-sessions", "fail-stale-tasks", "purge-expired-exports"]), bucket: z.string().max(32).optional() }),
   retryLimit: 3,
 });
 
@@ -28,11 +31,26 @@ export async function failStaleTasks(deps: AppDeps, now = new Date()): Promise<{
   return { imports: imports.length, exports: exports.count };
 }
 
+/**
+ * Deletes the archives of exports past their expiry (EXPORT_RETENTION_HOURS): each holds every approved
+ * graduate's photo and name, so it must not wait for someone to open that campaign's export list.
+ * `campaignId`: only that campaign's (the list does this too before it answers).
+ */
+export async function purgeExpiredExports(deps: AppDeps, campaignId?: string, now = new Date()): Promise<number> {
+  const expired = await deps.db.exportJob.findMany({ where: { ...(campaignId ? { campaignId } : {}), expiresAt: { lt: now }, objectKey: { not: null } }, select: { id: true, objectKey: true } });
+  for (const e of expired) {
+    await deps.storage.delete(e.objectKey!).catch(() => undefined); // already gone is fine
+    await deps.db.exportJob.update({ where: { id: e.id }, data: { objectKey: null } });
+  }
+  return expired.length;
+}
+
 export async function runMaintenance(deps: AppDeps, payload: z.output<typeof maintenanceJob.schema>): Promise<void> {
   if (payload.task === "expire-sessions") {
     await deps.db.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
   }
   if (payload.task === "fail-stale-tasks") await failStaleTasks(deps);
+  if (payload.task === "purge-expired-exports") await purgeExpiredExports(deps);
 }
 
 /** Daily personal-data retention purge (services/admin/retention.ts). */

@@ -105,9 +105,17 @@ async function campaignAdmin(db: Db, c: CampaignRow) {
   };
 }
 
-/** What an audit entry keeps of a campaign (no large texts). */
+/**
+ * What an audit entry keeps of a campaign (no large texts): everything graduates see or that routes
+ * their data or money, so a changed phone number or provider shows in the log.
+ */
 function auditShape(c: Partial<CampaignRow>) {
-  return { name: c.name, cohort: c.cohort, status: c.status, opensAt: c.opensAt, closesAt: c.closesAt, feeFen: c.feeFen, schoolPaid: c.schoolPaid, reviewMode: c.reviewMode, freeRetakes: c.freeRetakes, retakePolicy: c.retakePolicy, repayAfterRefund: c.repayAfterRefund, exportNamePattern: c.exportNamePattern, photoSpec: c.photoSpec };
+  return {
+    name: c.name, cohort: c.cohort, status: c.status, opensAt: c.opensAt, closesAt: c.closesAt, feeFen: c.feeFen, schoolPaid: c.schoolPaid,
+    reviewMode: c.reviewMode, freeRetakes: c.freeRetakes, retakePolicy: c.retakePolicy, repayAfterRefund: c.repayAfterRefund, exportNamePattern: c.exportNamePattern, photoSpec: c.photoSpec,
+    customerServicePhone: c.customerServicePhone, customerServiceHours: c.customerServiceHours, registrarContact: c.registrarContact, paymentContact: c.paymentContact,
+    notifyTemplates: c.notifyTemplates, captureCodeProvider: c.captureCodeProvider, faceProvider: c.faceProvider, providerConfig: c.providerConfig,
+  };
 }
 
 /** Campaign management: window, cohort, fee, photo spec, review mode, versioned consent text, contacts, templates. */

@@ -9,6 +9,7 @@ import { assertSchoolScope, staffOf } from "../plugins/auth.js";
 import { scopedCampaign } from "../lib/staff-scope.js";
 import { exportDownloadName } from "../services/admin/export-service.js";
 import { exportBuildJob } from "../jobs/staff-tasks.js";
+import { purgeExpiredExports } from "../jobs/maintenance.js";
 import { STAFF_HEAVY_LIMIT } from "../lib/staff-rate-limits.js";
 
 const bearer = [{ bearer: [] }];
@@ -78,11 +79,7 @@ export const staffExportRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { auth: "staff", roles: [...ADMINS] }, schema: { tags: ["staff-admin"], summary: "Exports of a campaign (expired archives are deleted)", security: bearer, params: IdParams, response: { 200: ExportJobListSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } } },
     async (req) => {
       const c = await scopedCampaign(db, staffOf(req), req.params.id);
-      const expired = await db.exportJob.findMany({ where: { campaignId: c.id, expiresAt: { lt: new Date() }, objectKey: { not: null } } });
-      for (const e of expired) {
-        await storage.delete(e.objectKey!).catch(() => undefined);
-        await db.exportJob.update({ where: { id: e.id }, data: { objectKey: null } });
-      }
+      await purgeExpiredExports(app.deps, c.id);
       const [rows, approved] = await Promise.all([
         db.exportJob.findMany({ where: { campaignId: c.id }, include, orderBy: { createdAt: "desc" }, take: 20 }),
         db.submission.count({ where: { campaignId: c.id, state: "APPROVED" } }),

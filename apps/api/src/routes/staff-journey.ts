@@ -148,6 +148,8 @@ export const staffJourneyRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!entry?.admissionPhotoKey) throw new AppError(409, "ADMISSION_PHOTO_MISSING", "请先上传正确的录取照片，再标记为已解决");
       await db.$transaction(async (tx) => {
         await tx.rosterEntry.update({ where: { id: entry.id }, data: { admissionPhotoStatus: "PRESENT", disputeNote: req.body.note } });
+        // the graduate's complaint is replaced by the resolution on the entry: the log keeps both
+        await audit(tx, { actorType: "STAFF", actorId: staff.id, schoolId: s.campaign.schoolId, action: "roster.dispute_resolved", targetType: "roster_entry", targetId: entry.id, before: { admissionPhotoStatus: entry.admissionPhotoStatus, disputeNote: entry.disputeNote, disputedAt: entry.disputedAt }, after: { admissionPhotoStatus: "PRESENT", note: req.body.note }, ip: req.ip });
         await applyEvent(tx, s.id, { type: "DISPUTE_RESOLVED" }, { type: "STAFF", id: staff.id, ip: req.ip });
       });
       return submissionView(db, s.id);
