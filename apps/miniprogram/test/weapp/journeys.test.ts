@@ -317,6 +317,26 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     expectHealthy(p);
   }, 240_000);
 
+  it("the phone's own settings deny WeChat the camera: the permission page says so and opens the phone's settings, instead of a camera that cannot start", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null));
+    const p = returningPhone(campaignId, g);
+    p.wx.user.systemCamera = "denied";
+    p.launch();
+    await p.tap("继续采集");
+    await p.onPage("guide");
+    await p.tap("开始拍摄");
+    await p.onPage("permission");
+    await p.tap("允许使用摄像头"); // WeChat's own permission: granted
+    await p.waitForText("手机未允许微信使用摄像头");
+    expect(p.buttons()).toEqual(expect.arrayContaining(["去手机设置开启", "改为从相册选择证件照"]));
+    p.wx.user.systemSettingsCamera = "on";
+    await p.tap("去手机设置开启");
+    await p.onPage("capture");
+    expect(p.wx.calls.some((c) => c.api === "openAppAuthorizeSetting")).toBe(true);
+    expectHealthy(p);
+  }, 120_000);
+
   it("a 温馨提示 published while the graduate is taking the photo: the upload leads to the new notice, and after agreeing the graduate goes on", async () => {
     const campaignId = await j.campaign({ schoolPaid: true });
     const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null));

@@ -49,6 +49,10 @@ export interface UserChoices {
   camera: "allow" | "deny";
   /** in the settings page opened by wx.openSetting: switch the camera on or leave it */
   settingsCamera: "on" | "unchanged";
+  /** the phone's own permission for WeChat to use the camera (iOS/Android settings) */
+  systemCamera: "authorized" | "denied";
+  /** in the phone's settings opened by wx.openAppAuthorizeSetting: switch WeChat's camera on or leave it */
+  systemSettingsCamera: "on" | "unchanged";
   /** the 订阅消息 dialog */
   subscribe: "accept" | "reject";
   /** the payment sheet */
@@ -79,7 +83,7 @@ export class WxDevice {
   readonly phoneCalls: string[] = [];
   readonly storage = new Map<string, unknown>();
   readonly authSetting: Record<string, boolean> = {};
-  readonly user: UserChoices = { camera: "allow", settingsCamera: "on", subscribe: "accept", payment: "pay", scan: "cancel", photo: "cancel" };
+  readonly user: UserChoices = { camera: "allow", settingsCamera: "on", systemCamera: "authorized", systemSettingsCamera: "on", subscribe: "accept", payment: "pay", scan: "cancel", photo: "cancel" };
   /** a native dialog on screen (showModal), answered by tapping its buttons */
   dialog: Dialog | null = null;
   /** true while a tap's handlers run: WeChat lets some APIs run only from a tap */
@@ -290,6 +294,16 @@ export class WxDevice {
         if (!d.inTap) return d.answer("openSetting", x, { ok: false, errMsg: "can only be invoked by user TAP gesture." });
         if (d.user.settingsCamera === "on" && "scope.camera" in d.authSetting) d.authSetting["scope.camera"] = true;
         d.answer("openSetting", x, { ok: true, res: { authSetting: { ...d.authSetting } } });
+      },
+
+      getAppAuthorizeSetting() {
+        const camera = d.user.systemCamera;
+        return { albumAuthorized: "authorized", bluetoothAuthorized: "authorized", cameraAuthorized: camera, locationAuthorized: "authorized", microphoneAuthorized: "authorized", notificationAuthorized: "authorized", phoneCalendarAuthorized: "authorized" };
+      },
+      openAppAuthorizeSetting(x: Opts) {
+        // the phone's settings page for WeChat; the person switches the camera on there (or not)
+        if (d.user.systemSettingsCamera === "on") d.user.systemCamera = "authorized";
+        d.answer("openAppAuthorizeSetting", x, { ok: true, res: {} });
       },
 
       requestSubscribeMessage(x: Opts & { tmplIds: string[] }) {

@@ -14,9 +14,10 @@ export default function Check() {
   const sub = useSubmission(PHOTO_STATES);
   const photo = useAsync(async (): Promise<Photo | null> => {
     const s = session.get();
-    if (s.photo) return s.photo;
     const view = s.submission ?? (await api.submission(s.submissionId!));
-    return view.currentPhotoId ? api.photo(view.id, view.currentPhotoId) : null;
+    // the photo just uploaded (compliant or not), asked for again: its links expire after 15 minutes
+    const id = s.photo?.id ?? view.currentPhotoId;
+    return id ? api.photo(view.id, id) : null;
   }, []);
   const [showPassed, setShowPassed] = useState(false);
 

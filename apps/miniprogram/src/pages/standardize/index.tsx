@@ -16,7 +16,8 @@ export default function Standardize() {
   const photo = useAsync(async (): Promise<Photo> => {
     const s = session.get();
     const view = s.submission ?? (await api.submission(s.submissionId!));
-    if (s.photo && s.photo.id === view.currentPhotoId) return s.photo;
+    // asked for every time: the photo's links expire after 15 minutes, and the app may have sat in the
+    // background longer than that with the photo held from an earlier page
     return api.photo(view.id, view.currentPhotoId!);
   }, []);
   const act = useAction();

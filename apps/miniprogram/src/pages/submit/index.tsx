@@ -20,7 +20,8 @@ export default function Submit() {
     const s = session.get();
     const view = s.submission ?? (await api.submission(s.submissionId!));
     await loadCampaign();
-    const photo = s.photo && s.photo.id === view.currentPhotoId ? s.photo : await api.photo(view.id, view.currentPhotoId!);
+    // asked for every time: its links expire after 15 minutes (a photo held from an earlier page may be older)
+    const photo = await api.photo(view.id, view.currentPhotoId!);
     return { photo };
   }, []);
   const act = useAction();
