@@ -40,6 +40,12 @@ export interface Journey {
   rosterEntry(campaignId: string, admissionPhoto: string | Buffer | null): Promise<{ uniqueNumber: string; name: string; idNumber: string; codeText: string; entryId: string }>;
   graduate(): Promise<{ token: string; openid: string }>;
   staff(role: "OPERATOR" | "SCHOOL_ADMIN" | "REVIEWER" | "CUSTOMER_SERVICE", schoolId?: string | null): Promise<{ token: string; id: string }>;
+  /**
+   * The next request matching `pattern` (tested against "METHOD /path?query") is carried out, and its
+   * answer never reaches the client: the connection is cut as the answer is sent (a weak network, a
+   * phone app sent to the background).
+   */
+  loseNextAnswer(pattern: RegExp): void;
 }
 
 /**
@@ -79,6 +85,15 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
   const deps: AppDeps = { config, db, storage, jobs, wechat: { mini: new MiniProgramClient(fake.miniProgram.clientOptions()) } };
   // Errors (500s) are logged so a failing test shows the stack.
   const app = await buildApp(deps, { logger: { level: "error" } });
+  const losing: RegExp[] = [];
+  app.addHook("onSend", async (req, _reply, payload) => {
+    const i = losing.findIndex((p) => p.test(`${req.method} ${req.url}`));
+    if (i >= 0) {
+      losing.splice(i, 1);
+      req.raw.socket?.destroy(); // after the handler: its work is done, its answer is lost
+    }
+    return payload;
+  });
   await reserved.release(); // held until now: the URL above is baked into the config and storage
   await app.listen({ host: "127.0.0.1", port });
   deps.wechat.pay = new WechatPayClient(fake.pay.clientOptions({ notifyUrl: `${url}/api/pay/notify` }));
@@ -95,6 +110,7 @@ export async function startJourney(opts: JourneyOptions = {}): Promise<Journey> 
   let seq = 0;
 
   const j: Journey = {
+    loseNextAnswer: (pattern) => void losing.push(pattern),
     app,
     deps,
     url,

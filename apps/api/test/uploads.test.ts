@@ -46,11 +46,15 @@ describe("bad uploads get the error shape, never a 500", () => {
     const small = await startJourney({ env: { PHOTO_STORAGE_PER_GRADUATE_MB: "1" } });
     const campaignId = await small.campaign({ schoolPaid: true });
     const gr = await toPhotoStep(small, campaignId, await small.rosterEntry(campaignId, null));
-    const photo = faceBytes(faceManifest.files.find((f) => f.labels.expected_compliant)!.path);
+    // different files of one size (the same file sent again right away is answered from the first upload):
+    // the photo with a numbered JPEG comment after its SOI marker
+    const base = faceBytes(faceManifest.files.find((f) => f.labels.expected_compliant)!.path);
+    const variant = (i: number) => Buffer.concat([base.subarray(0, 2), Buffer.from([0xff, 0xfe, 0x00, 0x06]), Buffer.from(String(i).padStart(4, "0")), base.subarray(2)]);
+    const photo = variant(0);
     let stored = 0;
     let refused: { status: number; body: any } | undefined;
     for (let i = 0; i < 20 && !refused; i++) {
-      const r = await small.call("POST", `/api/submissions/${gr.submissionId}/photos`, { token: gr.token, form: photoForm(photo) });
+      const r = await small.call("POST", `/api/submissions/${gr.submissionId}/photos`, { token: gr.token, form: photoForm(variant(i)) });
       if (r.status === 200) stored++;
       else refused = r;
     }
@@ -61,13 +65,36 @@ describe("bad uploads get the error shape, never a 500", () => {
     // a burst of parallel uploads (a script, several phones) is held to the same bound: each upload's
     // sum is taken again when it is recorded, under the graduate's row lock
     const gb = await toPhotoStep(small, campaignId, await small.rosterEntry(campaignId, null));
-    const burst = await Promise.all(Array.from({ length: stored + 3 }, () => small.call("POST", `/api/submissions/${gb.submissionId}/photos`, { token: gb.token, form: photoForm(photo) })));
+    const burst = await Promise.all(Array.from({ length: stored + 3 }, (_, i) => small.call("POST", `/api/submissions/${gb.submissionId}/photos`, { token: gb.token, form: photoForm(variant(100 + i)) })));
     expect(burst.filter((r) => r.status === 200)).toHaveLength(stored);
     expect(burst.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(["PHOTO_STORAGE_FULL", "PHOTO_STORAGE_FULL", "PHOTO_STORAGE_FULL"]);
     const kept = await small.deps.db.photo.aggregate({ where: { submissionId: gb.submissionId }, _sum: { originalBytes: true }, _count: true });
     expect(kept._count).toBe(stored);
     expect(kept._sum.originalBytes!).toBeLessThanOrEqual(1024 * 1024);
   }, 120_000);
+
+  it("the same file sent again right after (its answer was lost) gets the first upload's answer, not a second copy", async () => {
+    const campaignId = await j.campaign({ schoolPaid: true });
+    const gr = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null));
+    const good = faceBytes(faceManifest.files.find((f) => f.labels.expected_compliant)!.path);
+    const bad = faceBytes(faceManifest.files.find((f) => !f.labels.expected_compliant && f.labels.faces === 1)!.path);
+    const up = (bytes: Buffer, source = "CAMERA") => j.call("POST", `/api/submissions/${gr.submissionId}/photos?source=${source}`, { token: gr.token, form: photoForm(bytes) });
+    const first = await up(good);
+    expect(first.status).toBe(200);
+    const again = await up(good);
+    expect(again.body.photo.id).toBe(first.body.photo.id);
+    expect(again.body.submission).toMatchObject({ state: first.body.submission.state, currentPhotoId: first.body.submission.currentPhotoId });
+    expect(await j.deps.db.photo.count({ where: { submissionId: gr.submissionId } })).toBe(1);
+    // another photo, then the first file again: a retake, stored and checked anew
+    const other = await up(bad);
+    expect(other.body.photo.id).not.toBe(first.body.photo.id);
+    const back = await up(good);
+    expect(back.body.photo.id).not.toBe(first.body.photo.id);
+    // the same bytes from the album are held to the album's rules: not the camera upload's answer
+    const album = await up(good, "ALBUM");
+    expect(album.body.photo.id).not.toBe(back.body.photo.id);
+    expect(await j.deps.db.photo.count({ where: { submissionId: gr.submissionId } })).toBe(4);
+  });
 
   it("refuses an empty file, a missing file and a non-multipart body with 400", async () => {
     const empty = await j.call("POST", `/api/submissions/${g.submissionId}/photos`, { token: g.token, form: photoForm(Buffer.alloc(0)) });

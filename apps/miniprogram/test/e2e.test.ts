@@ -110,17 +110,6 @@ async function takePhoto(page: Page, rec: Recorder | null, file: string, caption
   return (await page.locator(".taro_page_show .check-verdict").innerText()).includes("符合要求") && !(await page.locator(".taro_page_show .check-verdict.bad").count());
 }
 
-/**
- * The next request matching `url` reaches the API and is carried out, but its answer never reaches the
- * phone (a weak network, the app sent to the background): the page sees a failed request.
- */
-async function loseAnswerOnce(page: Page, url: RegExp): Promise<void> {
-  await page.route(url, async (route) => {
-    await route.fetch();
-    await route.abort("failed");
-  }, { times: 1 });
-}
-
 /** 照片质量检测 (passed) → 标准化 → 确认提交 (订阅消息) → 确认录取照片 → 比对结果. */
 async function standardizeSubmitCompare(page: Page, rec: Recorder | null, opts: { subscribe: "允许" | "拒绝" | null; shots?: boolean; loseSubmitAnswer?: boolean }): Promise<void> {
   const snap = async (c: string) => {
@@ -139,7 +128,7 @@ async function standardizeSubmitCompare(page: Page, rec: Recorder | null, opts: 
   await snap("确认提交：逐项确认（未预先勾选）");
   for (let i = 1; i <= 5; i++) await page.locator(`.taro_page_show [data-testid=confirm-${i}]`).click();
   // submitted on the server, the answer lost: the phone opens the next step, not 网络连接失败
-  if (opts.loseSubmitAnswer) await loseAnswerOnce(page, /\/api\/submissions\/[^/]+\/submit$/);
+  if (opts.loseSubmitAnswer) j.loseNextAnswer(/^POST \/api\/submissions\/[^/]+\/submit$/);
   await button(page, "确认提交").click();
   if (opts.subscribe) {
     const choice = page.getByText(opts.subscribe, { exact: true });
@@ -522,7 +511,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
     }
   }, 240_000);
 
-  it.skipIf(!haveChromium)("审核未通过 with the reason, then a free retake back to 审核中 (the retake's and the submit's answers lost on the way)", async () => {
+  it.skipIf(!haveChromium)("审核未通过 with the reason, then a free retake back to 审核中 (the retake's, the upload's and the submit's answers lost on the way)", async () => {
     const rec = new Recorder("e-rejected", "审核未通过 → 免费重拍");
     const campaignId = await campaign({ schoolPaid: true });
     const entry = await j.rosterEntry(campaignId, photos.admission);
@@ -545,7 +534,7 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await rec.snap(page, "审核未通过：原因与剩余免费重拍次数");
       // the retake starts on the server but its answer is lost: the phone goes on to the photo
       // rules, and only one free retake is used
-      await loseAnswerOnce(page, /\/api\/submissions\/[^/]+\/retake$/);
+      j.loseNextAnswer(/^POST \/api\/submissions\/[^/]+\/retake$/);
       await button(page, "免费重拍（剩余 2 次）").click();
       await onPage(page, "guide");
       const view = await j.call("GET", `/api/submissions/${g.submissionId}`, { token: g.token });
@@ -553,7 +542,11 @@ describe("the graduate's mini-program (H5 build) in a phone browser", () => {
       await button(page, "开始拍摄").click();
       await onPage(page, "permission");
       await button(page, "继续").click();
+      // the upload is stored and checked, its answer lost: the phone shows the result, and stored it once
+      const photosBefore = await j.deps.db.photo.count({ where: { submissionId: g.submissionId } });
+      j.loseNextAnswer(/^POST \/api\/submissions\/[^/]+\/photos\?/);
       expect(await takePhoto(page, null, facePath(photos.graduation))).toBe(true);
+      expect(await j.deps.db.photo.count({ where: { submissionId: g.submissionId } })).toBe(photosBefore + 1);
       await standardizeSubmitCompare(page, rec, { subscribe: "允许", loseSubmitAnswer: true });
       await button(page, "查看审核状态").click();
       await onPage(page, "status");

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { standardisationQuota, shanghaiDay } from "@gradphoto/domain";
 import {
@@ -27,9 +28,25 @@ export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 const STALE_RUN_MS = 120_000;
 
 
+/** How long after an upload the same file counts as that upload sent again. */
+const REPEAT_WINDOW_MS = 10 * 60_000;
+
 /** 拍照 → 质量检测 → 标准化 (quota) → 确认提交. Retakes before submitting are free and unlimited. */
 export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, storage, config } = app.deps;
+
+  /**
+   * The submission's latest photo when `bytes` is that same file, uploaded within REPEAT_WINDOW_MS, and
+   * nothing happened since: an accepted photo still current and unstandardised, or a refused one (it
+   * changed nothing). Otherwise null (a later retake of an older file is a new upload).
+   */
+  async function repeatedUpload(s: { id: string; state: string; currentPhotoId: string | null }, source: "CAMERA" | "ALBUM", bytes: Buffer) {
+    const latest = await db.photo.findFirst({ where: { submissionId: s.id }, orderBy: { createdAt: "desc" } });
+    if (!latest || latest.source !== source || Date.now() - latest.createdAt.getTime() > REPEAT_WINDOW_MS || latest.originalBytes !== bytes.length) return null;
+    if (latest.originalSha256 !== createHash("sha256").update(bytes).digest("hex")) return null;
+    const unchanged = latest.compliant ? s.state === "PHOTO_CHECKED" && s.currentPhotoId === latest.id : true;
+    return unchanged ? latest : null;
+  }
 
   app.post(
     "/api/submissions/:id/photos",
@@ -51,6 +68,11 @@ export const photoRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!PHOTO_STATES.includes(s.state)) throw new AppError(409, "PHOTO_NOT_ALLOWED_NOW", "当前步骤不能上传照片", { state: s.state });
       const { bytes } = await readSingleFile(req, { field: "photo", maxBytes: MAX_UPLOAD_BYTES, what: "照片" });
       if (bytes.length === 0) throw new AppError(400, "INVALID_IMAGE", "照片文件为空，请重新拍摄或选择");
+      // The same file again, right after it was stored and with nothing done since: an upload whose
+      // answer was lost, sent again (by the graduate, or by the phone's network stack on a cut
+      // connection). It gets the stored photo's answer instead of a second copy and check.
+      const again = await repeatedUpload(s, req.query.source, bytes);
+      if (again) return { photo: await photoView(storage, again), submission: await submissionView(db, s.id) };
       await assertStorageQuota(db, graduateOf(req).wechatUserId, bytes.length, config.env.PHOTO_STORAGE_PER_GRADUATE_MB);
       // A file that is not a decodable, allowed image is refused here (422/413) and nothing is stored.
       const { photoId, report } = await storeAndCheck(db, storage, { submissionId: s.id, source: req.query.source, bytes, spec: campaignSpec(s.campaign.photoSpec), quota: { wechatUserId: graduateOf(req).wechatUserId, limitMb: config.env.PHOTO_STORAGE_PER_GRADUATE_MB } });

@@ -1,7 +1,7 @@
 import { Camera, Image, Text, View } from "@tarojs/components";
 import Taro from "@tarojs/taro";
 import { useState } from "react";
-import { api } from "../../lib/api";
+import { api, ApiRequestError } from "../../lib/api";
 import { IS_WEAPP } from "../../lib/env";
 import { goStep, openPage } from "../../lib/flow";
 import { PHOTO_STATES, useAction, useSubmission } from "../../lib/hooks";
@@ -39,7 +39,15 @@ export default function Capture() {
 
   const upload = () =>
     act.run(async () => {
-      const r = await api.uploadPhoto(sub.data!.id, taken!.source, uploadOf(taken!));
+      const id = sub.data!.id, before = sub.data!.currentPhotoId;
+      const r = await api.uploadPhoto(id, taken!.source, uploadOf(taken!)).catch(async (e: unknown) => {
+        if (!(e instanceof ApiRequestError && e.code === "NETWORK_ERROR")) throw e; // the server answered: its message stands
+        // no answer (a weak network, the app sent to the background): the photo may have been stored
+        // and accepted all the same; then its result is shown instead of an error and a second upload
+        const view = await api.submission(id).catch(() => null);
+        if (view?.currentPhotoId && view.currentPhotoId !== before) return { photo: await api.photo(id, view.currentPhotoId), submission: view };
+        throw e;
+      });
       session.set({ photo: r.photo, submission: r.submission, standardize: null });
       await goStep("check");
     });
