@@ -4,7 +4,7 @@ import type { Db } from "@gradphoto/db";
 import { OUTPUT_CHECK_IDS, countChecks, formatScore } from "@gradphoto/contracts";
 import { check, standardize } from "@gradphoto/photo";
 import { waitFor } from "@gradphoto/testkit";
-import { faceBytes, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "./journey-harness.js";
+import { faceBytes, jpegVariant, photoForm, startJourney, submitPhoto, TEMPLATES, toPhotoStep, type Journey } from "./journey-harness.js";
 import { submissionView } from "../src/services/submission-view.js";
 import { pickJourneyPhotos, pickQualifyingPhotos, type JourneyPhotos } from "./journey-data.js";
 
@@ -197,8 +197,10 @@ describe("standardising one photo: lost answers, runs under way, retakes mid-run
   async function atPhotoStep() {
     const campaignId = await j.campaign({ schoolPaid: true });
     const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, photos.admission));
-    const upload = async () => {
-      const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(faceBytes(photos.graduation)) });
+    // `take`: a later shot of the same pose, a different file
+    const upload = async (take = 0) => {
+      const bytes = take ? jpegVariant(faceBytes(photos.graduation), take) : faceBytes(photos.graduation);
+      const up = await j.call("POST", `/api/submissions/${g.submissionId}/photos?source=CAMERA`, { token: g.token, form: photoForm(bytes) });
       expect(up.body.photo.compliant).toBe(true);
       return up.body.photo.id as string;
     };
@@ -245,7 +247,7 @@ describe("standardising one photo: lost answers, runs under way, retakes mid-run
     const put = j.deps.storage.put.bind(j.deps.storage);
     let retake: string | null = null;
     j.deps.storage.put = async (key, ...rest) => {
-      if (!retake && key.includes(first) && key.endsWith("/standard.jpg")) retake = await upload();
+      if (!retake && key.includes(first) && key.endsWith("/standard.jpg")) retake = await upload(1);
       return put(key, ...rest);
     };
     let st;

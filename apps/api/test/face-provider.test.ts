@@ -33,12 +33,18 @@ async function history(submissionId: string): Promise<Array<Record<string, unkno
   return h.body.comparisons;
 }
 
+/** A graduate of a Tencent Cloud campaign who has submitted a photo (the comparison is next). */
+async function submittedGraduate() {
+  const campaignId = await tencentCampaign();
+  const entry = await j.rosterEntry(campaignId, photos.admission);
+  const g = await toPhotoStep(j, campaignId, entry);
+  const { photoId } = await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+  return { entry, g, photoId };
+}
+
 describe("a campaign that compares with Tencent Cloud", () => {
   it("sends the standardised photo and the admission photo to CompareFace and records the provider", async () => {
-    const campaignId = await tencentCampaign();
-    const entry = await j.rosterEntry(campaignId, photos.admission);
-    const g = await toPhotoStep(j, campaignId, entry);
-    const { photoId } = await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const { entry, g, photoId } = await submittedGraduate();
     fake.modes = [{ kind: "score", score: 55, version: "3.0" }]; // 3.0: 50 ↔ FAR 1e-4 ↔ our 80, 60 ↔ 90
     fake.requests.length = 0;
     const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
@@ -59,10 +65,7 @@ describe("a campaign that compares with Tencent Cloud", () => {
   });
 
   it("runs one comparison at a time: a second confirm while Tencent Cloud is scoring gets 409 and is not sent (nor billed)", async () => {
-    const campaignId = await tencentCampaign();
-    const entry = await j.rosterEntry(campaignId, photos.admission);
-    const g = await toPhotoStep(j, campaignId, entry);
-    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const { g } = await submittedGraduate();
     const timeout = j.deps.config.env.TENCENT_IAI_TIMEOUT_MS;
     j.deps.config.env.TENCENT_IAI_TIMEOUT_MS = 30_000; // the held call must not time out into the local fallback
     let release!: () => void;
@@ -90,10 +93,7 @@ describe("a campaign that compares with Tencent Cloud", () => {
   }, 60_000);
 
   it("releases the claim when a comparison fails, and takes over one left by a process that died", async () => {
-    const campaignId = await tencentCampaign();
-    const entry = await j.rosterEntry(campaignId, photos.admission);
-    const g = await toPhotoStep(j, campaignId, entry);
-    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const { entry, g } = await submittedGraduate();
     // the admission photo cannot be read: the comparison fails with 503, and the graduate may try again
     const row = await j.deps.db.rosterEntry.findFirstOrThrow({ where: { uniqueNumber: entry.uniqueNumber } });
     await j.deps.db.rosterEntry.update({ where: { id: row.id }, data: { admissionPhotoKey: `${row.admissionPhotoKey}-gone` } });
@@ -113,10 +113,7 @@ describe("a campaign that compares with Tencent Cloud", () => {
   }, 60_000);
 
   it("falls back to the local model when Tencent Cloud hangs, and records it", async () => {
-    const campaignId = await tencentCampaign();
-    const entry = await j.rosterEntry(campaignId, photos.admission);
-    const g = await toPhotoStep(j, campaignId, entry);
-    await submitPhoto(j, g.token, g.submissionId, photos.graduation);
+    const { g } = await submittedGraduate();
     fake.modes = [{ kind: "hang" }];
     const cmp = await j.call("POST", `/api/submissions/${g.submissionId}/admission-photo/confirm`, { token: g.token });
     expect(cmp.status).toBe(200);

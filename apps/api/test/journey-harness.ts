@@ -25,6 +25,13 @@ interface FaceFile {
 export const faceManifest = JSON.parse(readFileSync(testdataDir("faces", "manifest.json"), "utf8")) as { files: FaceFile[] };
 export const facePath = (p: string) => testdataDir("faces", p);
 export const faceBytes = (p: string) => readFileSync(facePath(p));
+/**
+ * A different file of the same picture and size: the JPEG with a numbered comment segment (COM) after
+ * its SOI marker. For tests that need distinct uploads (the same file sent again right away is
+ * answered from the first upload).
+ */
+export const jpegVariant = (jpeg: Buffer, n: number): Buffer =>
+  Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xfe, 0x00, 0x06]), Buffer.from(String(n % 10000).padStart(4, "0")), jpeg.subarray(2)]);
 
 export interface Journey {
   app: FastifyInstance;

@@ -109,6 +109,15 @@ async function takePhoto(p: Phone, file: string, how: "camera" | "album" = "came
   return p.textsOf("check-verdict")[0] ?? "";
 }
 
+/** A returning graduate at the photo step: 继续采集 → 拍照说明 → 开始拍摄 → the camera-permission page. */
+async function toPermission(p: Phone): Promise<void> {
+  p.launch();
+  await p.tap("继续采集");
+  await p.onPage("guide");
+  await p.tap("开始拍摄");
+  await p.onPage("permission");
+}
+
 /** 检测通过 → 标准化 → 确认提交 (订阅消息 answered as given) → 确认录取照片 → 比对结果. */
 async function standardizeSubmitCompare(p: Phone, subscribe: "accept" | "reject"): Promise<void> {
   await p.tap("下一步：照片标准化");
@@ -322,11 +331,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null));
     const p = returningPhone(campaignId, g);
     p.wx.user.systemCamera = "denied";
-    p.launch();
-    await p.tap("继续采集");
-    await p.onPage("guide");
-    await p.tap("开始拍摄");
-    await p.onPage("permission");
+    await toPermission(p);
     await p.tap("允许使用摄像头"); // WeChat's own permission: granted
     await p.waitForText("手机未允许微信使用摄像头");
     expect(p.buttons()).toEqual(expect.arrayContaining(["去手机设置开启", "改为从相册选择证件照"]));
@@ -341,11 +346,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const campaignId = await j.campaign({ schoolPaid: true });
     const g = await toPhotoStep(j, campaignId, await j.rosterEntry(campaignId, null));
     const p = returningPhone(campaignId, g);
-    p.launch();
-    await p.tap("继续采集");
-    await p.onPage("guide");
-    await p.tap("开始拍摄");
-    await p.onPage("permission");
+    await toPermission(p);
     await p.tap("允许使用摄像头");
     await p.onPage("capture");
     // meanwhile the school publishes a new version
@@ -371,11 +372,7 @@ describe("the graduate's journeys in the weapp build, on WeChat's templates and 
     const entry = await j.rosterEntry(campaignId, earring.admission.bytes);
     const g = await toPhotoStep(j, campaignId, entry);
     const p = returningPhone(campaignId, g);
-    p.launch();
-    await p.tap("继续采集");
-    await p.onPage("guide");
-    await p.tap("开始拍摄");
-    await p.onPage("permission");
+    await toPermission(p);
     await p.tap("允许使用摄像头");
     // a warning does not fail the photo
     expect(await takePhoto(p, earring.file)).toBe("照片符合要求");
