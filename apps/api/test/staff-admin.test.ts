@@ -160,7 +160,13 @@ describe("roster import", () => {
     const done2 = await importDone(up2.body.id);
     expect(done2.report.applied).toMatchObject({ inserted: 1, updated: 1 });
     expect(await j.deps.db.rosterEntry.count({ where: { campaignId } })).toBe(4);
-    expect((await j.deps.db.rosterEntry.findFirstOrThrow({ where: { campaignId, uniqueNumber: "2026A0000002" } })).college).toBe("人工智能学院");
+    const moved = await j.deps.db.rosterEntry.findFirstOrThrow({ where: { campaignId, uniqueNumber: "2026A0000002" } });
+    expect(moved.college).toBe("人工智能学院");
+    // the changed entry is in the audit log with what it held before (masked ID only); the new one is not an update
+    const changed = await j.deps.db.auditLog.findMany({ where: { action: "roster.entry_updated", after: { path: ["import"], equals: up2.body.id } } });
+    expect(changed.map((a) => a.targetId)).toEqual([moved.id]);
+    expect(changed[0]).toMatchObject({ actorType: "STAFF", before: { name: "李华", college: "计算机学院" }, after: { name: "李华", college: "人工智能学院" } });
+    expect(JSON.stringify([changed[0]!.before, changed[0]!.after])).not.toContain(ids[1]!);
 
     const bad = await j.call("POST", `/api/staff/campaigns/${campaignId}/roster-imports`, { token: admin.token, form: form("x.csv", "a,b,c\n1,2,3\n", "text/csv") });
     expect(bad.status).toBe(422);
@@ -263,6 +269,8 @@ describe("imports as schools' files really come (and as an attacker sends them)"
       const failed = await j.call("GET", `/api/staff/roster-imports/${up.body.id}`, { token: admin.token });
       expect(failed.body).toMatchObject({ status: "FAILED", report: { applied: { inserted: 500, updated: 0 }, error: expect.stringContaining("已写入 500 行") } });
       expect(await j.deps.db.rosterEntry.count({ where: { campaignId: cid } })).toBe(500);
+      // the rows it did write are in the audit log
+      expect(await j.deps.db.auditLog.findFirstOrThrow({ where: { action: "roster.import_failed", targetId: up.body.id } })).toMatchObject({ after: { inserted: 500, updated: 0, file: "名单.csv" } });
     } finally {
       await j.deps.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS gp_test_refuse ON roster_entries`);
       await j.deps.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS gp_test_refuse_row()`);

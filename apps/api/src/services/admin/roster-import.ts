@@ -344,7 +344,9 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
   try {
     await db.rosterImport.update({ where: { id: imp.id }, data: { status: "RUNNING" } });
     const sheet = await parseRosterFile(await storage.get(imp.objectKey), report.fileName);
-    const rows = validateRoster(sheet, await loadExisting(db, imp.campaignId, config.idEncryptionKey), config.idEncryptionKey);
+    const existing = await loadExisting(db, imp.campaignId, config.idEncryptionKey);
+    const rows = validateRoster(sheet, existing, config.idEncryptionKey);
+    const { schoolId } = await db.campaign.findUniqueOrThrow({ where: { id: imp.campaignId }, select: { schoolId: true } });
     const todo = rows.filter((r) => r.action === "NEW" || r.action === "UPDATE");
     const hasPhone = sheet.columns.some((c) => c.field === "phone");
     await db.rosterImport.update({ where: { id: imp.id }, data: { total: todo.length, done: 0 } });
@@ -358,7 +360,7 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
       const phoneSql = hasPhone
         ? Prisma.sql`"phone" = NULL, "phone_encrypted" = EXCLUDED."phone_encrypted", "phone_hash" = EXCLUDED."phone_hash"`
         : Prisma.sql`"phone_encrypted" = "roster_entries"."phone_encrypted"`;
-      const res = await db.$queryRaw<Array<{ inserted: boolean }>>`
+      const res = await db.$queryRaw<Array<{ inserted: boolean; id: string; unique_number: string }>>`
         INSERT INTO "roster_entries" ("id", "campaign_id", "unique_number", "name", "id_number_masked", "id_number_encrypted", "phone_encrypted", "phone_hash", "college", "major", "degree_level", "created_at", "updated_at")
         VALUES ${Prisma.join(values)}
         ON CONFLICT ("campaign_id", "unique_number") DO UPDATE SET
@@ -370,8 +372,19 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
           "major" = EXCLUDED."major",
           "degree_level" = EXCLUDED."degree_level",
           "updated_at" = now()
-        RETURNING (xmax = 0) AS inserted`;
+        RETURNING (xmax = 0) AS inserted, "id", "unique_number"`;
       for (const r of res) r.inserted ? inserted++ : updated++;
+      // a re-import may rename a graduate or change their ID number: each changed entry is logged with
+      // what it held before (masked ID only), after its chunk committed
+      const changes = chunk.flatMap((r) => {
+        const was = r.action === "UPDATE" ? existing.get(r.uniqueNumber) : undefined;
+        const id = res.find((x) => x.unique_number === r.uniqueNumber)?.id;
+        if (!was || !id) return [];
+        const before = { name: was.name, idNumberMasked: was.idNumberMasked, college: was.college, major: was.major, degreeLevel: was.degreeLevel };
+        const after = { name: r.name, idNumberMasked: r.idMasked, college: r.college, major: r.major, degreeLevel: r.degreeLevel };
+        return [{ actorType: "STAFF" as const, actorId: imp.requestedBy, schoolId, action: "roster.entry_updated", targetType: "roster_entry", targetId: id, before, after: { ...after, import: imp.id } }];
+      });
+      if (changes.length) await db.auditLog.createMany({ data: changes });
       await db.rosterImport.update({ where: { id: imp.id }, data: { done: Math.min(todo.length, i + chunk.length) } });
     }
     const final: RosterReport = {
@@ -379,8 +392,7 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
       applied: { inserted, updated, skipped: rows.length - todo.length, ms: Date.now() - started },
     };
     await db.rosterImport.update({ where: { id: imp.id }, data: { status: "DONE", done: todo.length, report: final as object } });
-    const campaign = await db.campaign.findUniqueOrThrow({ where: { id: imp.campaignId } });
-    await audit(db, { actorType: "STAFF", actorId: imp.requestedBy, schoolId: campaign.schoolId, action: "roster.imported", targetType: "roster_import", targetId: imp.id, after: { inserted, updated, skipped: final.applied!.skipped, file: report.fileName } });
+    await audit(db, { actorType: "STAFF", actorId: imp.requestedBy, schoolId, action: "roster.imported", targetType: "roster_import", targetId: imp.id, after: { inserted, updated, skipped: final.applied!.skipped, file: report.fileName } });
   } catch (e) {
     // A bad file fails for good; anything else is retried by the queue (the upsert is idempotent).
     if (e instanceof AppError || opts.lastAttempt) {
@@ -391,6 +403,9 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
         where: { id: imp.id },
         data: { status: "FAILED", report: { ...report, error, ...(partial ? { applied: { inserted, updated, skipped: 0, ms: Date.now() - started } } : {}) } as object },
       });
+      // the rows a failed import did write are in the log too
+      const campaign = await db.campaign.findUnique({ where: { id: imp.campaignId }, select: { schoolId: true } });
+      await audit(db, { actorType: "STAFF", actorId: imp.requestedBy, schoolId: campaign?.schoolId ?? null, action: "roster.import_failed", targetType: "roster_import", targetId: imp.id, after: { inserted, updated, file: report.fileName, error } });
       if (e instanceof AppError) return;
     }
     throw e;
