@@ -341,12 +341,12 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
   // rows already written by committed chunks, reported if the import fails part-way
   let inserted = 0;
   let updated = 0;
+  const { schoolId } = await db.campaign.findUniqueOrThrow({ where: { id: imp.campaignId }, select: { schoolId: true } });
   try {
     await db.rosterImport.update({ where: { id: imp.id }, data: { status: "RUNNING" } });
     const sheet = await parseRosterFile(await storage.get(imp.objectKey), report.fileName);
     const existing = await loadExisting(db, imp.campaignId, config.idEncryptionKey);
     const rows = validateRoster(sheet, existing, config.idEncryptionKey);
-    const { schoolId } = await db.campaign.findUniqueOrThrow({ where: { id: imp.campaignId }, select: { schoolId: true } });
     const todo = rows.filter((r) => r.action === "NEW" || r.action === "UPDATE");
     const hasPhone = sheet.columns.some((c) => c.field === "phone");
     await db.rosterImport.update({ where: { id: imp.id }, data: { total: todo.length, done: 0 } });
@@ -376,9 +376,10 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
       for (const r of res) r.inserted ? inserted++ : updated++;
       // a re-import may rename a graduate or change their ID number: each changed entry is logged with
       // what it held before (masked ID only), after its chunk committed
+      const ids = new Map(res.map((x) => [x.unique_number, x.id]));
       const changes = chunk.flatMap((r) => {
         const was = r.action === "UPDATE" ? existing.get(r.uniqueNumber) : undefined;
-        const id = res.find((x) => x.unique_number === r.uniqueNumber)?.id;
+        const id = ids.get(r.uniqueNumber);
         if (!was || !id) return [];
         const before = { name: was.name, idNumberMasked: was.idNumberMasked, college: was.college, major: was.major, degreeLevel: was.degreeLevel };
         const after = { name: r.name, idNumberMasked: r.idMasked, college: r.college, major: r.major, degreeLevel: r.degreeLevel };
@@ -404,8 +405,7 @@ export async function applyRosterImport(deps: AppDeps, importId: string, opts: {
         data: { status: "FAILED", report: { ...report, error, ...(partial ? { applied: { inserted, updated, skipped: 0, ms: Date.now() - started } } : {}) } as object },
       });
       // the rows a failed import did write are in the log too
-      const campaign = await db.campaign.findUnique({ where: { id: imp.campaignId }, select: { schoolId: true } });
-      await audit(db, { actorType: "STAFF", actorId: imp.requestedBy, schoolId: campaign?.schoolId ?? null, action: "roster.import_failed", targetType: "roster_import", targetId: imp.id, after: { inserted, updated, file: report.fileName, error } });
+      await audit(db, { actorType: "STAFF", actorId: imp.requestedBy, schoolId, action: "roster.import_failed", targetType: "roster_import", targetId: imp.id, after: { inserted, updated, file: report.fileName, error } });
       if (e instanceof AppError) return;
     }
     throw e;
